@@ -1,0 +1,72 @@
+// Builds every bundle with esbuild: the extension host (node, `vscode` external), the
+// trainer child process, the CLI, and the webview (browser). Copies the WASM backend's
+// binaries next to the bundles that load them.
+//   node scripts/build.mjs [--watch] [--production]
+import * as esbuild from 'esbuild';
+import { cpSync, mkdirSync, readdirSync, existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const watch = process.argv.includes('--watch');
+const production = process.argv.includes('--production');
+
+// Native TensorFlow bindings cannot be bundled: they are optional and loaded at run
+// time from node_modules when installed (see src/core/train/backends.ts).
+const nativeExternals = ['@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu', '@resvg/resvg-js'];
+
+const common = {
+  bundle: true,
+  sourcemap: production ? false : 'linked',
+  minify: production,
+  logLevel: 'warning',
+  absWorkingDir: root,
+};
+
+const nodeEntries = [
+  { in: 'src/extension/extension.ts', out: 'extension' },
+  { in: 'src/trainer/process.ts', out: 'trainer' },
+  { in: 'src/cli/main.ts', out: 'cli' },
+].filter((e) => existsSync(join(root, e.in)));
+
+const webEntries = [{ in: 'webview/main.ts', out: 'webview' }].filter((e) =>
+  existsSync(join(root, e.in)),
+);
+
+const builds = [
+  {
+    ...common,
+    entryPoints: nodeEntries,
+    outdir: 'dist',
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    external: ['vscode', ...nativeExternals],
+  },
+];
+if (webEntries.length) {
+  builds.push({
+    ...common,
+    entryPoints: webEntries,
+    outdir: 'dist/webview',
+    platform: 'browser',
+    format: 'iife',
+    target: 'es2022',
+    loader: { '.css': 'css' },
+  });
+}
+
+function copyWasm() {
+  const src = join(root, 'node_modules/@tensorflow/tfjs-backend-wasm/dist');
+  const dst = join(root, 'dist/wasm');
+  mkdirSync(dst, { recursive: true });
+  for (const f of readdirSync(src)) if (f.endsWith('.wasm')) cpSync(join(src, f), join(dst, f));
+}
+
+copyWasm();
+if (watch) {
+  for (const b of builds) await (await esbuild.context(b)).watch();
+  console.log('esbuild: watching');
+} else {
+  await Promise.all(builds.map((b) => esbuild.build(b)));
+}

@@ -90,6 +90,8 @@ export interface BoundarySpec {
 
 export interface BlobSpec {
   name: string;
+  /** Free text shown with the spec; not used by the engine. */
+  description?: string;
   /** Seeds data generation, the split, weight init and batch shuffling (`RANDOM_SEED`). */
   seed: number;
   data: DataSpec;
@@ -109,4 +111,12 @@ export const LIMITS = {
   maxEpochs: 1_000_000,
   maxResolution: 501,
   minResolution: 2,
+  /** n_samples * n_features: 20M float64 values is 160 MB, before any copies. */
+  maxDataValues: 20_000_000,
+  /** Trainable parameters of the whole network (weights + biases). */
+  maxParams: 5_000_000,
+  /** numpy's RandomState accepts seeds in [0, 2**32 - 1]. */
+  maxSeed: 4_294_967_295,
+  /** Largest CSV file the validator/loader reads. */
+  maxCsvBytes: 512 * 1024 * 1024,
 } as const;

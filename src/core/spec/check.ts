@@ -1,0 +1,306 @@
+/**
+ * Structural checks: walks the jsonc-parser tree against the field table (fields.ts),
+ * reporting wrong types, out-of-range numbers, bad enum values, unknown and duplicate
+ * keys. Returns the values that passed, as a plain object for `resolveSpec`, and the
+ * fields that failed so the semantic checks can stay quiet about them.
+ */
+
+import { getNodeValue, type Node } from 'jsonc-parser';
+import {
+  DATA_COMMON,
+  GENERATOR_FIELDS,
+  GENERATORS,
+  OBJECT_KEYS,
+  SECTION_FIELDS,
+  TOP_FIELDS,
+  allDataKeys,
+  generatorsUsing,
+  type FieldTable,
+  type Shape,
+} from './fields';
+import { LineMap, describeValue, formatPath, show, type JsonPath, type Problem, type Severity } from './problems';
+import { didYouMean } from './suggest';
+import type { GeneratorName } from './types';
+
+/** Collects problems with their ranges; remembers which fields had errors. */
+export class Reporter {
+  readonly problems: Problem[] = [];
+  /** `formatPath` of every field (and its ancestors' sections) that had an error. */
+  readonly bad = new Set<string>();
+
+  constructor(readonly lines: LineMap) {}
+
+  add(code: string, severity: Severity, message: string, path: JsonPath, at: { offset: number; length: number }): void {
+    this.problems.push({ code, severity, message, path, range: this.lines.range(at.offset, at.length) });
+    if (severity === 'error') this.bad.add(formatPath(path.filter((s) => typeof s === 'string')));
+  }
+
+  get hasErrors(): boolean {
+    return this.problems.some((p) => p.severity === 'error');
+  }
+
+  /** True when none of the named fields (dotted, e.g. `data.centers`) had an error. */
+  ok(...fields: string[]): boolean {
+    return fields.every((f) => !this.bad.has(f));
+  }
+}
+
+type Json = 'number' | 'string' | 'boolean' | 'null' | 'array' | 'object';
+
+function jsonTypeOf(shape: Shape): Json {
+  switch (shape.t) {
+    case 'int':
+    case 'num':
+      return 'number';
+    case 'str':
+    case 'enum':
+      return 'string';
+    case 'bool':
+      return 'boolean';
+    case 'null':
+      return 'null';
+    case 'array':
+    case 'tuple':
+      return 'array';
+    case 'object':
+      return 'object';
+    case 'oneOf':
+      throw new Error('oneOf has no single JSON type');
+  }
+}
+
+function nodeJsonType(node: Node): Json {
+  return node.type === 'property' ? 'object' : node.type;
+}
+
+/** "a whole number", "a list of numbers", ... */
+export function describeShape(shape: Shape, plural = false): string {
+  switch (shape.t) {
+    case 'int':
+      return plural ? 'whole numbers' : 'a whole number';
+    case 'num':
+      return plural ? 'numbers' : 'a number';
+    case 'bool':
+      return plural ? 'true/false values' : 'true or false';
+    case 'str':
+      return plural ? 'strings' : 'a string';
+    case 'enum':
+      return shape.values.length === 1 ? `"${shape.values[0]}"` : `one of ${shape.values.map((v) => `"${v}"`).join(', ')}`;
+    case 'null':
+      return 'null';
+    case 'array':
+      return `a list of ${describeShape(shape.items, true)}`;
+    case 'tuple':
+      return `a list of ${shape.items.length} ${describeShape(shape.items[0], true)}`;
+    case 'object':
+      return 'an object { ... }';
+    case 'oneOf':
+      return shape.options.map((o) => describeShape(o, plural)).join(' or ');
+  }
+}
+
+/** "between 2 and 100", "at least 1", "greater than 0 and less than 1". */
+export function describeBounds(s: { min?: number; max?: number; xmin?: number; xmax?: number }): string {
+  const lo = s.min !== undefined ? `${s.min}` : s.xmin !== undefined ? `${s.xmin}` : undefined;
+  const hi = s.max !== undefined ? `${s.max}` : s.xmax !== undefined ? `${s.xmax}` : undefined;
+  const loIncl = s.xmin === undefined;
+  const hiIncl = s.xmax === undefined;
+  if (lo !== undefined && hi !== undefined) {
+    if (loIncl && hiIncl) return `between ${lo} and ${hi}`;
+    return `${loIncl ? 'at least' : 'greater than'} ${lo} and ${hiIncl ? 'at most' : 'less than'} ${hi}`;
+  }
+  if (lo !== undefined) return `${loIncl ? 'at least' : 'greater than'} ${lo}`;
+  if (hi !== undefined) return `${hiIncl ? 'at most' : 'less than'} ${hi}`;
+  return 'any number';
+}
+
+function outOfBounds(v: number, s: { min?: number; max?: number; xmin?: number; xmax?: number }): boolean {
+  return (
+    (s.min !== undefined && v < s.min) ||
+    (s.max !== undefined && v > s.max) ||
+    (s.xmin !== undefined && v <= s.xmin) ||
+    (s.xmax !== undefined && v >= s.xmax)
+  );
+}
+
+/** Checks one value against a shape; reports and returns false when it does not fit. */
+export function checkValue(node: Node, shape: Shape, path: JsonPath, r: Reporter): boolean {
+  const name = `\`${formatPath(path)}\``;
+  const v: unknown = getNodeValue(node);
+  const typeError = (): false => {
+    r.add('type', 'error', `${name} must be ${describeShape(shape)}, but it is ${describeValue(v)}.`, path, node);
+    return false;
+  };
+  if (shape.t === 'oneOf') {
+    const opt = shape.options.find((o) => jsonTypeOf(o) === nodeJsonType(node));
+    return opt ? checkValue(node, opt, path, r) : typeError();
+  }
+  if (jsonTypeOf(shape) !== nodeJsonType(node)) return typeError();
+  switch (shape.t) {
+    case 'int':
+    case 'num': {
+      const n = v as number;
+      if (!Number.isFinite(n)) {
+        r.add('range', 'error', `${name} is too large: it does not fit in a 64-bit number.`, path, node);
+        return false;
+      }
+      if (shape.t === 'int' && !Number.isInteger(n)) {
+        r.add('type', 'error', `${name} must be a whole number, but it is ${n}.`, path, node);
+        return false;
+      }
+      if (outOfBounds(n, shape)) {
+        r.add('range', 'error', `${name} must be ${describeBounds(shape)}, but it is ${n}.`, path, node);
+        return false;
+      }
+      return true;
+    }
+    case 'str':
+      if (shape.minLength && (v as string).length < shape.minLength) {
+        r.add('range', 'error', `${name} must not be empty.`, path, node);
+        return false;
+      }
+      return true;
+    case 'enum':
+      if (!shape.values.includes(v as string)) {
+        r.add(
+          'enum',
+          'error',
+          `${name} must be ${describeShape(shape)}, but it is ${show(v)}.${didYouMean(v as string, shape.values)}`,
+          path,
+          node,
+        );
+        return false;
+      }
+      return true;
+    case 'bool':
+    case 'null':
+    case 'object':
+      return true;
+    case 'array':
+    case 'tuple': {
+      const items = node.children ?? [];
+      if (shape.t === 'tuple' && items.length !== shape.items.length) {
+        r.add('length', 'error', `${name} must be ${describeShape(shape)}, but it has ${items.length}.`, path, node);
+        return false;
+      }
+      if (shape.t === 'array') {
+        if (shape.minItems !== undefined && items.length < shape.minItems) {
+          r.add('length', 'error', `${name} must have at least ${shape.minItems} values, but it has ${items.length}.`, path, node);
+          return false;
+        }
+        if (shape.maxItems !== undefined && items.length > shape.maxItems) {
+          r.add('length', 'error', `${name} can have at most ${shape.maxItems} values, but it has ${items.length}.`, path, node);
+          return false;
+        }
+      }
+      let ok = true;
+      items.forEach((child, i) => {
+        const s = shape.t === 'array' ? shape.items : shape.items[i];
+        if (!checkValue(child, s, [...path, i], r)) ok = false;
+      });
+      return ok;
+    }
+  }
+}
+
+interface KeyPolicy {
+  /** Why a key not in the table is not simply unknown (e.g. used by another generator). */
+  explainUnused?: (key: string) => string | undefined;
+  /** Keys accepted without checks (their table is not known, e.g. invalid generator). */
+  tolerate?: readonly string[];
+}
+
+/**
+ * Checks an object node's properties against `table`. Returns the values that passed
+ * (the last one wins for duplicate keys, like JSON.parse); section objects are
+ * returned as their nodes for the caller to walk.
+ */
+export function walkObject(
+  node: Node,
+  table: FieldTable,
+  path: JsonPath,
+  r: Reporter,
+  policy: KeyPolicy = {},
+): { values: Record<string, unknown>; nodes: Record<string, Node> } {
+  const values: Record<string, unknown> = {};
+  const nodes: Record<string, Node> = {};
+  const seen = new Set<string>();
+  const where = path.length ? `in \`${formatPath(path)}\`` : 'at the top level';
+  for (const prop of node.children ?? []) {
+    const [keyNode, valueNode] = prop.children ?? [];
+    if (!keyNode) continue;
+    const key = String(keyNode.value);
+    const keyPath = [...path, key];
+    if (seen.has(key)) {
+      r.add('duplicate-key', 'warning', `\`${formatPath(keyPath)}\` appears more than once; the last one is used.`, keyPath, keyNode);
+    }
+    seen.add(key);
+    const field = table[key];
+    if (!field) {
+      if (policy.tolerate?.includes(key)) continue;
+      const unused = policy.explainUnused?.(key);
+      if (unused) r.add('unused-key', 'warning', unused, keyPath, keyNode);
+      else
+        r.add(
+          'unknown-key',
+          'warning',
+          `Unknown key \`${key}\` ${where}; it is ignored.${didYouMean(key, Object.keys(table))}`,
+          keyPath,
+          keyNode,
+        );
+      continue;
+    }
+    if (!valueNode) continue; // a syntax error already reported the missing value
+    if (!checkValue(valueNode, field.shape, keyPath, r)) continue;
+    const v: unknown = getNodeValue(valueNode);
+    const refined = field.refine?.(v);
+    if (refined) {
+      r.add('range', 'error', `\`${formatPath(keyPath)}\` ${refined}.`, keyPath, valueNode);
+      continue;
+    }
+    if (field.shape.t === 'object') nodes[key] = valueNode;
+    else values[key] = v;
+  }
+  return { values, nodes };
+}
+
+/** Walks the whole document; returns the raw spec made of the values that passed. */
+export function walkSpec(root: Node, r: Reporter): Record<string, unknown> {
+  if (root.type !== 'object') {
+    r.add(
+      'type',
+      'error',
+      `A spec must be a JSON object like { "data": { ... } }, but this file holds ${describeValue(getNodeValue(root))}. Use {} for the notebook's defaults.`,
+      [],
+      { offset: root.offset, length: root.length },
+    );
+    return {};
+  }
+  const top = walkObject(root, TOP_FIELDS, [], r);
+  const raw: Record<string, unknown> = { ...top.values };
+  for (const key of OBJECT_KEYS) {
+    const node = top.nodes[key];
+    if (!node) continue;
+    raw[key] = key === 'data' ? walkData(node, r) : walkObject(node, SECTION_FIELDS[key], [key], r).values;
+  }
+  return raw;
+}
+
+function walkData(node: Node, r: Reporter): Record<string, unknown> {
+  const genProp = node.children?.find((p) => p.children?.[0]?.value === 'generator');
+  const genValue: unknown = genProp?.children?.[1] ? getNodeValue(genProp.children[1]) : undefined;
+  const known = genValue === undefined || GENERATORS.includes(genValue as GeneratorName);
+  if (!known) {
+    // The generator itself is reported by walkObject; its own keys cannot be judged.
+    return walkObject(node, DATA_COMMON, ['data'], r, { tolerate: allDataKeys() }).values;
+  }
+  const gen = (genValue ?? 'make_blobs') as GeneratorName;
+  return walkObject(node, { ...DATA_COMMON, ...GENERATOR_FIELDS[gen] }, ['data'], r, {
+    explainUnused: (key) => {
+      const users = generatorsUsing(key);
+      return users.length
+        ? `\`data.${key}\` is only used by ${users.join(' and ')}; the ${gen} generator ignores it.`
+        : undefined;
+    },
+  }).values;
+}

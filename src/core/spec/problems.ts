@@ -1,0 +1,93 @@
+/**
+ * `Problem`: one diagnostic about a spec, with the range VS Code needs (offsets and
+ * 0-based line/character, in UTF-16 code units like JS strings and jsonc-parser).
+ */
+
+export type Severity = 'error' | 'warning' | 'info';
+export type JsonPath = (string | number)[];
+
+export interface Position {
+  /** 0-based. */
+  line: number;
+  /** 0-based, UTF-16 code units. */
+  character: number;
+}
+
+export interface Range {
+  offset: number;
+  length: number;
+  start: Position;
+  end: Position;
+}
+
+export interface Problem {
+  /** Stable machine-readable kind, e.g. `type`, `range`, `unknown-key`, `syntax`. */
+  code: string;
+  severity: Severity;
+  message: string;
+  /** Where in the document's JSON the problem is; [] for the whole file. */
+  path: JsonPath;
+  range: Range;
+}
+
+/** Turns offsets into line/character positions for one text. */
+export class LineMap {
+  private readonly starts: number[] = [0];
+
+  constructor(private readonly text: string) {
+    for (let i = 0; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      // \r\n, \r and \n all end a line, as in VS Code.
+      if (c === 13 /* \r */) {
+        if (text.charCodeAt(i + 1) === 10) i++;
+        this.starts.push(i + 1);
+      } else if (c === 10) {
+        this.starts.push(i + 1);
+      }
+    }
+  }
+
+  position(offset: number): Position {
+    const o = Math.max(0, Math.min(offset, this.text.length));
+    let lo = 0;
+    let hi = this.starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (this.starts[mid] <= o) lo = mid;
+      else hi = mid - 1;
+    }
+    return { line: lo, character: o - this.starts[lo] };
+  }
+
+  range(offset: number, length: number): Range {
+    const start = Math.max(0, Math.min(offset, this.text.length));
+    const len = Math.max(0, Math.min(length, this.text.length - start));
+    return { offset: start, length: len, start: this.position(start), end: this.position(start + len) };
+  }
+}
+
+/** `data.cluster_std[2]`: how messages name a field. */
+export function formatPath(path: JsonPath): string {
+  let s = '';
+  for (const seg of path) s += typeof seg === 'number' ? `[${seg}]` : s ? `.${seg}` : seg;
+  return s || '(the spec)';
+}
+
+/** Short, readable rendering of a JSON value for messages. */
+export function show(v: unknown): string {
+  if (typeof v === 'string') return JSON.stringify(v.length > 40 ? `${v.slice(0, 37)}...` : v);
+  if (typeof v === 'number') return Number.isFinite(v) ? String(v) : 'a number too large to represent';
+  if (v === null || typeof v === 'boolean') return String(v);
+  if (Array.isArray(v)) return 'a list';
+  return 'an object';
+}
+
+/** "a string", "a list", ... for "but it is ..." in type errors. */
+export function describeValue(v: unknown): string {
+  if (typeof v === 'string') return `a string (${show(v)})`;
+  if (typeof v === 'number') return `the number ${show(v)}`;
+  if (typeof v === 'boolean') return `${v}`;
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'a list';
+  return 'an object';
+}

@@ -1,0 +1,2 @@
+export { RandomState, RandomStateError } from './randomState';
+export type { RandomStateSnapshot } from './randomState';

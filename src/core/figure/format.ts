@@ -1,0 +1,34 @@
+/** Number formatting shared by the webview and the static figure. */
+
+/** 0.995 -> "99.50%". */
+export function pct(x: number | undefined, digits = 2): string {
+  return x === undefined || !Number.isFinite(x) ? '–' : `${(x * 100).toFixed(digits)}%`;
+}
+
+/** Loss values: 5 significant decimals like the notebook's log line. */
+export function num(x: number | undefined, digits = 5): string {
+  return x === undefined || !Number.isFinite(x) ? '–' : x.toFixed(digits);
+}
+
+/** Milliseconds -> "850 ms", "12.3 s", "2:05". */
+export function duration(ms: number): string {
+  if (!Number.isFinite(ms) || ms < 0) return '–';
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
+  const s = Math.round(ms / 1000);
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const ss = String(s % 60).padStart(2, '0');
+  return h ? `${h}:${String(m).padStart(2, '0')}:${ss}` : `${m}:${ss}`;
+}
+
+/** Escapes text for SVG/XML. */
+export function xmlEscape(s: string): string {
+  return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[c]!);
+}
+
+/** Fixed-precision number for SVG attributes: short output, stable snapshots. */
+export function r2(x: number): string {
+  const v = Math.round(x * 100) / 100;
+  return Object.is(v, -0) ? '0' : String(v);
+}

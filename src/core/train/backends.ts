@@ -1,0 +1,343 @@
+/**
+ * Backend/device selection and loading.
+ *
+ * Devices map to TF.js backends:
+ *   gpu  -> `@tensorflow/tfjs-node-gpu` (backend "tensorflow", CUDA)
+ *   cpu  -> `@tensorflow/tfjs-node`     (backend "tensorflow", native libtensorflow)
+ *   wasm -> `@tensorflow/tfjs-backend-wasm` (backend "wasm", non-threaded SIMD build in Node)
+ *   js   -> `@tensorflow/tfjs`'s pure-JS backend (backend "cpu")
+ *
+ * The native packages are optional, carry their own tfjs-core, and can take the whole
+ * process down when loaded (SIGILL on CPUs without AVX, missing CUDA libraries), so they
+ * are only `require`d after a PROBE in a throw-away child process has loaded them and run
+ * one op. Probe results are cached per process. The loader returns the `tf` namespace to
+ * use; nothing in the trainer imports a global tf.
+ *
+ * `auto` rule (see `chooseAuto`): estimated work per epoch W = 2·params·(3·nTrain + nTest)
+ * FLOPs (forward+backward on train, forward on test).
+ *   - W < 2e7 (tiny; the notebook is ~0.6 MFLOP): wasm, without probing natives at all.
+ *     For such models per-op overhead dominates; measured on the notebook spec here
+ *     (2 cores): js ≈ 1,000 epochs/s, wasm ≈ 2,000+ epochs/s with the trainer's loop,
+ *     and the native bindings' N-API/CUDA-launch overhead per op is no smaller
+ *     (a GPU adds a device sync per read-back on top).
+ *   - W ≥ 1e10 and a GPU probes OK: gpu (arithmetic finally dominates launch overhead).
+ *   - W ≥ 2e7 and native cpu probes OK: cpu (multi-threaded Eigen beats 1-thread wasm).
+ *   - otherwise wasm, else js.
+ * The native thresholds are estimates (the native packages cannot be installed on the
+ * machines we measured on); the js/wasm numbers are measured.
+ *
+ * Asking explicitly for a device that is unavailable throws `DeviceUnavailableError`
+ * with the reason — never a silent fallback.
+ */
+
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { BackendName, ResolvedDevice } from '../protocol';
+import type { DeviceRequest } from '../spec/types';
+
+export type Tf = typeof import('@tensorflow/tfjs');
+
+export type NativeDevice = 'gpu' | 'cpu';
+
+export interface ProbeResult {
+  ok: boolean;
+  /** Why not (or a short note on what was found when ok). */
+  reason: string;
+}
+
+/** What the selection logic needs; substituted in tests. */
+export interface BackendLoaders {
+  /** Loads and checks a native package in a child process; never crashes this one. */
+  probeNative(device: NativeDevice): Promise<ProbeResult>;
+  /** Requires a native package (only called after a successful probe). */
+  loadNative(device: NativeDevice): Promise<Tf>;
+  loadWasm(): Promise<Tf>;
+  loadJs(): Promise<Tf>;
+}
+
+export interface Workload {
+  params: number;
+  nTrain: number;
+  nTest: number;
+}
+
+export interface LoadedBackend {
+  tf: Tf;
+  backend: BackendName;
+  device: ResolvedDevice;
+  /** Human-readable: why this backend/device was chosen. */
+  reason: string;
+}
+
+export class DeviceUnavailableError extends Error {
+  constructor(
+    readonly device: ResolvedDevice,
+    readonly why: string,
+  ) {
+    super(`device "${device}" is unavailable: ${why}`);
+    this.name = 'DeviceUnavailableError';
+  }
+}
+
+const NATIVE_PKG: Record<NativeDevice, string> = {
+  gpu: '@tensorflow/tfjs-node-gpu',
+  cpu: '@tensorflow/tfjs-node',
+};
+
+const BACKEND_OF: Record<ResolvedDevice, BackendName> = {
+  gpu: 'tensorflow',
+  cpu: 'tensorflow',
+  wasm: 'wasm',
+  js: 'cpu',
+};
+
+export const AUTO_THRESHOLDS = { nativeCpuFlops: 2e7, gpuFlops: 1e10 } as const;
+
+export function epochFlops(w: Workload): number {
+  return 2 * w.params * (3 * w.nTrain + w.nTest);
+}
+
+function fmtFlops(f: number): string {
+  if (f >= 1e9) return `${(f / 1e9).toFixed(1)} GFLOP`;
+  if (f >= 1e6) return `${(f / 1e6).toFixed(1)} MFLOP`;
+  return `${(f / 1e3).toFixed(1)} kFLOP`;
+}
+
+/**
+ * Loads the backend for `request`. Explicit devices either load or throw
+ * `DeviceUnavailableError`; `auto` follows the rule in this file's header.
+ */
+export async function loadBackend(
+  request: DeviceRequest,
+  workload: Workload,
+  loaders: BackendLoaders = defaultLoaders,
+): Promise<LoadedBackend> {
+  if (request !== 'auto') {
+    const tf = await loadExplicit(request, loaders);
+    return { tf, backend: BACKEND_OF[request], device: request, reason: `requested: ${request}` };
+  }
+  const flops = epochFlops(workload);
+  const size = `${workload.params} parameters, ~${fmtFlops(flops)}/epoch`;
+  const notes: string[] = [];
+  if (flops >= AUTO_THRESHOLDS.nativeCpuFlops) {
+    if (flops >= AUTO_THRESHOLDS.gpuFlops) {
+      const p = await loaders.probeNative('gpu');
+      if (p.ok) {
+        const tf = await tryLoad(() => loaders.loadNative('gpu'), notes, 'gpu');
+        if (tf) return { tf, backend: 'tensorflow', device: 'gpu', reason: `auto: gpu for a large model (${size})` };
+      } else notes.push(`gpu: ${p.reason}`);
+    }
+    const p = await loaders.probeNative('cpu');
+    if (p.ok) {
+      const tf = await tryLoad(() => loaders.loadNative('cpu'), notes, 'cpu');
+      if (tf) return { tf, backend: 'tensorflow', device: 'cpu', reason: `auto: native cpu for a mid-size model (${size})` };
+    } else notes.push(`cpu: ${p.reason}`);
+  }
+  const why = notes.length ? `; ${notes.join('; ')}` : '';
+  const wasm = await tryLoad(() => loaders.loadWasm(), notes, 'wasm');
+  if (wasm) {
+    const base = flops < AUTO_THRESHOLDS.nativeCpuFlops ? 'per-op overhead dominates, wasm is fastest' : 'no native backend';
+    return { tf: wasm, backend: 'wasm', device: 'wasm', reason: `auto: wasm (${size}; ${base}${why})` };
+  }
+  const js = await loaders.loadJs();
+  return { tf: js, backend: 'cpu', device: 'js', reason: `auto: js (${size}; ${notes.join('; ')})` };
+}
+
+async function tryLoad(f: () => Promise<Tf>, notes: string[], name: string): Promise<Tf | undefined> {
+  try {
+    return await f();
+  } catch (e) {
+    notes.push(`${name} failed to load: ${errText(e)}`);
+    return undefined;
+  }
+}
+
+async function loadExplicit(device: ResolvedDevice, loaders: BackendLoaders): Promise<Tf> {
+  try {
+    switch (device) {
+      case 'gpu':
+      case 'cpu': {
+        const p = await loaders.probeNative(device);
+        if (!p.ok) throw new DeviceUnavailableError(device, p.reason);
+        return await loaders.loadNative(device);
+      }
+      case 'wasm':
+        return await loaders.loadWasm();
+      case 'js':
+        return await loaders.loadJs();
+    }
+  } catch (e) {
+    if (e instanceof DeviceUnavailableError) throw e;
+    throw new DeviceUnavailableError(device, errText(e));
+  }
+}
+
+function errText(e: unknown): string {
+  if (e instanceof Error) return e.message;
+  if (typeof e === 'object' && e !== null && 'message' in e) return String((e as { message: unknown }).message);
+  return String(e);
+}
+
+// ---------------------------------------------------------------------------
+// Default (real) loaders
+
+// `require` exists in the CJS bundle and under tsx; the native packages are esbuild
+// externals, so this stays a run-time lookup in node_modules.
+const nodeRequire: NodeRequire = require;
+
+/** Folder holding the wasm binaries: dist/wasm next to the bundle, else node_modules. */
+export function wasmDir(): string {
+  const candidates = [
+    join(__dirname, 'wasm'), // dist/trainer.js, dist/cli.js -> dist/wasm
+    join(__dirname, '..', 'wasm'),
+  ];
+  try {
+    candidates.push(dirname(nodeRequire.resolve('@tensorflow/tfjs-backend-wasm')));
+  } catch {
+    /* not resolvable (bundled without node_modules): rely on dist/wasm */
+  }
+  for (const c of candidates) if (existsSync(join(c, 'tfjs-backend-wasm-simd.wasm'))) return c;
+  throw new Error(`tfjs-backend-wasm .wasm files not found (looked in ${candidates.join(', ')})`);
+}
+
+let tfjsPromise: Promise<Tf> | undefined;
+async function baseTf(): Promise<Tf> {
+  tfjsPromise ??= (async () => {
+    const tf = await import('@tensorflow/tfjs');
+    tf.enableProdMode(); // also silences the "install the node backend" banner
+    return tf;
+  })();
+  return tfjsPromise;
+}
+
+let wasmReady: Promise<Tf> | undefined;
+const nativeLoaded = new Map<NativeDevice, Tf>();
+const probeCache = new Map<NativeDevice, Promise<ProbeResult>>();
+
+export const defaultLoaders: BackendLoaders = {
+  probeNative(device) {
+    let p = probeCache.get(device);
+    if (!p) {
+      p = probeNativePackage(NATIVE_PKG[device], device === 'gpu');
+      probeCache.set(device, p);
+    }
+    return p;
+  },
+  async loadNative(device) {
+    const cached = nativeLoaded.get(device);
+    if (cached) return cached;
+    process.env.TF_CPP_MIN_LOG_LEVEL ??= '2'; // silence libtensorflow's start-up chatter
+    const tf = nodeRequire(NATIVE_PKG[device]) as Tf;
+    tf.enableProdMode();
+    await tf.setBackend('tensorflow');
+    await tf.ready();
+    nativeLoaded.set(device, tf);
+    return tf;
+  },
+  async loadWasm() {
+    wasmReady ??= (async () => {
+      const tf = await baseTf();
+      const wasm = await import('@tensorflow/tfjs-backend-wasm');
+      const dir = wasmDir();
+      // Node has no worker-based threads for this build: the plain SIMD binary is used
+      // (WASM_HAS_MULTITHREAD_SUPPORT is false under IS_NODE); map every name anyway so a
+      // bundler's relocation cannot send it elsewhere.
+      wasm.setWasmPaths({
+        'tfjs-backend-wasm.wasm': join(dir, 'tfjs-backend-wasm.wasm'),
+        'tfjs-backend-wasm-simd.wasm': join(dir, 'tfjs-backend-wasm-simd.wasm'),
+        'tfjs-backend-wasm-threaded-simd.wasm': join(dir, 'tfjs-backend-wasm-simd.wasm'),
+      });
+      return tf;
+    })();
+    const tf = await wasmReady;
+    if (!(await tf.setBackend('wasm'))) {
+      wasmReady = undefined;
+      throw new Error('the wasm backend failed to initialise');
+    }
+    await tf.ready();
+    return tf;
+  },
+  async loadJs() {
+    const tf = await baseTf();
+    await tf.setBackend('cpu');
+    await tf.ready();
+    return tf;
+  },
+};
+
+/**
+ * Loads `pkg` in a child Node process and runs one op. Interprets the ways it fails:
+ * not installed, SIGILL (CPU lacks AVX), missing CUDA libraries, no GPU, timeout.
+ */
+export function probeNativePackage(pkg: string, wantGpu: boolean, timeoutMs = 30_000): Promise<ProbeResult> {
+  let resolved: string;
+  try {
+    resolved = nodeRequire.resolve(pkg);
+  } catch {
+    return Promise.resolve({ ok: false, reason: `${pkg} is not installed (optional dependency; its libtensorflow download may have failed)` });
+  }
+  const script = `
+    const tf = require(${JSON.stringify(resolved)});
+    tf.enableProdMode();
+    const v = tf.tensor([1, 2, 3]).square().sum().dataSync()[0];
+    const gpu = tf.backend() && tf.backend().isUsingGpuDevice;
+    process.stdout.write(JSON.stringify({ v, gpu: !!gpu, version: tf.version && tf.version['tfjs-node'] }));
+  `;
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['-e', script], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: '2' },
+    });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill('SIGKILL');
+    }, timeoutMs);
+    child.on('error', (e) => {
+      clearTimeout(timer);
+      resolve({ ok: false, reason: `could not start the probe: ${e.message}` });
+    });
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      if (timedOut) return resolve({ ok: false, reason: `${pkg} did not load within ${timeoutMs / 1000} s` });
+      resolve(interpretProbe(pkg, wantGpu, code, signal, out, err));
+    });
+  });
+}
+
+/** Pure: turns a probe's exit into a reason. Exported for tests. */
+export function interpretProbe(
+  pkg: string,
+  wantGpu: boolean,
+  code: number | null,
+  signal: NodeJS.Signals | null,
+  stdout: string,
+  stderr: string,
+): ProbeResult {
+  if (signal === 'SIGILL')
+    return { ok: false, reason: `${pkg} crashed with SIGILL: this CPU lacks instructions (AVX) the prebuilt libtensorflow needs` };
+  if (signal) return { ok: false, reason: `${pkg} crashed with ${signal} while loading` };
+  const cuda = /(libcudart|libcudnn|libcublas|libcuda)[\w.]*/.exec(stderr);
+  if (cuda) return { ok: false, reason: `${pkg} needs CUDA libraries that are missing (${cuda[0]}); install CUDA 11.x and cuDNN 8` };
+  if (/Cannot find module/.test(stderr)) {
+    const m = /Cannot find module '([^']+)'/.exec(stderr);
+    return { ok: false, reason: `${pkg} is incomplete: cannot find ${m ? m[1] : 'a module'} (libtensorflow not downloaded?)` };
+  }
+  if (code !== 0) {
+    const last = stderr.trim().split('\n').filter(Boolean).pop() ?? `exit code ${code}`;
+    return { ok: false, reason: `${pkg} failed to load: ${last}` };
+  }
+  try {
+    const r = JSON.parse(stdout) as { v: number; gpu: boolean };
+    if (r.v !== 14) return { ok: false, reason: `${pkg} computed a wrong result (${r.v})` };
+    if (wantGpu && !r.gpu) return { ok: false, reason: `${pkg} loaded but TensorFlow sees no CUDA GPU` };
+    return { ok: true, reason: `${pkg} loaded` };
+  } catch {
+    return { ok: false, reason: `${pkg} probe printed no result` };
+  }
+}

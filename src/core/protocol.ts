@@ -255,7 +255,12 @@ export type HostToWebview =
   /** Nothing to show: no spec active, or it has no run yet. */
   | { type: 'idle'; specPath?: string; specName?: string; problems?: number }
   /** Result of an export request. */
-  | { type: 'exported'; path?: string; error?: string };
+  | { type: 'exported'; path?: string; error?: string }
+  /**
+   * The "Export Figure" command asks the panel for its figure; the webview answers with
+   * `exportFigure` (same as its own export button). Added for the extension host.
+   */
+  | { type: 'export'; format: 'png' | 'svg' };
 
 export type WebviewToHost =
   | { type: 'ready' }

@@ -1,0 +1,84 @@
+/** Helpers shared by the verbs: loading a spec file, printing problems, writing files. */
+
+import { readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import type { BlobSpec } from '../core/spec/types';
+import { validateSpecText, type Problem } from '../core/spec/validate';
+import { CliError, EXIT_BAD_INPUT, EXIT_FAILURE } from './verb';
+
+/** `file:line:col: severity: message`, 1-based like compilers (editors make it a link). */
+export function formatProblem(file: string, p: Problem): string {
+  return `${file}:${p.range.start.line + 1}:${p.range.start.character + 1}: ${p.severity}: ${p.message}`;
+}
+
+/** Reads a file's text, or throws a CliError that says what went wrong in words. */
+export function readTextFile(file: string, what = 'file'): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new CliError(`${file}: no such ${what}.`, EXIT_BAD_INPUT);
+    if (code === 'EISDIR') throw new CliError(`${file}: is a folder, not a ${what}.`, EXIT_BAD_INPUT);
+    if (code === 'EACCES') throw new CliError(`${file}: permission denied.`, EXIT_FAILURE);
+    throw new CliError(`${file}: cannot read it (${(e as Error).message}).`, EXIT_FAILURE);
+  }
+}
+
+export interface LoadedSpec {
+  spec: BlobSpec;
+  text: string;
+  /** Absolute path of the spec file. */
+  path: string;
+  /** Folder that relative paths in the spec are relative to. */
+  dir: string;
+  /** Warnings and infos (errors make `loadSpec` throw). */
+  problems: Problem[];
+}
+
+/**
+ * Reads and validates a spec for a verb that runs it. Problems go to stderr; any error
+ * is a CliError (exit 2). For `train`, `predict` and `data`.
+ */
+export function loadSpec(file: string, opts: { quiet?: boolean } = {}): LoadedSpec {
+  const text = readTextFile(file, 'spec file');
+  const path = resolve(file);
+  const result = validateSpecText(text, { specPath: path });
+  if (!opts.quiet || !result.spec) {
+    for (const p of result.problems) if (p.severity !== 'info') process.stderr.write(formatProblem(file, p) + '\n');
+  }
+  if (!result.spec) {
+    const n = result.problems.filter((p) => p.severity === 'error').length;
+    throw new CliError(`${file}: the spec has ${n} error${n === 1 ? '' : 's'}; nothing was run.`, EXIT_BAD_INPUT);
+  }
+  return { spec: result.spec, text, path, dir: dirname(path), problems: result.problems };
+}
+
+/**
+ * Writes a file atomically: a temporary file next to it, then a rename, so readers
+ * never see half a file and an error leaves the old file (or none) in place.
+ */
+export function writeFileAtomic(file: string, data: string): void {
+  const target = resolve(file);
+  const tmp = join(dirname(target), `.${basename(target)}.${process.pid}.${Date.now().toString(36)}.tmp`);
+  try {
+    writeFileSync(tmp, data, { flag: 'wx' });
+    renameSync(tmp, target);
+  } catch (e) {
+    try {
+      unlinkSync(tmp);
+    } catch {
+      // the temporary file was never created
+    }
+    const code = (e as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'its folder does not exist' : code === 'EISDIR' ? 'it is a folder' : (e as Error).message;
+    throw new CliError(`cannot write ${file}: ${why}.`, code === 'ENOENT' || code === 'EISDIR' ? EXIT_BAD_INPUT : EXIT_FAILURE);
+  }
+}
+
+/** Writes to stdout and resolves once it is flushed (large outputs, pipes). */
+export function writeStdout(text: string): Promise<void> {
+  return new Promise((resolveWrite) => {
+    if (process.stdout.write(text)) resolveWrite();
+    else process.stdout.once('drain', () => resolveWrite());
+  });
+}

@@ -1,0 +1,98 @@
+/** `blobs data <spec>`: print (or save) the spec's dataset and its train/test split. */
+
+import { buildDataset } from '../core/data/build';
+import type { Dataset, SplitDataset } from '../core/data/dataset';
+import { loadSpec, writeFileAtomic, writeStdout } from './common';
+import { CliError, EXIT_FAILURE, EXIT_OK, UsageError, parseVerbArgs, type Verb } from './verb';
+
+export const dataVerb: Verb = {
+  name: 'data',
+  summary: "generate a spec's dataset and print it as JSON or CSV",
+  usage: `Usage: blobs data <spec.blobs.json> [--format json|csv] [--out FILE]
+
+Generates the spec's data exactly as scikit-learn would (same random_state, same
+numbers) and splits it as train_test_split does.
+
+  json (default): {"X": [[x1, x2], ...], "y": [...], "X_train": ..., "y_train": ...,
+                   "X_test": ..., "y_test": ...}, numbers at full float64 precision
+  csv:            columns x1..xn,label,split (split is "train" or "test"; train rows first)
+
+Options:
+  --format json|csv  output format (default json)
+  --out FILE         write to FILE (atomically: nothing is written on error)
+  -h, --help         show this help
+
+Exit status: 0 ok, 1 the data could not be built, 2 bad spec or arguments.`,
+  async run(args) {
+    const { values, positionals } = parseVerbArgs('data', args, {
+      format: { type: 'string', short: 'f' },
+      out: { type: 'string', short: 'o' },
+    });
+    if (positionals.length !== 1) {
+      throw new UsageError(positionals.length ? `expected one spec file, got ${positionals.length}.` : 'no spec file given.', 'data');
+    }
+    const format = values.format ?? 'json';
+    if (format !== 'json' && format !== 'csv') throw new UsageError(`--format must be json or csv, not "${format}".`, 'data');
+    const { spec, dir } = loadSpec(positionals[0]);
+    let ds: SplitDataset;
+    try {
+      ds = buildDataset(spec, dir);
+    } catch (e) {
+      throw new CliError(`${positionals[0]}: could not build the data: ${e instanceof Error ? e.message : String(e)}`, EXIT_FAILURE);
+    }
+    const text = format === 'json' ? datasetJson(ds) : datasetCsv(ds);
+    if (values.out !== undefined) {
+      writeFileAtomic(values.out, text);
+      process.stderr.write(`Wrote ${ds.all.n} samples (${ds.train.n} train, ${ds.test.n} test) to ${values.out}\n`);
+    } else {
+      await writeStdout(text);
+    }
+    return EXIT_OK;
+  },
+};
+
+// String(x) is JavaScript's shortest round-trip representation: parsing it gives back
+// the same float64, so no precision is lost (as Python's repr).
+function rowsJson(ds: Dataset): string {
+  const rows: string[] = [];
+  for (let i = 0; i < ds.n; i++) {
+    const r: string[] = [];
+    for (let j = 0; j < ds.d; j++) r.push(String(ds.X[i * ds.d + j]));
+    rows.push(`[${r.join(', ')}]`);
+  }
+  return `[\n    ${rows.join(',\n    ')}\n  ]`;
+}
+
+/** The six arrays train_test_split's caller holds, one key per line group. */
+export function datasetJson(ds: SplitDataset): string {
+  const labels = (d: Dataset) => `[${Array.from(d.y).join(', ')}]`;
+  const rows = (d: Dataset) => (d.n ? rowsJson(d) : '[]');
+  return (
+    `{\n  "X": ${rows(ds.all)},\n  "y": ${labels(ds.all)},\n` +
+    `  "X_train": ${rows(ds.train)},\n  "y_train": ${labels(ds.train)},\n` +
+    `  "X_test": ${rows(ds.test)},\n  "y_test": ${labels(ds.test)}\n}\n`
+  );
+}
+
+function csvCell(s: string): string {
+  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+/** x1..xn,label,split: train rows, then test rows. Labels are the class names. */
+export function datasetCsv(ds: SplitDataset): string {
+  const d = ds.all.d;
+  const names = Array.from({ length: d }, (_, j) => ds.featureNames[j] ?? `x${j + 1}`);
+  const lines = [[...names, 'label', 'split'].map(csvCell).join(',')];
+  for (const [part, split] of [
+    [ds.train, 'train'],
+    [ds.test, 'test'],
+  ] as const) {
+    for (let i = 0; i < part.n; i++) {
+      const row: string[] = [];
+      for (let j = 0; j < d; j++) row.push(String(part.X[i * d + j]));
+      row.push(csvCell(ds.classNames[part.y[i]] ?? String(part.y[i])), split);
+      lines.push(row.join(','));
+    }
+  }
+  return lines.join('\n') + '\n';
+}

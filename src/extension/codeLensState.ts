@@ -1,0 +1,70 @@
+/**
+ * What the CodeLens row at the top of a `*.blobs.json` says, as plain data. The
+ * `vscode` provider (codeLens.ts) only turns these into `CodeLens` objects, so the
+ * rules are unit-tested here. Pure.
+ */
+
+import type { EpochEvent, RunSummary } from '../core/protocol';
+import { epochsDone, resultText } from './format';
+import { COMMANDS } from './ids';
+
+export interface LensState {
+  /** False in an untrusted workspace: training is disabled there. */
+  trusted: boolean;
+  /** Errors the validator found (training refuses while > 0). */
+  errors: number;
+  /** Set while a run of this spec is going. */
+  running?: { lastEpoch?: EpochEvent; epochs?: number };
+  /** The latest finished run's summary. */
+  last?: RunSummary;
+  /** The latest run failed (crash, divergence...). Shown when newer than `last`. */
+  lastError?: { code: string; message: string };
+}
+
+export interface LensSpec {
+  title: string;
+  /** A command id; the provider passes the spec's URI as the only argument. */
+  command: string;
+  tooltip?: string;
+}
+
+const MAX_ERROR_CHARS = 60;
+
+export function computeLenses(s: LensState): LensSpec[] {
+  const lenses: LensSpec[] = [];
+  if (s.running) {
+    const progress = s.running.epochs ? `epoch ${epochsDone(s.running.lastEpoch)}/${s.running.epochs}` : 'starting…';
+    lenses.push({ title: `■ Stop (${progress})`, command: COMMANDS.stop, tooltip: 'Stop this training run' });
+  } else if (!s.trusted) {
+    lenses.push({
+      title: '▶ Train (disabled: untrusted workspace)',
+      command: 'workbench.trust.manage',
+      tooltip: 'Training runs code on your machine; trust this workspace to enable it. Validation still works.',
+    });
+  } else {
+    lenses.push({
+      title: '▶ Train',
+      command: COMMANDS.train,
+      tooltip: s.errors > 0 ? 'The spec has errors: training will show the first one' : 'Train the classifier from this spec',
+    });
+  }
+  if (s.errors > 0) {
+    lenses.push({
+      title: `⚠ ${s.errors} problem${s.errors === 1 ? '' : 's'}`,
+      command: 'workbench.actions.view.problems',
+      tooltip: 'Show the Problems panel',
+    });
+  }
+  lenses.push({ title: 'Show visualisation', command: COMMANDS.showPanel, tooltip: 'Open the live visualisation beside the spec' });
+  if (!s.running && s.lastError) {
+    const msg = s.lastError.message.length > MAX_ERROR_CHARS ? `${s.lastError.message.slice(0, MAX_ERROR_CHARS - 1)}…` : s.lastError.message;
+    lenses.push({ title: `✗ ${s.lastError.code}: ${msg}`, command: COMMANDS.showOutput, tooltip: s.lastError.message });
+  } else if (s.last) {
+    lenses.push({
+      title: resultText(s.last),
+      command: COMMANDS.openArtifacts,
+      tooltip: s.last.artifacts_dir ? `Open ${s.last.artifacts_dir}` : 'Last run (no artifacts written)',
+    });
+  }
+  return lenses;
+}

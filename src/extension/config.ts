@@ -1,0 +1,61 @@
+/**
+ * `blobClassifier.*` settings, read with defaults and clamped. The reading is pure
+ * (`readSettings(get)`), so the defaults and limits are unit-tested; `vscode` passes
+ * `configuration.get`.
+ */
+
+import type { TrainerOptions } from '../core/protocol';
+import type { DeviceRequest } from '../core/spec/types';
+import { LIMITS } from '../core/spec/types';
+import { DEFAULT_RUNS_DIRECTORY } from './runsDir';
+
+export interface Settings {
+  /** `auto` = use the spec's `device`; anything else overrides it. */
+  device: DeviceRequest;
+  trainOnSave: boolean;
+  /** 0 = the spec's `boundary.resolution`. */
+  gridResolution: number;
+  runsDirectory: string;
+  keepRuns: number;
+  /** Upper bound on a spec's total samples, checked by the validator before training. */
+  maxSamples: number;
+}
+
+export const DEFAULT_SETTINGS: Settings = {
+  device: 'auto',
+  trainOnSave: false,
+  gridResolution: 0,
+  runsDirectory: DEFAULT_RUNS_DIRECTORY,
+  keepRuns: 5,
+  maxSamples: 100_000,
+};
+
+const DEVICES: readonly DeviceRequest[] = ['auto', 'gpu', 'cpu', 'wasm', 'js'];
+
+function int(v: unknown, def: number, min: number, max: number): number {
+  return typeof v === 'number' && Number.isFinite(v) ? Math.min(max, Math.max(min, Math.round(v))) : def;
+}
+
+export function readSettings(get: (key: string) => unknown): Settings {
+  const device = get('device');
+  const res = int(get('gridResolution'), DEFAULT_SETTINGS.gridResolution, 0, LIMITS.maxResolution);
+  const dir = get('runsDirectory');
+  return {
+    device: DEVICES.includes(device as DeviceRequest) ? (device as DeviceRequest) : DEFAULT_SETTINGS.device,
+    trainOnSave: get('trainOnSave') === true,
+    // Below the engine's minimum means "use the spec's".
+    gridResolution: res < LIMITS.minResolution ? 0 : res,
+    runsDirectory: typeof dir === 'string' && dir.trim() ? dir.trim() : DEFAULT_SETTINGS.runsDirectory,
+    keepRuns: int(get('keepRuns'), DEFAULT_SETTINGS.keepRuns, 1, 100),
+    maxSamples: int(get('maxSamples'), DEFAULT_SETTINGS.maxSamples, 1, LIMITS.maxSamples),
+  };
+}
+
+/** The trainer options a run gets from the settings (the spec's own values win when unset). */
+export function trainerOptions(s: Settings, outDir: string | undefined, overrides: TrainerOptions = {}): TrainerOptions {
+  const o: TrainerOptions = {};
+  if (s.device !== 'auto') o.device = s.device;
+  if (s.gridResolution > 0) o.resolution = s.gridResolution;
+  if (outDir) o.outDir = outDir;
+  return { ...o, ...overrides };
+}

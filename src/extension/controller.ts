@@ -1,0 +1,544 @@
+/**
+ * The extension's behaviour, as one object the commands, CodeLens, webviews and the
+ * public API all call: train / stop / show / export. It owns the `vscode` side of the
+ * session manager (output channel, status bar, context keys, notifications) and keeps
+ * the views in step with the session store.
+ */
+
+import { promises as fsp } from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { TrainerEvent, TrainerOptions, WebviewToHost } from '../core/protocol';
+import { NOTEBOOK_SPEC_TEXT, nameFromPath } from '../core/spec/defaults';
+import { SpecCodeLensProvider } from './codeLens';
+import type { LensState } from './codeLensState';
+import { readSettings, trainerOptions, type Settings } from './config';
+import { isSpecDocument, SpecDiagnostics } from './diagnostics';
+import { statusText, summaryLines } from './format';
+import { COMMANDS, CONFIG, CONTEXT, SPEC_GLOB } from './ids';
+import { firstError, refusalMessage } from './problemMapping';
+import { isRunId, makeRunId, pruneRunFolders, resolveSpecRunsDir, specStem } from './runsDir';
+import { SessionManager, summaryOf } from './sessions';
+import { SessionStore, type RunRecord } from './sessionStore';
+import type { StartTrainer } from './trainerRun';
+import type { ViewChannel } from './viewChannel';
+import { PanelManager, SideViewProvider, type ViewContext, type WebviewHost } from './webviews';
+
+export interface TrainCallOptions {
+  /** Restart a running run of the spec without asking. */
+  restart?: boolean;
+  /** A person asked (command, CodeLens, button): show dialogs and the panel. False for the API and train-on-save. */
+  interactive?: boolean;
+  /** Per-run overrides of the trainer options (epochs, device...). */
+  overrides?: TrainerOptions;
+}
+
+/** Thrown by `train` when it refuses (invalid spec, untrusted workspace, declined restart). */
+export class TrainRefused extends Error {}
+
+const STATUS_THROTTLE_MS = 100;
+
+export class Controller implements vscode.Disposable, WebviewHost {
+  readonly store: SessionStore;
+  readonly sessions: SessionManager;
+  readonly diagnostics: SpecDiagnostics;
+  readonly codeLens: SpecCodeLensProvider;
+  readonly panels: PanelManager;
+  readonly side: SideViewProvider;
+  private settings: Settings;
+  private readonly status: vscode.StatusBarItem;
+  private statusTimer: NodeJS.Timeout | undefined;
+  /** fsPath -> Uri of every spec seen, for context keys and commands. */
+  private readonly uris = new Map<string, vscode.Uri>();
+  /** The spec being edited (the side view follows it). */
+  private activeSpec?: string;
+  private readonly subs: vscode.Disposable[] = [];
+
+  constructor(
+    private readonly context: vscode.ExtensionContext,
+    private readonly output: vscode.LogOutputChannel,
+    startTrainer: StartTrainer,
+  ) {
+    this.settings = this.readConfig();
+    this.store = new SessionStore(this.settings.keepRuns);
+    this.sessions = new SessionManager(this.store, startTrainer);
+    this.diagnostics = new SpecDiagnostics(() => this.settings.maxSamples);
+    this.codeLens = new SpecCodeLensProvider((uri) => this.lensState(uri));
+    this.panels = new PanelManager(this, context.workspaceState);
+    this.side = new SideViewProvider(this);
+    this.status = vscode.window.createStatusBarItem('blobClassifier.status', vscode.StatusBarAlignment.Left, 50);
+    this.status.name = 'Blob Classifier training';
+
+    this.subs.push(
+      this.diagnostics,
+      this.codeLens,
+      this.panels,
+      this.side,
+      this.status,
+      this.sessions.listen({
+        onRunStarted: (rec) => this.onRunStarted(rec),
+        onEvents: (rec, events) => this.onEvents(rec, events),
+        onRunEnded: (rec) => this.onRunEnded(rec),
+      }),
+      { dispose: () => this.sessions.dispose() },
+      this.diagnostics.onDidChange((uri) => {
+        this.codeLens.refresh();
+        // An idle view shows the spec's problem count.
+        if (!this.store.latest(uri.fsPath)) this.refreshViews(uri.fsPath);
+      }),
+      this.panels.onDidChange(() => void vscode.commands.executeCommand('setContext', CONTEXT.hasPanel, this.panels.all().length > 0)),
+      vscode.window.onDidChangeActiveTextEditor((e) => this.followEditor(e)),
+      vscode.workspace.onDidSaveTextDocument((d) => this.onSaved(d)),
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (!e.affectsConfiguration(CONFIG)) return;
+        const before = this.settings;
+        this.settings = this.readConfig();
+        this.store.setKeepRuns(this.settings.keepRuns);
+        if (before.maxSamples !== this.settings.maxSamples) this.diagnostics.revalidateAll();
+      }),
+      vscode.workspace.onDidGrantWorkspaceTrust(() => this.codeLens.refresh()),
+    );
+    this.followEditor(vscode.window.activeTextEditor);
+    this.updateContext();
+  }
+
+  // -------------------------------------------------------------------------
+  // Commands
+
+  /** Trains a spec; resolves when the run has STARTED (use `sessions.wait` for the end). */
+  async train(arg?: unknown, opts: TrainCallOptions = {}): Promise<RunRecord | undefined> {
+    const interactive = opts.interactive ?? true;
+    const uri = await this.resolveSpec(arg, interactive);
+    if (!uri) return undefined;
+    if (!vscode.workspace.isTrusted) {
+      const msg = 'Blob Classifier: training is disabled in an untrusted workspace (it runs code from the workspace, e.g. reads its data files). Validation still works.';
+      if (interactive) {
+        void vscode.window.showWarningMessage(msg, 'Manage Workspace Trust').then((a) => {
+          if (a) void vscode.commands.executeCommand('workbench.trust.manage');
+        });
+        return undefined;
+      }
+      throw new TrainRefused(msg);
+    }
+    const doc = await vscode.workspace.openTextDocument(uri);
+    const result = this.diagnostics.validateNow(doc, true);
+    const specName = result?.spec?.name ?? nameFromPath(uri.fsPath);
+    if (!result?.spec) {
+      const problems = result?.problems ?? [];
+      const msg = refusalMessage(specName, problems) || `Cannot train ${specName}: the spec is not valid`;
+      this.output.warn(msg);
+      if (interactive) {
+        void vscode.window.showErrorMessage(msg);
+        const first = firstError(problems);
+        if (first) {
+          const r = first.range;
+          const sel = new vscode.Selection(r.start.line, r.start.character, r.end.line, r.end.character);
+          await vscode.window.showTextDocument(doc, { selection: sel, preserveFocus: false });
+        }
+        return undefined;
+      }
+      throw new TrainRefused(msg);
+    }
+
+    const specPath = uri.fsPath;
+    this.uris.set(specPath, uri);
+    if (this.sessions.isRunning(specPath)) {
+      if (!opts.restart) {
+        if (!interactive) throw new TrainRefused(`${specName} is already training`);
+        const restart = 'Restart';
+        const a = await vscode.window.showWarningMessage(`${specName} is already training — restart?`, { modal: true }, restart);
+        if (a !== restart) return undefined;
+      }
+      await this.sessions.stop(specPath);
+    }
+
+    const runId = makeRunId(new Date());
+    const folder = vscode.workspace.getWorkspaceFolder(uri);
+    const dirs = resolveSpecRunsDir(specPath, folder?.uri.scheme === 'file' ? folder.uri.fsPath : undefined, this.settings.runsDirectory);
+    if (dirs.warning) this.output.warn(dirs.warning);
+    let outDir: string | undefined;
+    if (dirs.specRunsDir) {
+      outDir = path.join(dirs.specRunsDir, runId);
+      try {
+        await fsp.mkdir(outDir, { recursive: true });
+      } catch (err) {
+        this.output.warn(`cannot create ${outDir}: ${String(err)}; no artifacts will be written`);
+        outDir = undefined;
+      }
+    }
+    const rec = this.sessions.start({
+      runId,
+      specPath,
+      specName,
+      specText: doc.getText(),
+      options: trainerOptions(this.settings, outDir, opts.overrides),
+    });
+    if (dirs.specRunsDir && outDir) {
+      const protect = new Set(this.sessions.runningSpecs().map((p) => this.store.active(p)?.ref.runId ?? ''));
+      void pruneRunFolders(dirs.specRunsDir, this.settings.keepRuns, protect).then((deleted) => {
+        for (const d of deleted) this.output.info(`pruned old run ${d} (keepRuns = ${this.settings.keepRuns})`);
+      });
+    }
+    if (interactive) this.showPanel(uri);
+    return rec;
+  }
+
+  async stop(arg?: unknown): Promise<void> {
+    let specPath = this.specPathOf(arg);
+    if (!specPath || !this.sessions.isRunning(specPath)) {
+      const running = this.sessions.runningSpecs();
+      if (specPath === undefined && running.length === 1) specPath = running[0];
+      else if (running.length > 1 && !specPath) {
+        const pick = await vscode.window.showQuickPick(
+          running.map((p) => ({ label: nameFromPath(p), description: vscode.workspace.asRelativePath(p), p })),
+          { placeHolder: 'Stop which run?' },
+        );
+        specPath = pick?.p;
+      }
+    }
+    if (specPath && this.sessions.isRunning(specPath)) await this.sessions.stop(specPath);
+  }
+
+  showPanel(arg?: unknown): void {
+    const specPath = this.specPathOf(arg) ?? this.activeSpec;
+    if (specPath) {
+      this.panels.show(specPath);
+      return;
+    }
+    void this.resolveSpec(undefined, true).then((uri) => uri && this.panels.show(uri.fsPath));
+  }
+
+  async newSpec(arg?: unknown): Promise<vscode.Uri | undefined> {
+    let folder: vscode.Uri | undefined;
+    if (arg instanceof vscode.Uri) {
+      const st = await vscode.workspace.fs.stat(arg).then(
+        (s) => s,
+        () => undefined,
+      );
+      folder = st?.type === vscode.FileType.Directory ? arg : vscode.Uri.joinPath(arg, '..');
+    } else {
+      const folders = vscode.workspace.workspaceFolders ?? [];
+      folder = folders.length > 1 ? (await vscode.window.showWorkspaceFolderPick({ placeHolder: 'Where to create the spec?' }))?.uri : folders[0]?.uri;
+      if (!folder && folders.length === 0) {
+        void vscode.window.showErrorMessage('Blob Classifier: open a folder first; a spec is saved in the workspace.');
+        return undefined;
+      }
+    }
+    if (!folder) return undefined;
+    const name = await vscode.window.showInputBox({
+      title: 'New Blob Spec',
+      prompt: 'File name (".blobs.json" is added)',
+      value: 'four-blobs',
+      validateInput: (v) => (/^[\w][\w .-]*$/.test(v.trim().replace(/\.blobs\.json$/i, '')) ? undefined : 'Letters, digits, spaces, ".", "-" and "_" only'),
+    });
+    if (name === undefined) return undefined;
+    const file = vscode.Uri.joinPath(folder, `${name.trim().replace(/\.blobs\.json$/i, '')}.blobs.json`);
+    const exists = await vscode.workspace.fs.stat(file).then(
+      () => true,
+      () => false,
+    );
+    if (exists) {
+      void vscode.window.showErrorMessage(`Blob Classifier: ${vscode.workspace.asRelativePath(file)} already exists; not overwriting it.`);
+      return undefined;
+    }
+    await vscode.workspace.fs.writeFile(file, new TextEncoder().encode(NOTEBOOK_SPEC_TEXT));
+    await vscode.window.showTextDocument(file);
+    return file;
+  }
+
+  async openArtifacts(arg?: unknown): Promise<void> {
+    const specPath = this.specPathOf(arg) ?? this.activeSpec ?? this.mostRecentSpec();
+    const dir = specPath ? await this.artifactsDir(specPath) : undefined;
+    if (!dir) {
+      void vscode.window.showInformationMessage('Blob Classifier: no run artifacts yet. Train the spec first.');
+      return;
+    }
+    const dirUri = vscode.Uri.file(dir);
+    const summary = vscode.Uri.joinPath(dirUri, 'summary.json');
+    const hasSummary = await vscode.workspace.fs.stat(summary).then(
+      () => true,
+      () => false,
+    );
+    // Reveal works for folders inside the workspace (where runs always are); harmless otherwise.
+    await vscode.commands.executeCommand('revealInExplorer', dirUri).then(undefined, () => undefined);
+    if (hasSummary) await vscode.window.showTextDocument(summary, { preview: true });
+  }
+
+  /** Asks the spec's panel for its figure; the answer arrives as an `exportFigure` message. */
+  async exportFigure(arg?: unknown): Promise<void> {
+    const specPath = this.specPathOf(arg) ?? this.activeSpec ?? this.panels.all()[0]?.specPath;
+    if (!specPath) {
+      void vscode.window.showInformationMessage('Blob Classifier: open a visualisation first.');
+      return;
+    }
+    const pick = await vscode.window.showQuickPick(
+      [
+        { label: 'PNG', description: 'image, as shown', format: 'png' as const },
+        { label: 'SVG', description: 'vector, editable', format: 'svg' as const },
+      ],
+      { placeHolder: 'Export the figure as' },
+    );
+    if (!pick) return;
+    const panel = this.panels.get(specPath) ?? this.panels.show(specPath);
+    panel.channel.send({ type: 'export', format: pick.format });
+  }
+
+  showOutput(): void {
+    this.output.show(true);
+  }
+
+  // -------------------------------------------------------------------------
+  // WebviewHost
+
+  get extensionUri(): vscode.Uri {
+    return this.context.extensionUri;
+  }
+
+  problems(specPath: string): number | undefined {
+    const uri = this.uris.get(specPath) ?? vscode.Uri.file(specPath);
+    return this.diagnostics.errorsOf(uri);
+  }
+
+  log(line: string): void {
+    this.output.info(line);
+  }
+
+  handle(msg: WebviewToHost, from: ViewContext): void {
+    const spec = from.specPath ? this.uriOf(from.specPath) : undefined;
+    switch (msg.type) {
+      case 'train':
+        void this.train(spec, { interactive: true }).catch((err) => this.output.error(String(err)));
+        break;
+      case 'stop':
+        void this.stop(spec);
+        break;
+      case 'openPanel':
+        this.showPanel(spec);
+        break;
+      case 'exportFigure':
+        void this.saveFigure(from.specPath, msg, from.channel);
+        break;
+      default:
+        break;
+    }
+  }
+
+  // -------------------------------------------------------------------------
+  // Sessions -> views
+
+  private onRunStarted(rec: RunRecord): void {
+    this.output.info(`▶ ${rec.ref.specName}: run ${rec.ref.runId} started${rec.outDir ? ` → ${rec.outDir}` : ''}`);
+    this.updateContext();
+    this.codeLens.refresh();
+    this.updateStatus();
+    this.refreshViews(rec.ref.specPath);
+  }
+
+  private onEvents(rec: RunRecord, events: TrainerEvent[]): void {
+    for (const e of events) {
+      if (e.type === 'log') (e.level === 'warn' ? this.output.warn : this.output.info).call(this.output, `[${rec.ref.specName}] ${e.message}`);
+      else if (e.type === 'start') this.output.info(`[${rec.ref.specName}] ${e.backend}/${e.device}: ${e.reason}; ${e.data.nTrain} train / ${e.data.nTest} test samples, layers ${e.model.layers.join('-')}, ${e.epochs} epochs`);
+      else if (e.type === 'error') this.output.error(`[${rec.ref.specName}] ${e.code}: ${e.message}`);
+    }
+    for (const ch of this.channels()) ch.onEvents(rec.ref.runId, events);
+    this.codeLens.refreshThrottled();
+    this.scheduleStatus();
+  }
+
+  private onRunEnded(rec: RunRecord): void {
+    const summary = summaryOf(rec);
+    if (summary) for (const l of summaryLines(summary, { lagMs: rec.maxLagMs })) this.output.info(l);
+    else this.output.info(`${rec.ref.specName}: ${rec.status}; worst extension-host event-loop lag ${(rec.maxLagMs ?? 0).toFixed(1)} ms`);
+    if (rec.status === 'error' && rec.error) {
+      const what = rec.error.code === 'crashed' ? 'the trainer process crashed' : rec.error.code;
+      void vscode.window.showErrorMessage(`Blob Classifier: training ${rec.ref.specName} failed (${what}): ${rec.error.message}`, 'Show Output').then((a) => {
+        if (a) this.output.show(true);
+      });
+    }
+    this.updateContext();
+    this.codeLens.refresh();
+    this.updateStatus();
+    // Views drawing this run got the terminal event; others may now show it in `history`.
+    for (const ch of this.channels()) if (ch.specPath === rec.ref.specPath && ch.runId !== rec.ref.runId) ch.refresh(rec.ref.specPath);
+  }
+
+  // -------------------------------------------------------------------------
+
+  private channels(): ViewChannel[] {
+    const list = this.panels.all().map((p) => p.channel);
+    if (this.side.viewChannel) list.push(this.side.viewChannel);
+    return list;
+  }
+
+  private refreshViews(specPath: string): void {
+    for (const ch of this.channels()) ch.refresh(specPath);
+  }
+
+  private lensState(uri: vscode.Uri): LensState {
+    const specPath = uri.fsPath;
+    this.uris.set(specPath, uri);
+    const active = this.store.active(specPath);
+    const latest = this.store.latest(specPath);
+    const finished = this.store.lastFinished(specPath);
+    return {
+      trusted: vscode.workspace.isTrusted,
+      errors: this.diagnostics.errorsOf(uri),
+      running: active ? { lastEpoch: active.lastEpoch, epochs: active.epochs } : undefined,
+      last: finished ? summaryOf(finished) : latest ? summaryOf(latest) : undefined,
+      lastError: latest?.status === 'error' ? latest.error : undefined,
+    };
+  }
+
+  private scheduleStatus(): void {
+    if (this.statusTimer) return;
+    this.statusTimer = setTimeout(() => {
+      this.statusTimer = undefined;
+      this.updateStatus();
+    }, STATUS_THROTTLE_MS);
+  }
+
+  private updateStatus(): void {
+    const running = this.sessions.runningSpecs();
+    if (running.length === 0) {
+      this.status.hide();
+      return;
+    }
+    // Prefer the spec being edited; otherwise the first run.
+    const specPath = running.includes(this.activeSpec ?? '') ? this.activeSpec! : running[0];
+    const rec = this.store.active(specPath);
+    this.status.text = statusText(rec?.lastEpoch, rec?.epochs, running.length - 1);
+    this.status.tooltip = `Blob Classifier: training ${nameFromPath(specPath)}. Click to stop.`;
+    this.status.command = { title: 'Stop Training', command: COMMANDS.stop, arguments: [this.uriOf(specPath)] };
+    this.status.show();
+  }
+
+  private updateContext(): void {
+    const running = this.sessions.runningSpecs();
+    void vscode.commands.executeCommand('setContext', CONTEXT.training, running.length > 0);
+    void vscode.commands.executeCommand(
+      'setContext',
+      CONTEXT.trainingSpecs,
+      running.map((p) => this.uriOf(p).toString()),
+    );
+    const hasRun = running.length > 0 || this.store.runningSpecs().length > 0 || this.mostRecentSpec() !== undefined;
+    void vscode.commands.executeCommand('setContext', CONTEXT.hasRun, hasRun || this.hasRunsOnDisk);
+  }
+
+  /** Set once at start-up from the disk so "Open Last Run's Artifacts" is offered after a reload. */
+  hasRunsOnDisk = false;
+
+  private followEditor(e: vscode.TextEditor | undefined): void {
+    if (!e || !isSpecDocument(e.document)) return; // keep following the last spec (the view stays useful)
+    const specPath = e.document.uri.fsPath;
+    this.uris.set(specPath, e.document.uri);
+    if (specPath === this.activeSpec) return;
+    this.activeSpec = specPath;
+    this.side.follow(specPath);
+    this.updateStatus();
+  }
+
+  private onSaved(doc: vscode.TextDocument): void {
+    if (!this.settings.trainOnSave || !isSpecDocument(doc) || !vscode.workspace.isTrusted) return;
+    // Diagnostics already validated the saved text; a spec with errors just shows them.
+    if (this.diagnostics.errorsOf(doc.uri) > 0) return;
+    void this.train(doc.uri, { restart: true, interactive: false }).catch((err) => this.output.warn(`train on save: ${String(err)}`));
+  }
+
+  private async saveFigure(specPath: string | undefined, msg: Extract<WebviewToHost, { type: 'exportFigure' }>, channel: ViewChannel): Promise<void> {
+    try {
+      const rec = specPath ? (this.store.latest(specPath) ?? undefined) : undefined;
+      const dir = (specPath && (await this.artifactsDir(specPath))) || (specPath ? path.dirname(specPath) : vscode.workspace.workspaceFolders?.[0]?.uri.fsPath);
+      const base = `${specPath ? specStem(specPath) : 'figure'}${rec ? `-${rec.ref.runId}` : ''}.${msg.format}`;
+      const target = await vscode.window.showSaveDialog({
+        title: 'Export Figure',
+        saveLabel: 'Export',
+        defaultUri: dir ? vscode.Uri.file(path.join(dir, base)) : undefined,
+        filters: msg.format === 'png' ? { 'PNG image': ['png'] } : { 'SVG image': ['svg'] },
+      });
+      if (!target) {
+        channel.send({ type: 'exported' });
+        return;
+      }
+      const bytes =
+        msg.format === 'png'
+          ? Buffer.from(msg.data.slice(msg.data.indexOf(',') + 1), 'base64')
+          : Buffer.from(msg.data, 'utf8');
+      await vscode.workspace.fs.writeFile(target, bytes);
+      this.output.info(`exported figure → ${target.fsPath}`);
+      channel.send({ type: 'exported', path: target.fsPath });
+    } catch (err) {
+      this.output.error(`export failed: ${String(err)}`);
+      channel.send({ type: 'exported', error: String(err) });
+    }
+  }
+
+  /** The latest run's artifacts folder: from memory, or the newest run folder on disk (after a reload). */
+  private async artifactsDir(specPath: string): Promise<string | undefined> {
+    const rec = this.store.lastFinished(specPath) ?? this.store.latest(specPath);
+    const fromRun = rec?.summary?.artifacts_dir ?? rec?.outDir;
+    if (fromRun) return fromRun;
+    const uri = this.uriOf(specPath);
+    const folder = vscode.workspace.getWorkspaceFolder(uri);
+    const dirs = resolveSpecRunsDir(specPath, folder?.uri.fsPath, this.settings.runsDirectory);
+    if (!dirs.specRunsDir) return undefined;
+    try {
+      const names = (await fsp.readdir(dirs.specRunsDir)).filter(isRunId).sort();
+      return names.length ? path.join(dirs.specRunsDir, names[names.length - 1]) : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  private mostRecentSpec(): string | undefined {
+    let best: { p: string; t: string } | undefined;
+    for (const p of [...this.uris.keys()]) {
+      const r = this.store.latest(p);
+      if (r && (!best || r.ref.runId > best.t)) best = { p, t: r.ref.runId };
+    }
+    return best?.p;
+  }
+
+  private uriOf(specPath: string): vscode.Uri {
+    return this.uris.get(specPath) ?? vscode.Uri.file(specPath);
+  }
+
+  private specPathOf(arg: unknown): string | undefined {
+    if (arg instanceof vscode.Uri) return arg.fsPath;
+    if (typeof arg === 'string' && arg) return arg;
+    return undefined;
+  }
+
+  /** The spec a command is about: its argument, the active editor's spec, or a quick pick. */
+  private async resolveSpec(arg: unknown, interactive: boolean): Promise<vscode.Uri | undefined> {
+    if (arg instanceof vscode.Uri) return arg;
+    if (typeof arg === 'string' && arg) return this.uriOf(arg);
+    const ed = vscode.window.activeTextEditor;
+    if (ed && isSpecDocument(ed.document)) return ed.document.uri;
+    if (!interactive) return undefined;
+    const files = await vscode.workspace.findFiles(SPEC_GLOB, '**/node_modules/**', 500);
+    if (files.length === 0) {
+      const create = 'New Blob Spec';
+      const a = await vscode.window.showInformationMessage('Blob Classifier: no *.blobs.json spec in this workspace.', create);
+      if (a === create) return this.newSpec();
+      return undefined;
+    }
+    if (files.length === 1) return files[0];
+    files.sort((a, b) => a.fsPath.localeCompare(b.fsPath));
+    const pick = await vscode.window.showQuickPick(
+      files.map((u) => ({ label: nameFromPath(u.fsPath), description: vscode.workspace.asRelativePath(u), uri: u })),
+      { placeHolder: 'Which spec?', matchOnDescription: true },
+    );
+    return pick?.uri;
+  }
+
+  private readConfig(): Settings {
+    const c = vscode.workspace.getConfiguration(CONFIG);
+    return readSettings((k) => c.get(k));
+  }
+
+  dispose(): void {
+    if (this.statusTimer) clearTimeout(this.statusTimer);
+    vscode.Disposable.from(...this.subs).dispose();
+  }
+}
+

@@ -1,0 +1,43 @@
+/**
+ * Every id the extension contributes, in one place; package.json must agree
+ * (test/unit/ext-package.test.ts checks it). Pure.
+ */
+
+export const COMMANDS = {
+  train: 'blobClassifier.train',
+  stop: 'blobClassifier.stop',
+  showPanel: 'blobClassifier.showPanel',
+  newSpec: 'blobClassifier.newSpec',
+  openArtifacts: 'blobClassifier.openArtifacts',
+  exportFigure: 'blobClassifier.exportFigure',
+  showOutput: 'blobClassifier.showOutput',
+} as const;
+
+export const VIEWS = {
+  container: 'blobClassifier',
+  side: 'blobClassifier.sideView',
+  /** The editor panel's webview type (and its serializer's). */
+  panel: 'blobClassifier.panel',
+} as const;
+
+/** Context keys for `when` clauses. */
+export const CONTEXT = {
+  /** Any run is going. */
+  training: 'blobClassifier.training',
+  /** fsPaths of specs being trained; `resourcePath in blobClassifier.trainingSpecs`. */
+  trainingSpecs: 'blobClassifier.trainingSpecs',
+  /** A run (finished or not) exists, so there may be artifacts to open. */
+  hasRun: 'blobClassifier.hasRun',
+  /** A visualisation panel is open, so a figure can be exported. */
+  hasPanel: 'blobClassifier.hasPanel',
+} as const;
+
+export const CONFIG = 'blobClassifier';
+export const OUTPUT_CHANNEL = 'Blob Classifier';
+export const DIAGNOSTIC_SOURCE = 'blob-classifier';
+export const SPEC_GLOB = '**/*.blobs.json';
+export const SPEC_SUFFIX = '.blobs.json';
+
+export function isSpecPath(p: string): boolean {
+  return p.toLowerCase().endsWith(SPEC_SUFFIX);
+}

@@ -1,0 +1,63 @@
+/**
+ * Validator `Problem` -> the fields of a `vscode.Diagnostic`, as plain data. The numbers
+ * are `vscode.DiagnosticSeverity`'s values (Error 0, Warning 1, Information 2, Hint 3),
+ * fixed by the API, so this module needs no `vscode` import and is unit-tested. Pure.
+ */
+
+import type { Problem } from '../core/spec/problems';
+import { formatPath } from '../core/spec/problems';
+import { DIAGNOSTIC_SOURCE } from './ids';
+
+export const Sev = { Error: 0, Warning: 1, Information: 2, Hint: 3 } as const;
+export type Sev = (typeof Sev)[keyof typeof Sev];
+
+export interface DiagnosticData {
+  range: { start: { line: number; character: number }; end: { line: number; character: number } };
+  message: string;
+  severity: Sev;
+  source: string;
+  code: string;
+}
+
+export function severityOf(p: Problem): Sev {
+  switch (p.severity) {
+    case 'error':
+      return Sev.Error;
+    case 'warning':
+      return Sev.Warning;
+    default:
+      return Sev.Information;
+  }
+}
+
+export function toDiagnosticData(p: Problem): DiagnosticData {
+  return {
+    // The validator's ranges are already 0-based line/character in UTF-16 units, VS Code's model.
+    range: { start: { ...p.range.start }, end: { ...p.range.end } },
+    message: p.message,
+    severity: severityOf(p),
+    source: DIAGNOSTIC_SOURCE,
+    code: p.code,
+  };
+}
+
+/** Errors first, then by position: the "first problem" training refuses with. */
+export function firstError(problems: readonly Problem[]): Problem | undefined {
+  return problems
+    .filter((p) => p.severity === 'error')
+    .sort((a, b) => a.range.offset - b.range.offset)[0];
+}
+
+export function errorCount(problems: readonly Problem[]): number {
+  return problems.reduce((n, p) => n + (p.severity === 'error' ? 1 : 0), 0);
+}
+
+/** "Cannot train iris: data.cluster_std: must be > 0 (and 2 more problems)". */
+export function refusalMessage(specName: string, problems: readonly Problem[]): string {
+  const first = firstError(problems);
+  if (!first) return '';
+  const more = errorCount(problems) - 1;
+  const where = first.path.length ? `${formatPath(first.path)}: ` : '';
+  const msg = first.message.startsWith(formatPath(first.path)) ? first.message : `${where}${first.message}`;
+  return `Cannot train ${specName}: ${msg}${more > 0 ? ` (and ${more} more error${more === 1 ? '' : 's'})` : ''}`;
+}

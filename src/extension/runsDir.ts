@@ -1,0 +1,115 @@
+/**
+ * Where a run's artifacts go, and which old run folders to prune.
+ *
+ * Layout: `<runsDirectory>/<spec stem>/<runId>/` (summary.json, model, figures, written
+ * by the trainer). `runsDirectory` is relative to the spec's folder, or to the workspace
+ * folder when it starts with `${workspaceFolder}`; whatever it says, the result must stay
+ * inside the spec's workspace folder: an extension that writes (and prunes!) folders
+ * elsewhere on disk because of a setting in a cloned repository is a hazard.
+ * Pure path logic plus one small `fs` helper; no `vscode`.
+ */
+
+import { promises as fsp } from 'node:fs';
+import * as path from 'node:path';
+
+export const DEFAULT_RUNS_DIRECTORY = '.blob-runs';
+const WORKSPACE_VAR = '${workspaceFolder}';
+
+export interface RunsDirResult {
+  /** Folder holding this spec's run folders; undefined when no artifacts may be written. */
+  specRunsDir?: string;
+  /** Why the setting was not used as given (shown in the output channel). */
+  warning?: string;
+}
+
+/** `iris.blobs.json` -> `iris`; anything else -> its base name without extension. */
+export function specStem(specPath: string): string {
+  const base = path.basename(specPath);
+  const stem = base.replace(/\.blobs\.json$/i, '').replace(/\.json$/i, '');
+  // Keep folder names portable: no separators or reserved characters.
+  return stem.replace(/[<>:"/\\|?*\x00-\x1f]/g, '_') || 'spec';
+}
+
+/** True when `child` is `parent` or inside it (after normalisation). */
+export function isInside(parent: string, child: string, p: typeof path = path): boolean {
+  const rel = p.relative(p.resolve(parent), p.resolve(child));
+  return rel === '' || (!rel.startsWith('..') && !p.isAbsolute(rel));
+}
+
+export function resolveSpecRunsDir(
+  specPath: string,
+  workspaceFolder: string | undefined,
+  setting: string | undefined,
+  p: typeof path = path,
+): RunsDirResult {
+  if (!workspaceFolder) {
+    return { warning: 'the spec is not inside a workspace folder, so no artifacts are written' };
+  }
+  const raw = (setting ?? '').trim() || DEFAULT_RUNS_DIRECTORY;
+  let base: string;
+  if (raw.startsWith(WORKSPACE_VAR)) {
+    base = p.join(workspaceFolder, raw.slice(WORKSPACE_VAR.length).replace(/^[\\/]+/, ''));
+  } else if (p.isAbsolute(raw)) {
+    base = raw;
+  } else {
+    base = p.resolve(p.dirname(specPath), raw);
+  }
+  let warning: string | undefined;
+  if (!isInside(workspaceFolder, base, p)) {
+    warning = `blobClassifier.runsDirectory (${raw}) is outside the workspace folder; using ${DEFAULT_RUNS_DIRECTORY} next to the spec`;
+    base = p.resolve(p.dirname(specPath), DEFAULT_RUNS_DIRECTORY);
+    if (!isInside(workspaceFolder, base, p)) return { warning };
+  }
+  return { specRunsDir: p.join(base, specStem(specPath)), warning };
+}
+
+/** Run ids sort chronologically as strings: `20261128-181634-3f9a`. */
+export function makeRunId(now: Date, random: () => number = Math.random): string {
+  const pad = (n: number, w = 2) => String(n).padStart(w, '0');
+  const stamp =
+    `${now.getFullYear()}${pad(now.getMonth() + 1)}${pad(now.getDate())}-` +
+    `${pad(now.getHours())}${pad(now.getMinutes())}${pad(now.getSeconds())}`;
+  const suffix = Math.floor(random() * 0x10000)
+    .toString(16)
+    .padStart(4, '0');
+  return `${stamp}-${suffix}`;
+}
+
+const RUN_ID_RE = /^\d{8}-\d{6}-[0-9a-f]{4}$/;
+
+export function isRunId(name: string): boolean {
+  return RUN_ID_RE.test(name);
+}
+
+/**
+ * Which run folders to delete so at most `keep` remain: only names that look like our
+ * run ids (never a user's folder), oldest first, never one in `protect` (runs in flight).
+ */
+export function selectRunsToPrune(names: readonly string[], keep: number, protect: ReadonlySet<string> = new Set()): string[] {
+  const runs = names.filter(isRunId).sort();
+  const k = Math.max(1, Math.floor(keep));
+  const excess = runs.length - k;
+  if (excess <= 0) return [];
+  return runs.slice(0, excess).filter((n) => !protect.has(n));
+}
+
+/** Deletes old run folders under `specRunsDir`; returns the deleted paths. Errors are ignored per folder. */
+export async function pruneRunFolders(specRunsDir: string, keep: number, protect: ReadonlySet<string> = new Set()): Promise<string[]> {
+  let entries: string[];
+  try {
+    entries = (await fsp.readdir(specRunsDir, { withFileTypes: true })).filter((d) => d.isDirectory()).map((d) => d.name);
+  } catch {
+    return [];
+  }
+  const deleted: string[] = [];
+  for (const name of selectRunsToPrune(entries, keep, protect)) {
+    const dir = path.join(specRunsDir, name);
+    try {
+      await fsp.rm(dir, { recursive: true, force: true });
+      deleted.push(dir);
+    } catch {
+      /* a folder in use (Windows) stays until next time */
+    }
+  }
+  return deleted;
+}

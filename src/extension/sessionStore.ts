@@ -1,0 +1,177 @@
+/**
+ * The host's memory of runs: every run's FULL event history, per spec.
+ *
+ * Webviews are destroyed when hidden and reloaded at will, so the host, not the view,
+ * owns the history (vscode-pull-request-github keeps state host-side the same way): a
+ * view that (re)connects gets a `run` message with everything so far and draws it as a
+ * replay. Finished runs of the same spec are kept (up to `keepRuns`) for the compare
+ * overlay (`history` message). Pure: no `vscode`, no I/O.
+ */
+
+import type { EpochEvent, RunRef, RunSummary, TrainerEvent } from '../core/protocol';
+import { isTerminal } from '../core/protocol';
+
+export type RunStatus = 'running' | 'completed' | 'cancelled' | 'error';
+
+export interface RunRecord {
+  readonly ref: RunRef;
+  /** Every event in arrival order; the replay. */
+  readonly events: TrainerEvent[];
+  status: RunStatus;
+  /** Where this run's artifacts go (also written into the summary by the trainer). */
+  readonly outDir?: string;
+  /** Set from the `done` event, or the `cancelled` event's summary. */
+  summary?: RunSummary;
+  /** Latest epoch event, for status text without scanning the history. */
+  lastEpoch?: EpochEvent;
+  /** Total epochs, from the `start` event. */
+  epochs?: number;
+  /** Set from the `error` event. */
+  error?: { code: string; message: string };
+  /** Worst extension-host event-loop lag measured during the run, ms. */
+  maxLagMs?: number;
+}
+
+export interface HistoryEntry {
+  run: RunRef;
+  epochs: EpochEvent[];
+  summary?: RunSummary;
+}
+
+/** Spec paths are compared case-sensitively as given; callers pass `uri.fsPath`. */
+export class SessionStore {
+  /** specPath -> runs, oldest first. The last one is the current or latest run. */
+  private readonly runs = new Map<string, RunRecord[]>();
+
+  constructor(private keepRuns = 5) {}
+
+  setKeepRuns(n: number): void {
+    this.keepRuns = Math.max(1, Math.floor(n));
+    for (const specPath of this.runs.keys()) this.prune(specPath);
+  }
+
+  /** Registers a new run as the spec's current one; older finished runs stay for comparison. */
+  begin(ref: RunRef, outDir?: string): RunRecord {
+    const list = this.runs.get(ref.specPath) ?? [];
+    if (list.some((r) => r.ref.runId === ref.runId)) throw new Error(`run ${ref.runId} already exists`);
+    const rec: RunRecord = { ref, events: [], status: 'running', outDir };
+    list.push(rec);
+    this.runs.set(ref.specPath, list);
+    this.prune(ref.specPath);
+    return rec;
+  }
+
+  /**
+   * Appends events to a run, updating its bookkeeping. Events after a terminal event
+   * are ignored (a trainer that reports `done` and then crashes on exit must not turn a
+   * finished run into a crashed one). Returns the events actually appended.
+   */
+  append(runId: string, events: readonly TrainerEvent[]): TrainerEvent[] {
+    const rec = this.find(runId);
+    if (!rec) return [];
+    const accepted: TrainerEvent[] = [];
+    for (const e of events) {
+      if (rec.status !== 'running') break;
+      rec.events.push(e);
+      accepted.push(e);
+      switch (e.type) {
+        case 'start':
+          rec.epochs = e.epochs;
+          break;
+        case 'epoch':
+          rec.lastEpoch = e;
+          break;
+        case 'done':
+          rec.summary = e.summary;
+          rec.status = 'completed';
+          break;
+        case 'cancelled':
+          rec.summary = e.summary;
+          rec.status = 'cancelled';
+          break;
+        case 'error':
+          rec.error = { code: e.code, message: e.message };
+          rec.status = 'error';
+          break;
+        default:
+          break;
+      }
+      if (isTerminal(e)) break;
+    }
+    return accepted;
+  }
+
+  find(runId: string): RunRecord | undefined {
+    for (const list of this.runs.values()) {
+      const rec = list.find((r) => r.ref.runId === runId);
+      if (rec) return rec;
+    }
+    return undefined;
+  }
+
+  /** The spec's current run if one is going, else its latest run. */
+  latest(specPath: string): RunRecord | undefined {
+    const list = this.runs.get(specPath);
+    return list?.[list.length - 1];
+  }
+
+  /** The spec's running run, if any. */
+  active(specPath: string): RunRecord | undefined {
+    const last = this.latest(specPath);
+    return last?.status === 'running' ? last : undefined;
+  }
+
+  /** The latest run that finished with a summary (for the CodeLens result). */
+  lastFinished(specPath: string): RunRecord | undefined {
+    const list = this.runs.get(specPath) ?? [];
+    for (let i = list.length - 1; i >= 0; i--) if (list[i].summary) return list[i];
+    return undefined;
+  }
+
+  /** All runs of a spec, oldest first. */
+  list(specPath: string): readonly RunRecord[] {
+    return this.runs.get(specPath) ?? [];
+  }
+
+  /** Every spec with at least one running run. */
+  runningSpecs(): string[] {
+    return [...this.runs.keys()].filter((p) => this.active(p));
+  }
+
+  /** The full history of a run, in arrival order (a copy, safe to hand out). */
+  replay(runId: string): TrainerEvent[] {
+    return [...(this.find(runId)?.events ?? [])];
+  }
+
+  /**
+   * Earlier runs of the spec for the compare overlay: every run but `exceptRunId`, oldest
+   * first, with their epoch curves only (frames are large and not needed to compare).
+   */
+  history(specPath: string, exceptRunId?: string): HistoryEntry[] {
+    return this.list(specPath)
+      .filter((r) => r.ref.runId !== exceptRunId && r.status !== 'running')
+      .map((r) => ({
+        run: r.ref,
+        epochs: r.events.filter((e): e is EpochEvent => e.type === 'epoch'),
+        summary: r.summary,
+      }));
+  }
+
+  /** Drops everything about a spec except a running run (the spec file was deleted). */
+  forget(specPath: string): void {
+    const running = this.active(specPath);
+    if (running) this.runs.set(specPath, [running]);
+    else this.runs.delete(specPath);
+  }
+
+  /** Keeps at most `keepRuns` runs per spec, dropping the oldest finished ones first. */
+  private prune(specPath: string): void {
+    const list = this.runs.get(specPath);
+    if (!list) return;
+    while (list.length > this.keepRuns) {
+      const i = list.findIndex((r) => r.status !== 'running');
+      if (i < 0) break;
+      list.splice(i, 1);
+    }
+  }
+}

@@ -57,7 +57,7 @@ export function checkCsv(
   } catch (e) {
     const line = (e as { line?: unknown }).line;
     const msg = e instanceof Error ? e.message : String(e);
-    const where = typeof line === 'number' ? ` line ${line}` : '';
+    const where = typeof line === 'number' && line > 0 ? ` line ${line}` : ''; // 0: the whole file
     // The parser's message may already say "line N"; do not say it twice.
     const text = where && /\bline \d+/i.test(msg) ? msg : `${where ? `${where.trim()}: ` : ''}${msg}`;
     return err('csv-invalid', `\`data.path\`: "${path}" is not a valid data file: ${text}`);

@@ -11,6 +11,7 @@ Small outputs are stored in full; large ones as a summary (first/last rows, rows
 fixed stride, column sums, label counts) to keep the fixtures small.
 """
 import json
+import math
 import os
 import sys
 
@@ -97,7 +98,22 @@ def streams():
             'random_sample_after': floats(u[-3:]),
             'permutation_n': 100000, 'permutation_sampled': ints(p[::997]),
         })
-    return {'cases': cases, 'array_seed': array_seed, 'long': long}
+    return {'cases': cases, 'array_seed': array_seed, 'long': long, 'log': log_reference()}
+
+
+def log_reference():
+    """Correctly rounded natural logs (decimal, 40 digits) next to glibc's math.log, for log.ts."""
+    from decimal import Decimal, getcontext
+    getcontext().prec = 40
+    rs = np.random.RandomState(2024)
+    xs = list(rs.random_sample(1500))
+    u = 2 * rs.random_sample((1500, 2)) - 1
+    r2 = (u * u).sum(axis=1)
+    xs += list(r2[(r2 > 0) & (r2 < 1)])  # the values legacy_gauss takes the log of
+    xs += list(1 - rs.random_sample(100) * 1e-6) + list(1 + rs.random_sample(100) * 1e-6)
+    xs += [5e-324, 1e-310, 2.2250738585072014e-308, 1e-200, 0.5, 1.0, 2.0, 0.75, 1.5, 1e300, 1.7976931348623157e308]
+    xs = [float(x) for x in xs]
+    return {'x': xs, 'log_cr': [float(Decimal(x).ln()) for x in xs], 'log_glibc': [math.log(x) for x in xs]}
 
 
 def blob_case(name, **kw):

@@ -16,12 +16,18 @@ import { RandomState } from '../../src/core/random/randomState';
 const FIX = join(__dirname, '..', 'fixtures', 'sklearn');
 const load = (f: string) => JSON.parse(readFileSync(join(FIX, f), 'utf8'));
 
-/** Totals over all fixture comparisons, printed at the end for the report. */
-const stats = { values: 0, inexact: 0, maxErr: 0 };
+/** Totals of fixture comparisons per generator, printed at the end for the report. */
+type Stats = { values: number; inexact: number; maxErr: number };
+const allStats: Record<string, Stats> = {};
+let stats: Stats = { values: 0, inexact: 0, maxErr: 0 };
+const statsFor = (name: string) => (stats = allStats[name] ??= { values: 0, inexact: 0, maxErr: 0 });
 
 /**
- * Values within 1e-12 (relative to max(1, |x|)). Gaussians go through Math.log, which
- * differs from glibc's log by an ulp on a few percent of inputs; everything else is exact.
+ * Values within 1e-12 (relative to max(1, |x|)), counting the ones that are not
+ * bit-exact. make_blobs is expected to be exact except where glibc's log() misrounds
+ * (rare). make_moons/make_circles are not: numpy evaluates np.cos/np.sin with SIMD
+ * (SVML on AVX-512 machines, like this one) which differ from libm -- and so from
+ * Math.cos/Math.sin -- by an ulp or so on many inputs; numpy's own output depends on the CPU.
  */
 function close(actual: ArrayLike<number>, expected: number[], what: string): void {
   assert.equal(actual.length, expected.length, `${what}: length`);
@@ -67,6 +73,7 @@ function checkAgainst(ds: GeneratedDataset, c: any): void {
 describe('make_blobs matches scikit-learn 1.2.1', () => {
   for (const c of load('make_blobs.json').cases) {
     test(c.name, () => {
+      statsFor('make_blobs');
       const k = c.kwargs;
       const ds = makeBlobs({
         n_samples: k.n_samples,
@@ -101,12 +108,14 @@ describe('make_blobs matches scikit-learn 1.2.1', () => {
 describe('make_moons / make_circles match scikit-learn 1.2.1', () => {
   for (const c of load('make_moons.json').cases) {
     test(`make_moons ${c.name}`, () => {
+      statsFor('make_moons');
       const k = c.kwargs;
       checkAgainst(makeMoons({ n_samples: k.n_samples, noise: k.noise, shuffle: k.shuffle, random_state: k.random_state }), c);
     });
   }
   for (const c of load('make_circles.json').cases) {
     test(`make_circles ${c.name}`, () => {
+      statsFor('make_circles');
       const k = c.kwargs;
       checkAgainst(
         makeCircles({ n_samples: k.n_samples, noise: k.noise, factor: k.factor, shuffle: k.shuffle, random_state: k.random_state }),
@@ -115,10 +124,10 @@ describe('make_moons / make_circles match scikit-learn 1.2.1', () => {
     });
   }
   test('linspace follows numpy (endpoint, num 0 and 1)', () => {
-    exact(linspace(0, 1, 5, true), [0, 0.25, 0.5, 0.75, 1]);
-    exact(linspace(0, 1, 4, false), [0, 0.25, 0.5, 0.75]);
-    exact(linspace(2, 3, 1, true), [2]);
-    exact(linspace(0, 1, 0, true), []);
+    exact(linspace(0, 1, 5, true), [0, 0.25, 0.5, 0.75, 1], "linspace");
+    exact(linspace(0, 1, 4, false), [0, 0.25, 0.5, 0.75], "linspace");
+    exact(linspace(2, 3, 1, true), [2], "linspace");
+    exact(linspace(0, 1, 0, true), [], "linspace");
   });
 });
 
@@ -204,6 +213,7 @@ function spec(data: Partial<DataSpec> & { generator: DataSpec['generator'] }, se
 
 describe('buildDataset', () => {
   test("the notebook: make_blobs(random_state=42) then train_test_split(random_state=42)", () => {
+    statsFor('notebook');
     const nb = load('notebook.json');
     const s = buildDataset(spec({ generator: 'make_blobs' }), '.');
     close(s.all.X.subarray(0, 10), nb.X_head, 'X[:5]');
@@ -247,17 +257,24 @@ describe('buildDataset', () => {
 
 describe('speed', () => {
   test('1,000,000 blobs (2 features, 4 centres) + split', () => {
-    const t0 = performance.now();
-    const ds = makeBlobs({ n_samples: 1_000_000, n_features: 2, centers: 4, cluster_std: 1.5, random_state: 42 });
-    const t1 = performance.now();
-    const sp = trainTestSplit(ds.n, { test_size: 0.2, random_state: 42 });
-    const t2 = performance.now();
-    console.log(`make_blobs 1,000,000 x 2: ${(t1 - t0).toFixed(0)} ms; train_test_split: ${(t2 - t1).toFixed(0)} ms`);
-    assert.equal(sp.testIdx.length, 200_000);
-    assert.ok(t2 - t0 < 5000, 'generous sanity bound');
+    // Timed twice: the first run includes JIT warm-up. Printed, with only a generous bound.
+    for (const run of ['cold', 'warm']) {
+      const t0 = performance.now();
+      const ds = makeBlobs({ n_samples: 1_000_000, n_features: 2, centers: 4, cluster_std: 1.5, random_state: 42 });
+      const t1 = performance.now();
+      const sp = trainTestSplit(ds.n, { test_size: 0.2, random_state: 42 });
+      const t2 = performance.now();
+      console.log(`${run}: make_blobs 1,000,000 x 2: ${(t1 - t0).toFixed(0)} ms; train_test_split: ${(t2 - t1).toFixed(0)} ms`);
+      assert.equal(sp.testIdx.length, 200_000);
+      assert.ok(t2 - t0 < 5000, 'generous sanity bound');
+    }
   });
   test('fixture agreement summary', () => {
-    console.log(`fixture values compared: ${stats.values}, not bit-exact: ${stats.inexact}, max |diff|: ${stats.maxErr}`);
-    assert.ok(stats.values > 0);
+    for (const [name, s] of Object.entries(allStats)) {
+      console.log(`${name}: ${s.values} values compared, ${s.inexact} not bit-exact, max |diff| ${s.maxErr}`);
+    }
+    // Blobs only go through MT19937 + logCR: anything beyond glibc's rare misroundings is a bug.
+    const b = allStats.make_blobs;
+    assert.ok(b && b.inexact <= b.values / 500, `make_blobs: ${b?.inexact} of ${b?.values} values not bit-exact`);
   });
 });

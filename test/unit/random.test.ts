@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { RandomState, RandomStateError } from '../../src/core/random/randomState';
+import { logCR } from '../../src/core/random/log';
 
 const FIX = join(__dirname, '..', 'fixtures', 'sklearn');
 const fx = JSON.parse(readFileSync(join(FIX, 'random_streams.json'), 'utf8'));
@@ -19,9 +20,9 @@ function same(actual: ArrayLike<number>, expected: number[], what: string): void
 }
 
 /**
- * Gaussian-derived values: numpy calls glibc's log(), V8's Math.log differs from it by
- * one ulp on a few percent of inputs, so these are compared within 1e-12 (relative),
- * and the count of inexact values is kept for the report.
+ * Gaussian-derived values: numpy calls glibc's log(), which is not quite correctly
+ * rounded (0.07 % of inputs differ from logCR by an ulp), so these are compared within
+ * 1e-12 (relative), and the count of inexact values is printed for the report.
  */
 let inexactGauss = 0;
 function close(actual: ArrayLike<number>, expected: number[], what: string): void {
@@ -69,6 +70,10 @@ describe('RandomState matches numpy legacy streams', () => {
     });
   }
 
+  test('Gaussian agreement summary', () => {
+    console.log(`stream Gaussians not bit-exact: ${inexactGauss}`);
+  });
+
   test('array seed (init_by_array)', () => {
     const rs = new RandomState(fx.array_seed.seed);
     same(rs.fillRandomSample(new Float64Array(5)), fx.array_seed.random_sample, 'random_sample');
@@ -89,14 +94,34 @@ describe('RandomState matches numpy legacy streams', () => {
         maxErr = Math.max(maxErr, e);
       }
       assert.ok(maxErr <= 1e-12, `max |diff| ${maxErr}`);
+      // glibc's log is misrounded on ~0.07 % of inputs; more would mean logCR regressed.
+      assert.ok(inexact <= sampled.length / 100, `${inexact} of ${sampled.length} sampled Gaussians are not bit-exact`);
       assert.ok(Math.abs(g[L.n - 1] - L.normal_last) <= 1e-12);
       const u = rs.fillRandomSample(new Float64Array(1000));
       same(u.subarray(997), L.random_sample_after, 'random_sample after the Gaussians');
       const p = rs.permutation(L.permutation_n);
       same(Array.from({ length: L.permutation_sampled.length }, (_, i) => p[i * 997]), L.permutation_sampled, 'permutation');
-      if (inexact) console.log(`seed ${L.seed}: ${inexact}/${sampled.length} sampled Gaussians differ by <= ${maxErr}`);
+      console.log(`long run seed ${L.seed}: ${inexact}/${sampled.length} sampled Gaussians not bit-exact (max |diff| ${maxErr})`);
     });
   }
+});
+
+describe('logCR', () => {
+  const L = fx.log;
+  test(`correctly rounded on ${L.x.length} reference inputs`, () => {
+    let mathLogOff = 0;
+    let glibcOff = 0;
+    L.x.forEach((x: number, i: number) => {
+      assert.equal(logCR(x), L.log_cr[i], `logCR(${x})`);
+      if (Math.log(x) !== L.log_cr[i]) mathLogOff++;
+      if (logCR(x) !== L.log_glibc[i]) glibcOff++;
+    });
+    console.log(`log: Math.log off by an ulp on ${mathLogOff}/${L.x.length}; logCR differs from glibc on ${glibcOff}`);
+  });
+  test('edge inputs behave like Math.log', () => {
+    for (const x of [0, -0, -1, NaN, Infinity]) assert.ok(Object.is(logCR(x), Math.log(x)), String(x));
+    assert.equal(logCR(1), 0);
+  });
 });
 
 describe('RandomState arguments', () => {

@@ -14,7 +14,6 @@
  *    `indices = arange(n); random_state.shuffle(indices); X = X[indices]`.
  */
 import type { Dataset } from './dataset';
-import { takeRows } from './dataset';
 import { RandomState } from '../random/randomState';
 
 /** Invalid generator arguments; the message says which and what is allowed. */
@@ -196,7 +195,18 @@ export function linspace(start: number, stop: number, num: number, endpoint: boo
 
 /** `sklearn.utils.shuffle(X, y, random_state=rng)`: rows reordered by `rng.shuffle(arange(n))`. */
 export function shuffled(ds: Dataset, rng: RandomState): Dataset {
-  return takeRows(ds, rng.permutation(ds.n));
+  const idx = rng.permutation(ds.n);
+  const { n, d } = ds;
+  const X = new Float64Array(n * d);
+  const y = new Int32Array(n);
+  // A plain gather loop: for a million rows this is several times faster than
+  // copying row subarrays (no per-row view objects).
+  for (let i = 0; i < n; i++) {
+    const r = idx[i];
+    y[i] = ds.y[r];
+    for (let j = 0, src = r * d, dst = i * d; j < d; j++) X[dst + j] = ds.X[src + j];
+  }
+  return { X, y, n, d };
 }
 
 function finishTwoClass(

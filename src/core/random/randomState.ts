@@ -7,7 +7,8 @@
  *  - `random_sample`: `mt19937_next_double`, 53 bits from two 32-bit draws
  *  - `uniform(low, high)`: `low + (high - low) * next_double`
  *  - `standard_normal`/`normal`: `legacy_gauss`, the polar Box-Muller method that
- *    caches the second value (`has_gauss`/`gauss`) for the next call
+ *    caches the second value (`has_gauss`/`gauss`) for the next call; its log() is
+ *    `logCR` (log.ts) so results match glibc's bit for bit on all but rare inputs
  *  - `shuffle`/`permutation`: `_shuffle_raw` (Fisher-Yates from the end) drawing with
  *    `random_interval` (mask rejection on 32-bit draws, 64-bit draws above 2^32-1)
  *  - `randint`: `random_bounded_uint64_fill` with `use_masked=True` (same mask rejection)
@@ -15,9 +16,11 @@
  * Array-valued calls are `fill*` methods that write into a caller's typed array, so
  * generating millions of values allocates nothing per sample.
  */
-import { MT_N, seedArray, seedInt, twist } from './mt19937';
+import { logCR } from './log';
+import { MT_N, TEMPER_B, TEMPER_C, seedArray, seedInt, twist } from './mt19937';
 
 const TWO_POW_32 = 4294967296;
+const ZERO_LOC = [0];
 
 /** Thrown for arguments numpy itself would reject (bad seeds, empty ranges, ...). */
 export class RandomStateError extends Error {
@@ -36,7 +39,7 @@ export interface RandomStateSnapshot {
 }
 
 export class RandomState {
-  private readonly key = new Uint32Array(MT_N);
+  private readonly key = new Int32Array(MT_N);
   private pos = MT_N;
   private hasGauss = false;
   private gauss = 0;
@@ -63,7 +66,7 @@ export class RandomState {
 
   /** Copy of the internal state (for tests and debugging). */
   getState(): RandomStateSnapshot {
-    return { key: this.key.slice(), pos: this.pos, hasGauss: this.hasGauss, gauss: this.gauss };
+    return { key: new Uint32Array(this.key), pos: this.pos, hasGauss: this.hasGauss, gauss: this.gauss };
   }
 
   /** One raw 32-bit output (numpy `mt19937_next32`), as an unsigned number. */
@@ -74,8 +77,8 @@ export class RandomState {
     }
     let y = this.key[this.pos++];
     y ^= y >>> 11;
-    y ^= (y << 7) & 0x9d2c5680;
-    y ^= (y << 15) & 0xefc60000;
+    y ^= (y << 7) & TEMPER_B;
+    y ^= (y << 15) & TEMPER_C;
     y ^= y >>> 18;
     return y >>> 0;
   }
@@ -110,7 +113,8 @@ export class RandomState {
       x2 = 2.0 * this.randomSample() - 1.0;
       r2 = x1 * x1 + x2 * x2;
     } while (r2 >= 1.0 || r2 === 0.0);
-    const f = Math.sqrt((-2.0 * Math.log(r2)) / r2);
+    // logCR, not Math.log: C's log() is (nearly) correctly rounded, fdlibm's is not (see log.ts).
+    const f = Math.sqrt((-2.0 * logCR(r2)) / r2);
     this.gauss = f * x1;
     this.hasGauss = true;
     return f * x2;
@@ -138,8 +142,63 @@ export class RandomState {
 
   /** Fills `out` as `standard_normal(size=out.length)`. */
   fillStandardNormal(out: Float64Array): Float64Array {
-    for (let i = 0; i < out.length; i++) out[i] = this.standardNormal();
+    this.gaussInto(out, 0, out.length, ZERO_LOC, 1);
     return out;
+  }
+
+  /**
+   * The hot loop behind every array of Gaussians: `out[i] = loc[k] + scale * gauss`
+   * (k cycling over loc's length), drawing exactly as repeated `legacy_gauss` calls
+   * (cached value first, then pairs: f*x2 now, f*x1 kept). The MT draws are inlined
+   * with the state in locals, which is several times faster than method calls.
+   */
+  private gaussInto(out: Float64Array, start: number, count: number, loc: ArrayLike<number>, scale: number): void {
+    const end = start + count;
+    const d = loc.length;
+    let i = start;
+    let k = 0;
+    if (i < end && this.hasGauss) {
+      out[i++] = loc[k] + scale * this.gauss;
+      if (++k === d) k = 0;
+      this.hasGauss = false;
+      this.gauss = 0;
+    }
+    const key = this.key;
+    let pos = this.pos;
+    let y: number;
+    while (i < end) {
+      let x1: number;
+      let x2: number;
+      let r2: number;
+      do {
+        // Four 32-bit outputs -> two 53-bit doubles, exactly as randomSample().
+        if (pos === MT_N) { twist(key); pos = 0; }
+        y = key[pos++]; y ^= y >>> 11; y ^= (y << 7) & TEMPER_B; y ^= (y << 15) & TEMPER_C; y ^= y >>> 18;
+        let a = y >>> 5;
+        if (pos === MT_N) { twist(key); pos = 0; }
+        y = key[pos++]; y ^= y >>> 11; y ^= (y << 7) & TEMPER_B; y ^= (y << 15) & TEMPER_C; y ^= y >>> 18;
+        x1 = 2.0 * ((a * 67108864.0 + (y >>> 6)) / 9007199254740992.0) - 1.0;
+        if (pos === MT_N) { twist(key); pos = 0; }
+        y = key[pos++]; y ^= y >>> 11; y ^= (y << 7) & TEMPER_B; y ^= (y << 15) & TEMPER_C; y ^= y >>> 18;
+        a = y >>> 5;
+        if (pos === MT_N) { twist(key); pos = 0; }
+        y = key[pos++]; y ^= y >>> 11; y ^= (y << 7) & TEMPER_B; y ^= (y << 15) & TEMPER_C; y ^= y >>> 18;
+        x2 = 2.0 * ((a * 67108864.0 + (y >>> 6)) / 9007199254740992.0) - 1.0;
+        r2 = x1 * x1 + x2 * x2;
+      } while (r2 >= 1.0 || r2 === 0.0);
+      const f = Math.sqrt((-2.0 * logCR(r2)) / r2);
+      out[i++] = loc[k] + scale * (f * x2);
+      if (++k === d) k = 0;
+      if (i < end) {
+        out[i++] = loc[k] + scale * (f * x1);
+        if (++k === d) k = 0;
+      } else {
+        // Odd count: the second value stays cached for the next call, as in numpy.
+        this.gauss = f * x1;
+        this.hasGauss = true;
+      }
+    }
+    this.pos = pos;
   }
 
   /**
@@ -159,17 +218,14 @@ export class RandomState {
       throw new RandomStateError(`fillNormal: range [${start}, ${start + count}) is outside the output array`);
     }
     if (typeof loc === 'number') {
-      for (let i = start; i < start + count; i++) out[i] = loc + scale * this.standardNormal();
+      this.gaussInto(out, start, count, [loc], scale);
       return out;
     }
     const d = loc.length;
     if (d === 0 || count % d !== 0) {
       throw new RandomStateError(`fillNormal: ${count} values do not form whole rows of ${d}`);
     }
-    for (let i = start, k = 0; i < start + count; i++) {
-      out[i] = loc[k] + scale * this.standardNormal();
-      if (++k === d) k = 0;
-    }
+    this.gaussInto(out, start, count, loc, scale);
     return out;
   }
 

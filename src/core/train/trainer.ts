@@ -1,0 +1,260 @@
+/**
+ * The streaming trainer: `train(...)` is an async generator of `TrainerEvent`s:
+ *
+ *   start → frame(0, untrained) → { epoch, log?, frame?, paused/resumed? }* →
+ *   done | error | cancelled
+ *
+ * It owns every tensor it creates and disposes them all before finishing (the net too,
+ * after `onFinish` had the chance to save it). It never throws for training failures:
+ * divergence becomes `ErrorEvent{code:'diverged'}`, anything unexpected
+ * `ErrorEvent{code:'internal'}`.
+ *
+ * Between epochs it checks the cancel signal and the pause gate, and yields to the event
+ * loop at least every YIELD_MS so IPC/abort messages are processed: a cancel is honoured
+ * at the next epoch boundary.
+ */
+
+import type { SplitDataset } from '../data/dataset';
+import type {
+  DataSummary,
+  DoneEvent,
+  EpochEvent,
+  Evaluation,
+  FrameEvent,
+  RunSummary,
+  StartEvent,
+  TrainerEvent,
+} from '../protocol';
+import type { BlobSpec } from '../spec/types';
+import type { LoadedBackend } from './backends';
+import type { RunControl } from './control';
+import { evaluate } from './evaluate';
+import { dataBounds, FrameClock, FrameMaker, samplePoints } from './frames';
+import { kernels } from './kernels';
+import { TrainLoop, uploadSet } from './loop';
+import { buildNet, disposeNet, forward, layerSizes, modelSummary, type Net } from './model';
+
+const YIELD_MS = 4;
+
+export interface TrainInput {
+  spec: BlobSpec;
+  runId: string;
+  data: SplitDataset;
+  backend: LoadedBackend;
+  /** Most points per split in `start.points` (default 3000). */
+  maxPoints?: number;
+  control?: RunControl;
+  /**
+   * Called once training ends (completed or cancelled), before the terminal event and
+   * before the net is disposed: the place to write artifacts. What it returns is merged
+   * into the summary (e.g. artifacts_dir). Errors here are reported as a warning log.
+   */
+  onFinish?: (run: FinishedRun) => Promise<Partial<RunSummary> | void>;
+}
+
+/** Everything an artifact writer needs about a finished (or cancelled) run. */
+export interface FinishedRun {
+  start: StartEvent;
+  epochs: EpochEvent[];
+  lastFrame: FrameEvent;
+  summary: RunSummary;
+  evaluation: DoneEvent['evaluation'];
+  net: Net;
+  backend: LoadedBackend;
+}
+
+/** The notebook's log line. */
+export function formatLogLine(e: Pick<EpochEvent, 'epoch' | 'trainLoss' | 'trainAcc' | 'testLoss' | 'testAcc'>): string {
+  const pct = (a: number) => `${(a * 100).toFixed(2)}%`;
+  return (
+    `Epoch: ${e.epoch} | Loss: ${e.trainLoss.toFixed(5)}, Acc: ${pct(e.trainAcc)} | ` +
+    `Test Loss: ${e.testLoss.toFixed(5)}, Test Acc: ${pct(e.testAcc)}`
+  );
+}
+
+export function dataSummary(spec: BlobSpec, data: SplitDataset): DataSummary {
+  return {
+    generator: spec.data.generator,
+    nSamples: data.all.n,
+    nFeatures: data.all.d,
+    nClasses: data.nClasses,
+    nTrain: data.train.n,
+    nTest: data.test.n,
+    classNames: data.classNames,
+    featureNames: data.featureNames,
+  };
+}
+
+function suggestLr(lr: number): string {
+  const smaller = Number((lr / 10).toPrecision(2));
+  return `try a smaller learning rate (lr is ${lr}; e.g. ${smaller})`;
+}
+
+export async function* train(input: TrainInput): AsyncGenerator<TrainerEvent, void, undefined> {
+  const { spec, data, backend, control } = input;
+  const { tf } = backend;
+  const k = kernels(tf);
+  const epochs = spec.training.epochs;
+  const sizes = layerSizes(data.all.d, spec.model.hidden_units, data.nClasses);
+  const resolution = spec.boundary.resolution;
+  const maxPoints = input.maxPoints ?? 3000;
+
+  let net: Net | undefined;
+  let loop: TrainLoop | undefined;
+  let frames: FrameMaker | undefined;
+  try {
+    net = buildNet(tf, sizes, spec.model.activation, spec.seed);
+    loop = new TrainLoop(tf, net, data, {
+      optimizer: spec.training.optimizer,
+      lr: spec.training.lr,
+      momentum: spec.training.momentum,
+      weightDecay: spec.training.weight_decay,
+      batchSize: spec.training.batch_size,
+      seed: spec.seed,
+    });
+    const ptsTrain = samplePoints(data.train, maxPoints);
+    const ptsTest = samplePoints(data.test, maxPoints);
+    const bounds = dataBounds(data.all, spec.boundary.padding);
+    frames = new FrameMaker(tf, k, bounds, resolution, {
+      train: data.train,
+      test: data.test,
+      trainIdx: ptsTrain.idx,
+      testIdx: ptsTest.idx,
+      featureNames: data.featureNames,
+    });
+
+    const start: StartEvent = {
+      type: 'start',
+      runId: input.runId,
+      specName: spec.name,
+      spec,
+      backend: backend.backend,
+      device: backend.device,
+      reason: backend.reason,
+      data: dataSummary(spec, data),
+      model: modelSummary(sizes, spec.model.activation),
+      epochs,
+      points: { train: ptsTrain.set, test: ptsTest.set },
+      bounds,
+      resolution,
+      versions: { ...tf.version, node: process.versions.node, backend: tf.getBackend() },
+      startedAt: new Date().toISOString(),
+    };
+    yield start;
+    const clock = new FrameClock(spec.boundary.every, epochs);
+    const f0 = performance.now();
+    let lastFrame = frames.frame(net, 0);
+    clock.sent(0, performance.now() - f0);
+    yield lastFrame;
+
+    const history: EpochEvent[] = [];
+    const t0 = performance.now();
+    let lastYield = t0;
+    let cancelled = false;
+
+    for (let epoch = 0; epoch < epochs; epoch++) {
+      if (control?.paused) {
+        yield { type: 'paused', epoch };
+        await control.waitWhilePaused();
+        if (!control.cancelled) yield { type: 'resumed', epoch };
+      }
+      if (control?.cancelled) {
+        cancelled = true;
+        break;
+      }
+      const m = loop.epoch();
+      const ev: EpochEvent = { type: 'epoch', epoch, ...m, elapsedMs: performance.now() - t0 };
+      if (!Number.isFinite(m.trainLoss) || !Number.isFinite(m.testLoss)) {
+        const what = Number.isNaN(m.trainLoss) || Number.isNaN(m.testLoss) ? 'NaN' : 'infinite';
+        yield {
+          type: 'error',
+          code: 'diverged',
+          epoch,
+          message: `Training diverged at epoch ${epoch}: the loss became ${what}; ${suggestLr(spec.training.lr)}.`,
+        };
+        return;
+      }
+      history.push(ev);
+      yield ev;
+      if (spec.training.log_every > 0 && epoch % spec.training.log_every === 0) {
+        yield { type: 'log', level: 'info', message: formatLogLine(ev) };
+      }
+      if (clock.due(epoch + 1)) {
+        const f = performance.now();
+        lastFrame = frames.frame(net, epoch + 1);
+        clock.sent(epoch + 1, performance.now() - f);
+        yield lastFrame;
+      }
+      const now = performance.now();
+      if (now - lastYield >= YIELD_MS) {
+        await new Promise<void>((r) => setImmediate(r));
+        lastYield = performance.now();
+      }
+    }
+
+    const wall = (performance.now() - t0) / 1000;
+    const completed = history.length;
+    if (completed > 0 && lastFrame.epoch !== completed) lastFrame = frames.frame(net, completed);
+    const last = history[completed - 1];
+    const evaluation = finalEvaluation(tf, k, net, data);
+    const summary: RunSummary = {
+      runId: input.runId,
+      name: spec.name,
+      epochs,
+      epochs_completed: completed,
+      train_loss: last ? last.trainLoss : evaluation.train.loss,
+      train_acc: last ? last.trainAcc : evaluation.train.accuracy,
+      test_loss: last ? last.testLoss : evaluation.test.loss,
+      test_acc: last ? last.testAcc : evaluation.test.accuracy,
+      backend: backend.backend,
+      device: backend.device,
+      train_wall_s: wall,
+      epochs_per_s: wall > 0 ? completed / wall : 0,
+      status: cancelled ? 'cancelled' : 'completed',
+    };
+    if (input.onFinish) {
+      try {
+        const extra = await input.onFinish({ start, epochs: history, lastFrame, summary, evaluation, net, backend });
+        if (extra) Object.assign(summary, extra);
+      } catch (e) {
+        yield { type: 'log', level: 'warn', message: `Could not write the run's artifacts: ${(e as Error).message}` };
+      }
+    }
+    if (cancelled) yield { type: 'cancelled', epoch: completed, summary };
+    else yield { type: 'done', summary, evaluation };
+  } catch (e) {
+    yield { type: 'error', code: 'internal', message: `Training failed: ${(e as Error)?.message ?? String(e)}` };
+  } finally {
+    frames?.dispose();
+    loop?.dispose();
+    if (net) disposeNet(net);
+  }
+}
+
+/** Loss, predictions and metrics of the final weights on both splits. */
+function finalEvaluation(
+  tf: LoadedBackend['tf'],
+  k: ReturnType<typeof kernels>,
+  net: Net,
+  data: SplitDataset,
+): { train: Evaluation; test: Evaluation } {
+  const one = (ds: SplitDataset['train']): Evaluation => {
+    if (ds.n === 0) return evaluate([], [], data.nClasses, 0);
+    const set = uploadSet(tf, ds, data.nClasses);
+    try {
+      const [lossT, predT] = tf.tidy(() => {
+        const { logits } = forward(k, net, set.x);
+        const p = k.softmax(logits);
+        const loss = k.sum(k.mul(set.negY, k.log(k.add(p, tf.scalar(1e-30)))), [0, 1, 2]);
+        return [loss, k.argMax(logits, 2)];
+      });
+      const loss = lossT.dataSync()[0] / ds.n;
+      const pred = predT.dataSync();
+      tf.dispose([lossT, predT]);
+      return evaluate(ds.y, pred, data.nClasses, loss);
+    } finally {
+      tf.dispose([set.x, set.y, set.negY]);
+    }
+  };
+  return { train: one(data.train), test: one(data.test) };
+}

@@ -1,2 +1,3 @@
 export { RandomState, RandomStateError } from './randomState';
 export type { RandomStateSnapshot } from './randomState';
+export { logCR } from './log';

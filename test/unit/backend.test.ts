@@ -1,0 +1,178 @@
+import { test, describe } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  defaultLoaders,
+  DeviceUnavailableError,
+  interpretProbe,
+  loadBackend,
+  probeNativePackage,
+  wasmDir,
+  type BackendLoaders,
+  type NativeDevice,
+  type Tf,
+  type Workload,
+} from '../../src/core/train/backends';
+
+/** Substituted loaders: each "tf" is a tagged stub; records what was probed/loaded. */
+function fakeLoaders(avail: { gpu?: string | true; cpu?: string | true; wasm?: boolean }) {
+  const calls: string[] = [];
+  const stub = (name: string) => ({ stub: name }) as unknown as Tf;
+  const loaders: BackendLoaders = {
+    async probeNative(d: NativeDevice) {
+      calls.push(`probe:${d}`);
+      const a = avail[d];
+      return a === true ? { ok: true, reason: 'ok' } : { ok: false, reason: a ?? `${d} not installed` };
+    },
+    async loadNative(d) {
+      calls.push(`load:${d}`);
+      return stub(d);
+    },
+    async loadWasm() {
+      calls.push('load:wasm');
+      if (avail.wasm === false) throw new Error('wasm binary missing');
+      return stub('wasm');
+    },
+    async loadJs() {
+      calls.push('load:js');
+      return stub('js');
+    },
+  };
+  return { loaders, calls };
+}
+
+const tiny: Workload = { params: 132, nTrain: 800, nTest: 200 }; // the notebook
+const mid: Workload = { params: 5_000, nTrain: 80_000, nTest: 20_000 };
+const huge: Workload = { params: 600_000, nTrain: 800_000, nTest: 200_000 };
+const tag = (tf: Tf) => (tf as unknown as { stub: string }).stub;
+
+describe('device selection (substituted loaders)', () => {
+  test('auto, tiny model: wasm without probing the natives', async () => {
+    const { loaders, calls } = fakeLoaders({ gpu: true, cpu: true });
+    const b = await loadBackend('auto', tiny, loaders);
+    assert.equal(b.device, 'wasm');
+    assert.equal(b.backend, 'wasm');
+    assert.equal(tag(b.tf), 'wasm');
+    assert.match(b.reason, /^auto: wasm .*132 parameters/);
+    assert.deepEqual(calls, ['load:wasm']);
+  });
+
+  test('auto, huge model with a working GPU: gpu', async () => {
+    const { loaders } = fakeLoaders({ gpu: true, cpu: true });
+    const b = await loadBackend('auto', huge, loaders);
+    assert.equal(b.device, 'gpu');
+    assert.equal(b.backend, 'tensorflow');
+    assert.match(b.reason, /auto: gpu/);
+  });
+
+  test('auto, huge model, GPU probe fails: native cpu', async () => {
+    const { loaders, calls } = fakeLoaders({ gpu: 'libcudart.so.11.0 missing', cpu: true });
+    const b = await loadBackend('auto', huge, loaders);
+    assert.equal(b.device, 'cpu');
+    assert.deepEqual(calls, ['probe:gpu', 'probe:cpu', 'load:cpu']);
+  });
+
+  test('auto, mid model: native cpu crashed with SIGILL -> wasm, reason names the crash', async () => {
+    const { loaders, calls } = fakeLoaders({ cpu: '@tensorflow/tfjs-node crashed with SIGILL' });
+    const b = await loadBackend('auto', mid, loaders);
+    assert.equal(b.device, 'wasm');
+    assert.match(b.reason, /SIGILL/);
+    assert.ok(!calls.includes('probe:gpu'), 'mid-size work does not consider the GPU');
+  });
+
+  test('auto: wasm fails to load -> js', async () => {
+    const { loaders } = fakeLoaders({ wasm: false });
+    const b = await loadBackend('auto', tiny, loaders);
+    assert.equal(b.device, 'js');
+    assert.equal(b.backend, 'cpu');
+    assert.match(b.reason, /wasm binary missing/);
+  });
+
+  test('explicit gpu that is unavailable: DeviceUnavailableError with the reason, no fallback', async () => {
+    const { loaders, calls } = fakeLoaders({ gpu: 'needs CUDA libraries that are missing (libcudart.so.11.0)' });
+    await assert.rejects(loadBackend('gpu', tiny, loaders), (e: unknown) => {
+      assert.ok(e instanceof DeviceUnavailableError);
+      assert.equal(e.device, 'gpu');
+      assert.match(e.message, /device "gpu" is unavailable: .*libcudart/);
+      return true;
+    });
+    assert.deepEqual(calls, ['probe:gpu']);
+  });
+
+  test('explicit cpu that crashes with SIGILL is unavailable', async () => {
+    const { loaders } = fakeLoaders({ cpu: interpretProbe('@tensorflow/tfjs-node', false, null, 'SIGILL', '', '').reason });
+    await assert.rejects(loadBackend('cpu', tiny, loaders), /device "cpu" is unavailable: .*SIGILL.*AVX/);
+  });
+
+  test('explicit cpu/gpu that work are used even for tiny models', async () => {
+    const { loaders } = fakeLoaders({ gpu: true, cpu: true });
+    assert.equal((await loadBackend('gpu', tiny, loaders)).device, 'gpu');
+    assert.equal((await loadBackend('cpu', tiny, loaders)).device, 'cpu');
+    const js = await loadBackend('js', tiny, loaders);
+    assert.equal(js.backend, 'cpu');
+    assert.equal(js.reason, 'requested: js');
+  });
+
+  test('explicit wasm that fails to load is unavailable (not replaced by js)', async () => {
+    const { loaders, calls } = fakeLoaders({ wasm: false });
+    await assert.rejects(loadBackend('wasm', tiny, loaders), /device "wasm" is unavailable: wasm binary missing/);
+    assert.ok(!calls.includes('load:js'));
+  });
+});
+
+describe('probe interpretation', () => {
+  const pkg = '@tensorflow/tfjs-node-gpu';
+  test('signals, CUDA, missing modules, exit codes, success', () => {
+    assert.match(interpretProbe(pkg, true, null, 'SIGILL', '', '').reason, /SIGILL.*AVX/);
+    assert.match(interpretProbe(pkg, true, null, 'SIGSEGV', '', '').reason, /crashed with SIGSEGV/);
+    const cuda = interpretProbe(pkg, true, 1, null, '', 'Error: libcudart.so.11.0: cannot open shared object file');
+    assert.match(cuda.reason, /CUDA libraries .*libcudart\.so\.11\.0/);
+    const mod = interpretProbe(pkg, true, 1, null, '', "Error: Cannot find module '/x/lib/napi-v8/tfjs_binding.node'");
+    assert.match(mod.reason, /cannot find .*tfjs_binding\.node/);
+    assert.match(interpretProbe(pkg, true, 3, null, '', 'boom\nlast words\n').reason, /failed to load: last words/);
+    assert.deepEqual(interpretProbe(pkg, true, 0, null, '{"v":14,"gpu":true}', '').ok, true);
+    assert.match(interpretProbe(pkg, true, 0, null, '{"v":14,"gpu":false}', '').reason, /sees no CUDA GPU/);
+    assert.equal(interpretProbe('@tensorflow/tfjs-node', false, 0, null, '{"v":14,"gpu":false}', '').ok, true);
+  });
+
+  test('real probe: a package that is not installed', async () => {
+    const r = await probeNativePackage('@tensorflow/tfjs-node-not-a-package', false);
+    assert.equal(r.ok, false);
+    assert.match(r.reason, /not installed/);
+  });
+
+  test('real probe runs in a child process and reads its crash', async () => {
+    // A "package" whose require kills its own process with SIGILL: stands in for
+    // libtensorflow on a CPU without AVX.
+    const { mkdtempSync, writeFileSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { tmpdir } = await import('node:os');
+    const dir = mkdtempSync(join(tmpdir(), 'probe-'));
+    const file = join(dir, 'crash.js');
+    writeFileSync(file, "process.kill(process.pid, 'SIGILL');");
+    const r = await probeNativePackage(file, false);
+    assert.equal(r.ok, false);
+    assert.match(r.reason, /SIGILL/);
+  });
+});
+
+describe('real loaders', () => {
+  test('wasm files are found and the wasm backend runs', async () => {
+    assert.ok(wasmDir().length > 0);
+    const tf = await defaultLoaders.loadWasm();
+    assert.equal(tf.getBackend(), 'wasm');
+    assert.deepEqual(Array.from(tf.tensor([1, 2]).square().dataSync()), [1, 4]);
+    const js = await defaultLoaders.loadJs();
+    assert.equal(js.getBackend(), 'cpu');
+  });
+
+  test('explicit native cpu here: unavailable with a reason (tfjs-node is not installed on this machine)', async (t) => {
+    let installed = true;
+    try {
+      require.resolve('@tensorflow/tfjs-node');
+    } catch {
+      installed = false;
+    }
+    if (installed) return t.skip('tfjs-node is installed here');
+    await assert.rejects(loadBackend('cpu', tiny), /device "cpu" is unavailable: @tensorflow\/tfjs-node is not installed/);
+  });
+});

@@ -32,7 +32,10 @@ export function expectProblem(r: ValidationResult, e: Expect): Problem {
     (p) =>
       (e.code === undefined || p.code === e.code) &&
       (e.severity === undefined || p.severity === e.severity) &&
-      (e.path === undefined || pathText(p) === e.path),
+      (e.path === undefined || pathText(p) === e.path) &&
+      // Syntax errors have no path: tell them apart by position.
+      (e.path !== undefined || e.line === undefined || p.range.start.line + 1 === e.line) &&
+      (e.path !== undefined || e.col === undefined || p.range.start.character + 1 === e.col),
   );
   assert.equal(matches.length, 1, `expected one ${JSON.stringify(e)}; problems: ${JSON.stringify(r.problems.map((p) => [p.code, pathText(p), p.message]), null, 1)}`);
   const p = matches[0];

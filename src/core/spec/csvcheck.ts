@@ -60,7 +60,7 @@ export function checkCsv(
     const where = typeof line === 'number' && line > 0 ? ` line ${line}` : ''; // 0: the whole file
     // The parser's message may already say "line N"; do not say it twice.
     const text = where && /\bline \d+/i.test(msg) ? msg : `${where ? `${where.trim()}: ` : ''}${msg}`;
-    return err('csv-invalid', `\`data.path\`: "${path}" is not a valid data file: ${text}`);
+    return err('csv-invalid', `\`data.path\`: "${path}" is not a valid data file: ${text}${/[.!?]$/.test(text) ? '' : '.'}`);
   }
   if (parsed.d < 2) {
     return err('csv-invalid', `\`data.path\`: "${path}" has ${parsed.d} feature column${parsed.d === 1 ? '' : 's'}; a spec needs at least 2 (rows are x1,x2,...,label).`);

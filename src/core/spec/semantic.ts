@@ -78,11 +78,15 @@ export function paramCount(layers: number[]): number {
 export function semanticChecks(ctx: SemanticContext): void {
   const { spec, r } = ctx;
   if (spec.data.generator === 'make_blobs') checkBlobs(ctx);
-  const dataOk = r.ok('data.n_samples', 'data.centers', 'data.n_features', 'data.path', 'data.generator');
-  const facts = dataOk ? dataFacts(spec.data, ctx.csv) : undefined;
+  // Shapes (features, classes) and counts (samples) are judged separately, so a bad
+  // n_samples does not hide an oversized network.
+  const facts = r.ok('data.centers', 'data.n_features', 'data.path', 'data.generator') ? dataFacts(spec.data, ctx.csv) : undefined;
   if (facts) {
-    checkSizes(ctx, facts);
-    if (r.ok('data.test_size')) checkSplit(ctx, facts);
+    checkModelSize(ctx, facts);
+    if (r.ok('data.n_samples')) {
+      checkSampleCount(ctx, facts);
+      if (r.ok('data.test_size')) checkSplit(ctx, facts);
+    }
   }
   checkTraining(ctx);
 }
@@ -102,10 +106,11 @@ function checkBlobs(ctx: SemanticContext): void {
       ['data', 'n_samples'],
     );
   }
-  if (Array.isArray(d.cluster_std) && r.ok('data.cluster_std', 'data.centers', 'data.n_samples') && d.cluster_std.length !== nCenters) {
-    const why = Array.isArray(d.n_samples) && !findNodeAtLocation(ctx.root, ['data', 'centers'])
-      ? ` (one per \`n_samples\` count)`
-      : '';
+  const centersGiven = findNodeAtLocation(ctx.root, ['data', 'centers']) !== undefined;
+  // Without `centers`, a per-centre n_samples list sets the number of centres.
+  const centresKnown = r.ok('data.centers') && (centersGiven || r.ok('data.n_samples'));
+  if (Array.isArray(d.cluster_std) && r.ok('data.cluster_std') && centresKnown && d.cluster_std.length !== nCenters) {
+    const why = Array.isArray(d.n_samples) && !centersGiven ? ` (one per \`n_samples\` count)` : '';
     report(
       ctx,
       'length-mismatch',
@@ -154,8 +159,8 @@ function checkBlobs(ctx: SemanticContext): void {
   }
 }
 
-function checkSizes(ctx: SemanticContext, f: DataFacts): void {
-  const { spec, r } = ctx;
+function checkSampleCount(ctx: SemanticContext, f: DataFacts): void {
+  const { spec } = ctx;
   const csv = spec.data.generator === 'csv';
   const samplesAt: JsonPath = csv ? ['data', 'path'] : ['data', 'n_samples'];
   if (f.nSamples > ctx.maxSamples) {
@@ -176,6 +181,10 @@ function checkSizes(ctx: SemanticContext, f: DataFacts): void {
       ['data', 'n_features'],
     );
   }
+}
+
+function checkModelSize(ctx: SemanticContext, f: DataFacts): void {
+  const { spec, r } = ctx;
   if (f.nClasses > LIMITS.maxClasses) {
     report(ctx, 'too-large', 'error', `The data has ${f.nClasses} classes; the limit is ${LIMITS.maxClasses}.`, ['data', 'path'], ['data', 'centers']);
   }
@@ -201,7 +210,8 @@ function checkSizes(ctx: SemanticContext, f: DataFacts): void {
       'info',
       `${spec.model.hidden_units.length ? 'With `model.activation` "none"' : 'Without hidden layers'} the model is linear, so the boundary is made of straight lines: ${spec.data.generator} needs a non-linear activation such as "relu" to be learned.`,
       ['model', 'activation'],
-      ['model'],
+      ['model', 'hidden_units'],
+      ['data', 'generator'],
     );
   }
 }

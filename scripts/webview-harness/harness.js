@@ -1,0 +1,49 @@
+// Dev harness, runs in the page before the webview bundle: a fake `acquireVsCodeApi`
+// that plays the host's part. On the webview's `ready` it sends the recorded run
+// (window.__HARNESS__ = { events, history, pace, until, batch }) like the extension
+// host does: a `run` with the history so far, then `events` batches at `pace` ms.
+(function () {
+  'use strict';
+  const cfg = window.__HARNESS__;
+  const posted = (window.__posted = []);
+  let state = cfg.state;
+  function toView(msg) {
+    window.postMessage(msg, '*');
+  }
+  function replay() {
+    const ev = cfg.events;
+    const start = ev[0];
+    const run = { runId: start.runId, specPath: '/work/examples/' + start.specName + '.blobs.json', specName: start.specName };
+    if (cfg.history && cfg.history.length) toView({ type: 'history', runs: cfg.history });
+    // The first two events (start + untrained frame) arrive with the run, as after a reload.
+    let i = 2;
+    const until = cfg.until;
+    const limit = until === undefined ? ev.length : ev.findIndex((e) => e.type === 'epoch' && e.epoch + 1 > until);
+    const end = limit < 0 ? ev.length : limit;
+    if (cfg.pace === 0) {
+      toView({ type: 'run', run, events: ev.slice(0, end), active: end < ev.length });
+      return;
+    }
+    toView({ type: 'run', run, events: ev.slice(0, i), active: true });
+    const timer = setInterval(function () {
+      if (i >= end) return clearInterval(timer);
+      const next = Math.min(end, i + cfg.batch);
+      toView({ type: 'events', runId: run.runId, events: ev.slice(i, next) });
+      i = next;
+    }, cfg.pace);
+  }
+  window.acquireVsCodeApi = function () {
+    return {
+      postMessage: function (m) {
+        posted.push(m);
+        if (m && m.type === 'ready') replay();
+      },
+      getState: function () {
+        return state;
+      },
+      setState: function (s) {
+        state = s;
+      },
+    };
+  };
+})();

@@ -1,0 +1,120 @@
+/**
+ * Dev server for the webview harness: serves the built bundle and a page that looks
+ * like the extension host's webview HTML (same CSP, same #app element), with a fake
+ * `acquireVsCodeApi` (harness.js) replaying a recorded run.
+ *
+ *   node --import tsx scripts/webview-harness/serve.ts [--events run.jsonl] [--port 5173]
+ *   then open http://127.0.0.1:5173/?view=panel&theme=dark&pace=60
+ *
+ * Query: view=panel|side, theme=light|dark|hc, pace=ms between batches (0 = all at
+ * once), batch=events per batch, until=stop after this many epochs (mid-run), res=101|201
+ * (synthetic runs only), history=0 to leave out the compare runs.
+ */
+import { createServer, type Server } from 'node:http';
+import { readFileSync, existsSync } from 'node:fs';
+import { extname, join, normalize } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import type { EpochEvent, TrainerEvent } from '../../src/core/protocol';
+import { synthRun } from '../../test/fixtures/render/synthRun';
+
+const root = join(__dirname, '..', '..');
+
+/** Reads `blobs train --json` output (one JSON object per line), keeping trainer events. */
+export function readRecording(path: string): TrainerEvent[] {
+  const types = new Set(['start', 'epoch', 'frame', 'log', 'done', 'error', 'cancelled', 'paused', 'resumed']);
+  return readFileSync(path, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim().startsWith('{'))
+    .map((l) => JSON.parse(l) as TrainerEvent)
+    .filter((e) => e && types.has(e.type));
+}
+
+const MIME: Record<string, string> = { '.js': 'text/javascript', '.css': 'text/css', '.map': 'application/json', '.png': 'image/png' };
+
+export interface HarnessServer {
+  url: string;
+  close(): Promise<void>;
+}
+
+export function startHarnessServer(opts: { recording?: TrainerEvent[]; port?: number } = {}): Promise<HarnessServer> {
+  const cache = new Map<string, TrainerEvent[]>();
+  const eventsFor = (res: number) => {
+    if (opts.recording) return opts.recording;
+    const key = String(res);
+    if (!cache.has(key)) cache.set(key, synthRun({ resolution: res }));
+    return cache.get(key)!;
+  };
+  // Earlier runs for the compare overlay: a slower learning rate and a different seed.
+  const history = () =>
+    [{ seed: 7, lr: 0.02 }, { seed: 9, lr: 0.05 }].map((o, i) => {
+      const ev = synthRun({ ...o, resolution: 11, frameEvery: 1000 });
+      return {
+        run: { runId: `earlier-${i}`, specPath: '/work/examples/notebook.blobs.json', specName: 'notebook' },
+        epochs: ev.filter((e): e is EpochEvent => e.type === 'epoch'),
+      };
+    });
+
+  const server: Server = createServer((req, res) => {
+    const u = new URL(req.url ?? '/', 'http://localhost');
+    const origin = `http://${req.headers.host}`;
+    const q = u.searchParams;
+    if (u.pathname === '/' || u.pathname === '/index.html') {
+      const nonce = randomBytes(16).toString('base64');
+      const view = q.get('view') === 'side' ? 'side' : 'panel';
+      const theme = q.get('theme') === 'dark' ? 'vscode-dark' : q.get('theme') === 'hc' ? 'vscode-high-contrast' : 'vscode-light';
+      // The same CSP the extension host sets (cspSource = this origin).
+      const csp = `default-src 'none'; script-src 'nonce-${nonce}'; style-src ${origin} 'nonce-${nonce}'; img-src ${origin} data: blob:; font-src ${origin}`;
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+      res.end(`<!DOCTYPE html>
+<html lang="en"><head><meta charset="UTF-8">
+<meta http-equiv="Content-Security-Policy" content="${csp}">
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<link rel="stylesheet" href="/scripts/webview-harness/theme.css">
+<link rel="stylesheet" href="/dist/webview/webview.css">
+<title>Blob Classifier harness</title></head>
+<body class="${theme}">
+<div id="app" data-view="${view}"></div>
+<script nonce="${nonce}" src="/config.js?${q.toString()}"></script>
+<script nonce="${nonce}" src="/scripts/webview-harness/harness.js"></script>
+<script nonce="${nonce}" src="/dist/webview/webview.js"></script>
+</body></html>`);
+      return;
+    }
+    if (u.pathname === '/config.js') {
+      const cfg = {
+        events: eventsFor(Number(q.get('res') ?? 101)),
+        history: q.get('history') === '0' ? [] : history(),
+        pace: Number(q.get('pace') ?? 40),
+        batch: Number(q.get('batch') ?? 2),
+        until: q.has('until') ? Number(q.get('until')) : undefined,
+      };
+      res.writeHead(200, { 'content-type': 'text/javascript' });
+      res.end(`window.__HARNESS__ = ${JSON.stringify(cfg)};`);
+      return;
+    }
+    const file = normalize(join(root, decodeURIComponent(u.pathname)));
+    const allowed = [join(root, 'dist', 'webview'), join(root, 'scripts', 'webview-harness')];
+    if (!allowed.some((d) => file.startsWith(d + '/')) || !existsSync(file)) {
+      res.writeHead(404).end();
+      return;
+    }
+    res.writeHead(200, { 'content-type': MIME[extname(file)] ?? 'application/octet-stream' });
+    res.end(readFileSync(file));
+  });
+  return new Promise((resolve) => {
+    server.listen(opts.port ?? 0, '127.0.0.1', () => {
+      const addr = server.address();
+      const port = typeof addr === 'object' && addr ? addr.port : 0;
+      resolve({ url: `http://127.0.0.1:${port}/`, close: () => new Promise((r) => server.close(() => r())) });
+    });
+  });
+}
+
+if (require.main === module) {
+  const i = process.argv.indexOf('--events');
+  const p = process.argv.indexOf('--port');
+  void startHarnessServer({
+    recording: i > 0 ? readRecording(process.argv[i + 1]) : undefined,
+    port: p > 0 ? Number(process.argv[p + 1]) : 5173,
+  }).then((s) => console.log(`harness: ${s.url}?view=panel&theme=light&pace=40  (Ctrl+C to stop)`));
+}

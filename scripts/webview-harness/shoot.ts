@@ -1,0 +1,143 @@
+/**
+ * Screenshots and timings of the webview in plain Chromium (no VS Code needed):
+ * builds, serves the harness, replays a recorded run, and writes PNGs to
+ * test-results/webview-harness/. Prints the boundary-update time at 101x101 and 201x201
+ * and any CSP violation (there must be none: the host's CSP forbids inline code).
+ *
+ *   node --import tsx scripts/webview-harness/shoot.ts [--events run.jsonl] [--no-build] [--only timing]
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type Page } from 'playwright-core';
+import { readRecording, startHarnessServer } from './serve';
+
+const root = join(__dirname, '..', '..');
+const outDir = join(root, 'test-results', 'webview-harness');
+const argv = process.argv.slice(2);
+const arg = (name: string) => (argv.includes(name) ? argv[argv.indexOf(name) + 1] : undefined);
+
+interface Shot {
+  name: string;
+  query: string;
+  width: number;
+  height: number;
+  /** Wait until #app matches this. */
+  ready: string;
+  /** Optional page action before the shot. */
+  act?: (page: Page) => Promise<void>;
+}
+
+const SHOTS: Shot[] = [
+  { name: 'panel-light-mid', query: 'view=panel&theme=light&pace=0&until=12', width: 1200, height: 1000, ready: '[data-status="running"][data-epoch="12"]' },
+  { name: 'panel-light-done', query: 'view=panel&theme=light&pace=0', width: 1200, height: 1500, ready: '[data-status="done"]' },
+  { name: 'panel-dark-mid', query: 'view=panel&theme=dark&pace=0&until=3', width: 1200, height: 1000, ready: '[data-status="running"][data-epoch="3"]' },
+  { name: 'panel-dark-done', query: 'view=panel&theme=dark&pace=0', width: 1200, height: 1500, ready: '[data-status="done"]',
+    act: async (p) => {
+      // Hover the loss chart to show the tooltip.
+      const box = await p.locator('[data-testid="loss-chart"] svg').boundingBox();
+      if (box) await p.mouse.move(box.x + box.width * 0.3, box.y + box.height / 2);
+    } },
+  { name: 'panel-light-replay', query: 'view=panel&theme=light&pace=0', width: 1200, height: 1000, ready: '[data-status="done"]',
+    act: async (p) => {
+      await p.locator('[data-testid="replay-slider"]').fill('4');
+    } },
+  { name: 'panel-hc-done', query: 'view=panel&theme=hc&pace=0', width: 1000, height: 1400, ready: '[data-status="done"]' },
+  { name: 'side-light-mid', query: 'view=side&theme=light&pace=0&until=20', width: 320, height: 800, ready: '[data-status="running"]' },
+  { name: 'side-dark-done', query: 'view=side&theme=dark&pace=0', width: 320, height: 800, ready: '[data-status="done"]' },
+];
+
+async function main() {
+  if (!argv.includes('--no-build')) {
+    const r = spawnSync(process.execPath, ['scripts/build.mjs'], { cwd: root, stdio: 'inherit' });
+    if (r.status !== 0) process.exit(r.status ?? 1);
+  }
+  const events = arg('--events');
+  const server = await startHarnessServer({ recording: events ? readRecording(events) : undefined });
+  const home = mkdtempSync(join(tmpdir(), 'bc-harness-'));
+  const browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    env: { ...process.env, HOME: home },
+  });
+  const problems: string[] = [];
+  mkdirSync(outDir, { recursive: true });
+  try {
+    const only = arg('--only');
+    if (only !== 'timing') {
+      for (const s of SHOTS) {
+        const page = await browser.newPage({ viewport: { width: s.width, height: s.height } });
+        page.on('console', (m) => {
+          if (m.type() === 'error' || /Content Security Policy|Refused/.test(m.text())) problems.push(`${s.name}: ${m.text()}`);
+        });
+        page.on('pageerror', (e) => problems.push(`${s.name}: ${e.message}`));
+        await page.goto(`${server.url}?${s.query}`);
+        await page.waitForSelector(`#app${s.ready}`, { timeout: 15000 });
+        await page.waitForSelector('[data-testid="boundary-test"][data-frame-epoch]', { timeout: 5000 });
+        if (s.act) await s.act(page);
+        await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+        const file = join(outDir, `${s.name}.png`);
+        await page.screenshot({ path: file, fullPage: true });
+        console.log(`shot ${file}`);
+        await page.close();
+      }
+    }
+    const timings: Record<string, unknown> = {};
+    for (const res of [101, 201]) timings[`${res}x${res}`] = await timeBoundary(browser, server.url, res, problems);
+    console.log('boundary update timings (ms, Train+Test plots, decode+heatmap+points):');
+    console.log(JSON.stringify(timings, null, 2));
+    writeFileSync(join(outDir, 'timings.json'), JSON.stringify(timings, null, 2));
+  } finally {
+    await browser.close();
+    await server.close();
+    rmSync(home, { recursive: true, force: true });
+  }
+  if (problems.length) {
+    console.log('PROBLEMS:\n' + problems.join('\n'));
+    process.exit(1);
+  }
+}
+
+/**
+ * Scrubs the replay slider across every recorded frame (each step redraws both
+ * boundary plots from a different frame: base64 decode, putImageData, drawImage,
+ * points), and reads the webview's `boundary-draw` performance measures.
+ */
+async function timeBoundary(browser: import('playwright-core').Browser, url: string, res: number, problems: string[]) {
+  const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+  page.on('pageerror', (e) => problems.push(`timing ${res}: ${e.message}`));
+  await page.goto(`${url}?view=panel&theme=light&pace=0&res=${res}`);
+  await page.waitForSelector('#app[data-status="done"]', { timeout: 20000 });
+  // A string, not a function: tsx's transform adds helpers (__name) the page lacks.
+  const result = await page.evaluate(`(async () => {
+    const slider = document.querySelector('[data-testid="replay-slider"]');
+    const max = Number(slider.max);
+    const raf = () => new Promise((r) => requestAnimationFrame(() => r(undefined)));
+    performance.clearMeasures('boundary-draw');
+    const frameGaps = [];
+    for (let round = 0; round < 3; round++) {
+      for (let e = 0; e <= max; e += 1) {
+        slider.value = String(e);
+        slider.dispatchEvent(new Event('input'));
+        const t0 = performance.now();
+        await raf();
+        await raf();
+        frameGaps.push(performance.now() - t0);
+      }
+    }
+    const ds = performance.getEntriesByName('boundary-draw').map((m) => m.duration).sort((a, b) => a - b);
+    const q = (p) => +ds[Math.min(ds.length - 1, Math.floor(p * ds.length))].toFixed(2);
+    const canvas = document.querySelector('[data-testid="boundary-test"] canvas');
+    frameGaps.sort((a, b) => a - b);
+    return { draws: ds.length, median: q(0.5), p95: q(0.95), max: q(1), canvasPx: canvas.width + 'x' + canvas.height, medianTwoRafMs: +frameGaps[frameGaps.length >> 1].toFixed(1) };
+  })()`);
+  await page.close();
+  return result;
+}
+
+void main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});

@@ -1,0 +1,198 @@
+/**
+ * One decision-boundary plot (Train or Test), drawn the way tensorflow/playground
+ * draws its heatmap: a resolution x resolution canvas filled with putImageData, scaled
+ * onto the visible canvas with drawImage (no DOM node per cell), points drawn on the
+ * same canvas (capped, batched per class), d3 axes in an SVG overlay.
+ */
+import { axisBottom, axisLeft, select } from 'd3';
+import type { StartEvent } from '../../src/core/protocol';
+import { heatmapRgba } from '../../src/core/figure/heatmap';
+import { boundaryScales, equalAspectBox, gridImageRect, type Box } from '../../src/core/figure/layout';
+import { drawIndices } from '../../src/core/figure/sample';
+import { pct } from '../../src/core/figure/format';
+import type { DecodedFrame } from './frame';
+import type { ViewTheme } from './theme';
+
+const SVG_NS = 'http://www.w3.org/2000/svg';
+
+export interface BoundaryInput {
+  start: StartEvent;
+  frame: DecodedFrame;
+  theme: ViewTheme;
+  colors: string[];
+  lut: Uint8Array;
+  /** Most points drawn (the host samples already; this is the view's own cap). */
+  maxPoints: number;
+  /** Accuracy to show in the title, when known. */
+  acc?: number;
+}
+
+export class BoundaryView {
+  readonly el: HTMLDivElement;
+  private readonly title: HTMLDivElement;
+  private readonly wrap: HTMLDivElement;
+  private readonly canvas: HTMLCanvasElement;
+  private readonly grid: HTMLCanvasElement;
+  private readonly svg: SVGSVGElement;
+  private image?: ImageData;
+  private indices?: { start: StartEvent; idx: number[] };
+  private axesKey = '';
+
+  constructor(
+    private readonly doc: Document,
+    readonly which: 'train' | 'test',
+    private readonly compact: boolean,
+  ) {
+    this.el = doc.createElement('div');
+    this.el.className = `boundary boundary-${which}`;
+    this.el.dataset.testid = `boundary-${which}`;
+    this.title = doc.createElement('div');
+    this.title.className = 'plot-title';
+    this.title.textContent = which === 'train' ? 'Train' : 'Test';
+    this.wrap = doc.createElement('div');
+    this.wrap.className = 'boundary-wrap';
+    this.canvas = doc.createElement('canvas');
+    this.canvas.setAttribute('role', 'img');
+    this.canvas.setAttribute('aria-label', `${this.title.textContent} decision boundary`);
+    this.grid = doc.createElement('canvas');
+    this.svg = doc.createElementNS(SVG_NS, 'svg');
+    this.svg.setAttribute('class', 'boundary-axes');
+    this.svg.setAttribute('aria-hidden', 'true');
+    this.svg.innerHTML = '<g class="x-axis"></g><g class="y-axis"></g>';
+    this.wrap.append(this.canvas, this.svg);
+    this.el.append(this.title, this.wrap);
+  }
+
+  /** Margins inside the plot for the axes. */
+  private margins() {
+    return this.compact ? { top: 4, right: 4, bottom: 18, left: 26 } : { top: 6, right: 8, bottom: 22, left: 34 };
+  }
+
+  draw(input: BoundaryInput): void {
+    const { frame, theme } = input;
+    const f = frame.frame;
+    const m = this.margins();
+    // jsdom has no layout; fall back to a plausible width so the math still runs.
+    const width = Math.max(120, this.wrap.clientWidth || this.el.clientWidth || 360);
+    const dx = f.bounds.xMax - f.bounds.xMin;
+    const dy = f.bounds.yMax - f.bounds.yMin;
+    const aspect = Math.min(1.25, Math.max(0.4, dy / Math.max(1e-12, dx)));
+    const plotW = width - m.left - m.right;
+    const height = Math.round(plotW * aspect + m.top + m.bottom);
+    const box = equalAspectBox(f.bounds, { x: m.left, y: m.top, width: plotW, height: height - m.top - m.bottom });
+    const s = boundaryScales(f.bounds, box);
+
+    this.wrap.style.height = `${height}px`;
+    const dpr = this.doc.defaultView?.devicePixelRatio || 1;
+    const cw = Math.round(width * dpr);
+    const ch = Math.round(height * dpr);
+    if (this.canvas.width !== cw || this.canvas.height !== ch) {
+      this.canvas.width = cw;
+      this.canvas.height = ch;
+    }
+    this.canvas.style.width = `${width}px`;
+    this.canvas.style.height = `${height}px`;
+
+    const ctx = this.canvas.getContext('2d');
+    if (ctx) {
+      this.paintHeatmap(input);
+      ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+      ctx.clearRect(0, 0, width, height);
+      ctx.save();
+      ctx.beginPath();
+      ctx.rect(box.x, box.y, box.width, box.height);
+      ctx.clip();
+      const img = gridImageRect(f.resolution, box);
+      // Smoothing blends neighbouring cells like contourf's anti-aliased edges.
+      ctx.imageSmoothingEnabled = true;
+      ctx.drawImage(this.grid, img.x, img.y, img.width, img.height);
+      this.paintPoints(ctx, input, s, box);
+      ctx.restore();
+      ctx.strokeStyle = theme.muted;
+      ctx.lineWidth = 1;
+      ctx.strokeRect(Math.round(box.x) + 0.5, Math.round(box.y) + 0.5, Math.round(box.width) - 1, Math.round(box.height) - 1);
+    }
+    this.drawAxes(width, height, box, s, theme);
+
+    const name = this.which === 'train' ? 'Train' : 'Test';
+    this.title.textContent = input.acc === undefined ? name : `${name} · acc ${pct(input.acc)}`;
+    this.canvas.setAttribute(
+      'aria-label',
+      `${name} decision boundary after ${f.epoch} epochs${input.acc === undefined ? '' : `, accuracy ${pct(input.acc)}`}`,
+    );
+    this.el.dataset.frameEpoch = String(f.epoch);
+  }
+
+  private paintHeatmap(input: BoundaryInput): void {
+    const n = input.frame.frame.resolution;
+    if (this.grid.width !== n || this.grid.height !== n) {
+      this.grid.width = n;
+      this.grid.height = n;
+      this.image = undefined;
+    }
+    const g = this.grid.getContext('2d');
+    if (!g) return;
+    if (!this.image) this.image = g.createImageData(n, n);
+    heatmapRgba(input.frame.cls, input.frame.conf, n, input.lut, this.image.data);
+    g.putImageData(this.image, 0, 0);
+  }
+
+  private paintPoints(ctx: CanvasRenderingContext2D, input: BoundaryInput, s: ReturnType<typeof boundaryScales>, box: Box): void {
+    const ps = input.start.points[this.which];
+    if (!this.indices || this.indices.start !== input.start) {
+      this.indices = { start: input.start, idx: drawIndices(ps, input.maxPoints) };
+    }
+    const idx = this.indices.idx;
+    const pred = this.which === 'train' ? input.frame.predTrain : input.frame.predTest;
+    // Smaller dots when there are many, so clusters stay readable.
+    const r = Math.max(1.5, Math.min(this.compact ? 3 : 4, Math.sqrt((box.width * box.height) / Math.max(1, idx.length)) / 5));
+    const k = input.colors.length;
+    ctx.lineWidth = 0.7;
+    ctx.strokeStyle = input.theme.pointStroke;
+    // One path per class: thousands of arcs cost one fill and one stroke each class.
+    for (let c = 0; c < k; c++) {
+      ctx.beginPath();
+      let any = false;
+      for (const i of idx) {
+        if (ps.label[i] !== c) continue;
+        const x = s.x(ps.xy[2 * i]);
+        const y = s.y(ps.xy[2 * i + 1]);
+        ctx.moveTo(x + r, y);
+        ctx.arc(x, y, r, 0, Math.PI * 2);
+        any = true;
+      }
+      if (!any) continue;
+      ctx.fillStyle = input.colors[c];
+      ctx.fill();
+      ctx.stroke();
+    }
+    ctx.beginPath();
+    for (const i of idx) {
+      if (i >= pred.length || pred[i] === ps.label[i]) continue;
+      const x = s.x(ps.xy[2 * i]);
+      const y = s.y(ps.xy[2 * i + 1]);
+      ctx.moveTo(x + r + 2.5, y);
+      ctx.arc(x, y, r + 2.5, 0, Math.PI * 2);
+    }
+    ctx.lineWidth = 1.5;
+    ctx.strokeStyle = input.theme.errorMark;
+    ctx.stroke();
+  }
+
+  private drawAxes(width: number, height: number, box: Box, s: ReturnType<typeof boundaryScales>, theme: ViewTheme): void {
+    // Axes only change with size, bounds or theme, not with every frame.
+    const key = [width, height, ...s.x.domain(), ...s.y.domain(), theme.muted].join(',');
+    if (key === this.axesKey) return;
+    this.axesKey = key;
+    this.svg.setAttribute('width', String(width));
+    this.svg.setAttribute('height', String(height));
+    this.svg.setAttribute('viewBox', `0 0 ${width} ${height}`);
+    const ticks = this.compact ? 4 : Math.max(3, Math.round(box.width / 70));
+    select(this.svg).select<SVGGElement>('g.x-axis')
+      .attr('transform', `translate(0,${box.y + box.height})`)
+      .call(axisBottom(s.x).ticks(ticks).tickSizeOuter(0));
+    select(this.svg).select<SVGGElement>('g.y-axis')
+      .attr('transform', `translate(${box.x},0)`)
+      .call(axisLeft(s.y).ticks(Math.max(3, Math.round(ticks * (box.height / box.width)))).tickSizeOuter(0));
+  }
+}

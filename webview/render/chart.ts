@@ -1,0 +1,159 @@
+/**
+ * Loss or accuracy curves in SVG (d3-shape paths from curves.ts, d3 axes), train and
+ * test, with earlier runs faintly behind. Hover (or arrow keys when focused) shows the
+ * exact values of an epoch.
+ */
+import { axisBottom, axisLeft, select } from 'd3';
+import type { EpochEvent } from '../../src/core/protocol';
+import { chartModel, epochAt, metricOf, type ChartModel, type Metric } from '../../src/core/figure/curves';
+import { num, pct } from '../../src/core/figure/format';
+import { inset } from '../../src/core/figure/layout';
+
+const SVG_NS = 'http://www.w3.org/2000/svg';
+
+export interface ChartInput {
+  epochs: EpochEvent[];
+  /** Planned epochs: the x axis spans them from the start. */
+  total: number;
+  log: boolean;
+  upTo?: number;
+  compare: EpochEvent[][];
+}
+
+export class LineChart {
+  readonly el: HTMLDivElement;
+  private readonly svg: SVGSVGElement;
+  private readonly tip: HTMLDivElement;
+  private model?: ChartModel;
+  private hover?: number;
+  private lastInput?: ChartInput;
+
+  constructor(
+    doc: Document,
+    readonly metric: Metric,
+    private readonly height: number,
+  ) {
+    this.el = doc.createElement('div');
+    this.el.className = `chart chart-${metric}`;
+    this.el.dataset.testid = metric === 'loss' ? 'loss-chart' : 'acc-chart';
+    const title = doc.createElement('div');
+    title.className = 'plot-title';
+    title.textContent = metric === 'loss' ? 'Loss' : 'Accuracy';
+    this.svg = doc.createElementNS(SVG_NS, 'svg');
+    this.svg.setAttribute('tabindex', '0');
+    this.svg.setAttribute('role', 'img');
+    this.svg.setAttribute('aria-label', `${title.textContent} per epoch`);
+    this.svg.innerHTML =
+      '<g class="grid"></g><g class="x-axis"></g><g class="y-axis"></g><g class="compare"></g>' +
+      '<path class="curve-train"></path><path class="curve-test"></path>' +
+      '<g class="focus" visibility="hidden"><line class="focus-line"></line>' +
+      '<circle class="focus-train" r="3.5"></circle><circle class="focus-test" r="3.5"></circle></g>' +
+      '<rect class="overlay" fill="transparent"></rect>';
+    this.tip = doc.createElement('div');
+    this.tip.className = 'chart-tip';
+    this.tip.hidden = true;
+    this.tip.setAttribute('role', 'status');
+    const key = doc.createElement('div');
+    key.className = 'chart-key';
+    key.innerHTML = '<span class="key-train">train</span><span class="key-test">test</span>';
+    title.append(key);
+    this.el.append(title, this.svg, this.tip);
+
+    const overlay = this.svg.querySelector('rect.overlay')!;
+    overlay.addEventListener('pointermove', (ev) => {
+      const e = ev as PointerEvent;
+      const rect = this.svg.getBoundingClientRect();
+      this.setHover(this.model && epochAt(this.model.shown, this.model.x, e.clientX - rect.left)?.epoch);
+    });
+    overlay.addEventListener('pointerleave', () => this.setHover(undefined));
+    this.svg.addEventListener('keydown', (ev) => {
+      const shown = this.model?.shown ?? [];
+      if (!shown.length) return;
+      const i = shown.findIndex((e) => e.epoch === this.hover);
+      let next: number | undefined;
+      if (ev.key === 'ArrowLeft') next = shown[Math.max(0, (i < 0 ? shown.length : i) - 1)].epoch;
+      else if (ev.key === 'ArrowRight') next = shown[Math.min(shown.length - 1, i + 1)].epoch;
+      else if (ev.key === 'Home') next = shown[0].epoch;
+      else if (ev.key === 'End') next = shown[shown.length - 1].epoch;
+      else if (ev.key === 'Escape') next = undefined;
+      else return;
+      ev.preventDefault();
+      this.setHover(next);
+    });
+    this.svg.addEventListener('blur', () => this.setHover(undefined));
+  }
+
+  update(input: ChartInput): void {
+    this.lastInput = input;
+    const width = Math.max(160, this.el.clientWidth || 360);
+    const h = this.height;
+    const compact = h < 150;
+    const box = inset({ x: 0, y: 0, width, height: h }, compact ? { top: 6, right: 8, bottom: 18, left: 36 } : { top: 8, right: 12, bottom: 22, left: 44 });
+    const m = chartModel(input.epochs, { metric: this.metric, box, epochs: input.total, log: input.log, upTo: input.upTo, compare: input.compare });
+    this.model = m;
+    const svg = select(this.svg).attr('width', width).attr('height', h).attr('viewBox', `0 0 ${width} ${h}`);
+    svg.select<SVGGElement>('g.x-axis')
+      .attr('transform', `translate(0,${box.y + box.height})`)
+      .call(axisBottom(m.x).tickValues(m.xTicks).tickFormat((d) => String(d)).tickSizeOuter(0));
+    svg.select<SVGGElement>('g.y-axis')
+      .attr('transform', `translate(${box.x},0)`)
+      .call(axisLeft(m.y).tickValues(m.yTicks).tickFormat((d) => m.yFormat(+d)).tickSizeOuter(0));
+    svg.select('g.grid').selectAll('line').data(m.yTicks).join('line')
+      .attr('x1', box.x).attr('x2', box.x + box.width)
+      .attr('y1', (t) => m.y(t)).attr('y2', (t) => m.y(t));
+    svg.select('g.compare').selectAll('path').data(m.compare.flatMap((c) => [c.train, c.test])).join('path')
+      .attr('class', (_, i) => (i % 2 ? 'compare-test' : 'compare-train'))
+      .attr('d', (d) => d);
+    svg.select('path.curve-train').attr('d', m.train);
+    svg.select('path.curve-test').attr('d', m.test);
+    svg.select('rect.overlay').attr('x', box.x).attr('y', box.y).attr('width', box.width).attr('height', box.height);
+    const last = m.shown.at(-1);
+    this.svg.setAttribute('aria-label', last ? `${this.metric === 'loss' ? 'Loss' : 'Accuracy'}: ${this.describe(last)}. Arrow keys show each epoch.` : 'No epochs yet');
+    if (this.hover !== undefined && !m.shown.some((e) => e.epoch === this.hover)) this.hover = undefined;
+    this.renderHover();
+  }
+
+  /** Re-renders with the last input (resize). */
+  refresh(): void {
+    if (this.lastInput) this.update(this.lastInput);
+  }
+
+  private describe(e: EpochEvent): string {
+    const f = (v: number) => (this.metric === 'loss' ? num(v) : pct(v));
+    return `epoch ${e.epoch + 1}: train ${f(metricOf(e, this.metric, 'train'))}, test ${f(metricOf(e, this.metric, 'test'))}`;
+  }
+
+  private setHover(epoch: number | undefined): void {
+    this.hover = epoch;
+    this.renderHover();
+  }
+
+  private renderHover(): void {
+    const m = this.model;
+    const e = m && this.hover !== undefined ? m.shown.find((x) => x.epoch === this.hover) : undefined;
+    const focus = select(this.svg).select('g.focus');
+    if (!m || !e) {
+      focus.attr('visibility', 'hidden');
+      this.tip.hidden = true;
+      return;
+    }
+    const x = m.x(e.epoch);
+    const yv = (split: 'train' | 'test') => m.y(Math.max(1e-4, metricOf(e, this.metric, split)));
+    focus.attr('visibility', 'visible');
+    const [y0, y1] = m.y.range();
+    focus.select('line').attr('x1', x).attr('x2', x).attr('y1', y0).attr('y2', y1);
+    focus.select('.focus-train').attr('cx', x).attr('cy', yv('train'));
+    focus.select('.focus-test').attr('cx', x).attr('cy', yv('test'));
+    this.tip.hidden = false;
+    this.tip.textContent = this.describe(e);
+    const w = this.el.clientWidth || 360;
+    // Keep the tip inside the chart: left of the cursor on the right half.
+    if (x > w / 2) {
+      this.tip.style.left = '';
+      this.tip.style.right = `${Math.max(0, w - x + 8)}px`;
+    } else {
+      this.tip.style.right = '';
+      this.tip.style.left = `${x + 8}px`;
+    }
+  }
+}

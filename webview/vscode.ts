@@ -1,0 +1,59 @@
+/**
+ * The VS Code webview API, acquired once (a second `acquireVsCodeApi()` throws), typed
+ * with the shared protocol. Outside VS Code (unit tests, a plain browser) a stand-in
+ * keeps state in memory and drops messages.
+ */
+import type { WebviewToHost } from '../src/core/protocol';
+import type { PaletteName } from '../src/core/figure/palette';
+
+export interface VsCodeApi {
+  postMessage(message: unknown): void;
+  getState(): unknown;
+  setState(state: unknown): void;
+}
+
+declare global {
+  // Provided by VS Code (and by the dev harness) before our script runs.
+  // eslint-disable-next-line no-var
+  var acquireVsCodeApi: (() => VsCodeApi) | undefined;
+}
+
+/** The small view state that survives hide/reload (instead of retainContextWhenHidden). */
+export interface ViewState {
+  palette: PaletteName;
+  logLoss: boolean;
+  confusionSplit: 'test' | 'train';
+  compare: boolean;
+  /** The replayed epoch of a finished run; absent = latest. */
+  replay?: { runId: string; epoch: number };
+}
+
+export const DEFAULT_VIEW_STATE: ViewState = {
+  palette: 'categorical',
+  logLoss: false,
+  confusionSplit: 'test',
+  compare: true,
+};
+
+export function acquireApi(): VsCodeApi {
+  if (typeof globalThis.acquireVsCodeApi === 'function') return globalThis.acquireVsCodeApi();
+  let state: unknown;
+  return { postMessage: () => undefined, getState: () => state, setState: (s) => (state = s) };
+}
+
+/** Reads stored state defensively: an older version of the view may have written it. */
+export function readViewState(api: VsCodeApi): ViewState {
+  const s = api.getState() as Partial<ViewState> | undefined;
+  const out = { ...DEFAULT_VIEW_STATE };
+  if (!s || typeof s !== 'object') return out;
+  if (s.palette === 'categorical' || s.palette === 'notebook') out.palette = s.palette;
+  if (typeof s.logLoss === 'boolean') out.logLoss = s.logLoss;
+  if (s.confusionSplit === 'train' || s.confusionSplit === 'test') out.confusionSplit = s.confusionSplit;
+  if (typeof s.compare === 'boolean') out.compare = s.compare;
+  if (s.replay && typeof s.replay.runId === 'string' && Number.isInteger(s.replay.epoch)) out.replay = s.replay;
+  return out;
+}
+
+export function post(api: VsCodeApi, m: WebviewToHost): void {
+  api.postMessage(m);
+}

@@ -1,0 +1,191 @@
+/**
+ * The `blobs` CLI, run as a user runs it: a real process on real files.
+ * (`node --import <tsx loader> src/cli/main.ts`, so no build is needed.)
+ */
+import { test, describe, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { NOTEBOOK_SPEC_TEXT } from '../../src/core/spec/defaults';
+
+const root = join(__dirname, '..', '..');
+const tsx = pathToFileURL(join(root, 'node_modules/tsx/dist/loader.mjs')).href;
+const main = join(root, 'src/cli/main.ts');
+
+function blobs(args: string[], cwd = root): { code: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, ['--import', tsx, main, ...args], { cwd, encoding: 'utf8', timeout: 60_000 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+const noStack = (s: string) => assert.doesNotMatch(s, /\n\s+at .+\(.*:\d+:\d+\)/, 'no stack trace');
+
+let tmp: string;
+before(() => {
+  tmp = mkdtempSync(join(tmpdir(), 'blobs-cli-'));
+});
+after(() => rmSync(tmp, { recursive: true, force: true }));
+
+describe('program', () => {
+  test('--version, --help, no arguments, unknown command', () => {
+    const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+    const v = blobs(['--version']);
+    assert.equal(v.code, 0);
+    assert.equal(v.stdout.trim(), pkg.version);
+    const h = blobs(['--help']);
+    assert.equal(h.code, 0);
+    for (const verb of ['init', 'validate', 'data']) assert.match(h.stdout, new RegExp(`\\n  ${verb} `));
+    const none = blobs([]);
+    assert.equal(none.code, 2);
+    assert.match(none.stderr, /Usage: blobs/);
+    const u = blobs(['trian']);
+    assert.equal(u.code, 2);
+    assert.match(u.stderr, /unknown command "trian"/);
+  });
+
+  test('each verb has --help', () => {
+    for (const verb of ['init', 'validate', 'data']) {
+      const r = blobs([verb, '--help']);
+      assert.equal(r.code, 0, verb);
+      assert.match(r.stdout, new RegExp(`^Usage: blobs ${verb}`));
+    }
+  });
+});
+
+describe('blobs validate', () => {
+  test('a good spec: exit 0', () => {
+    const r = blobs(['validate', 'examples/notebook.blobs.json']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, 'examples/notebook.blobs.json: valid\n');
+  });
+
+  test('a bad spec: file:line:col: severity: message, exit 2', () => {
+    const f = 'test/fixtures/specs/bad/missing-comma.blobs.json';
+    const r = blobs(['validate', f]);
+    assert.equal(r.code, 2);
+    const lines = r.stdout.trim().split('\n');
+    assert.match(lines[0], new RegExp(`^${f.replace(/[.]/g, '\\.')}:4:3: error: Expected a comma`));
+    assert.equal(lines.at(-1), `${f}: 1 error`);
+    noStack(r.stderr);
+  });
+
+  test('warnings alone exit 0; --quiet hides them; --json is machine-readable', () => {
+    const f = join(tmp, 'warn.blobs.json');
+    writeFileSync(f, '{\n  "seed": 1,\n  "trainig": {}\n}\n');
+    const r = blobs(['validate', f]);
+    assert.equal(r.code, 0);
+    assert.ok(r.stdout.includes(`${f}:3:3: warning: Unknown key \`trainig\``), r.stdout);
+    assert.ok(r.stdout.includes(`${f}: valid (1 warning)`));
+    assert.equal(blobs(['validate', '--quiet', f]).stdout, '');
+    const j = JSON.parse(blobs(['validate', '--json', f]).stdout);
+    assert.equal(j.valid, true);
+    assert.equal(j.problems[0].code, 'unknown-key');
+  });
+
+  test('several files, one missing: exit 2, the others still checked', () => {
+    const r = blobs(['validate', 'nope.blobs.json', 'examples/csv.blobs.json']);
+    assert.equal(r.code, 2);
+    assert.match(r.stdout, /nope\.blobs\.json: no such spec file/);
+    assert.match(r.stdout, /examples\/csv\.blobs\.json: valid/);
+  });
+
+  test('usage errors exit 2 without a stack', () => {
+    const r = blobs(['validate']);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /no spec file given/);
+    const o = blobs(['validate', '--frobnicate', 'x']);
+    assert.equal(o.code, 2);
+    assert.match(o.stderr, /Unknown option '--frobnicate'/);
+    noStack(o.stderr);
+  });
+});
+
+describe('blobs data', () => {
+  test("the notebook's data, exactly scikit-learn's numbers", () => {
+    const r = blobs(['data', 'examples/notebook.blobs.json']);
+    assert.equal(r.code, 0, r.stderr);
+    const d = JSON.parse(r.stdout);
+    // make_blobs(n_samples=1000, n_features=2, centers=4, cluster_std=1.5, random_state=42)
+    assert.deepEqual(d.X[0], [-8.413395949316797, 6.935165454942587]);
+    assert.deepEqual(d.X[1], [-5.766484133137309, -6.4311707226662085]);
+    assert.deepEqual(d.y.slice(0, 5), [3, 2, 2, 1, 1]);
+    assert.equal(d.X.length, 1000);
+    assert.equal(d.X_train.length, 800);
+    assert.equal(d.y_train.length, 800);
+    assert.equal(d.X_test.length, 200);
+    assert.equal(d.y_test.length, 200);
+    assert.match(r.stdout, /\[-8\.413395949316797, 6\.935165454942587\]/, 'shortest round-trip text');
+  });
+
+  test('--format csv --out: columns x1..xn,label,split, written atomically', () => {
+    const out = join(tmp, 'blobs.csv');
+    const r = blobs(['data', 'examples/notebook.blobs.json', '--format', 'csv', '--out', out]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, '');
+    assert.match(r.stderr, /1000 samples \(800 train, 200 test\)/);
+    const lines = readFileSync(out, 'utf8').trimEnd().split('\n');
+    assert.equal(lines[0], 'x1,x2,label,split');
+    assert.equal(lines.length, 1001);
+    assert.match(lines[1], /^-?\d.*,\d,train$/);
+    assert.match(lines[1000], /,test$/);
+    assert.equal(lines.filter((l) => l.endsWith(',test')).length, 200);
+  });
+
+  test('csv-backed spec keeps the header and label names', () => {
+    const r = blobs(['data', 'examples/csv.blobs.json', '--format', 'csv']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^bill_length_mm,bill_depth_mm,label,split\n/);
+    assert.match(r.stdout, /,(Adelie|Chinstrap|Gentoo),train\n/);
+  });
+
+  test('a bad spec writes nothing and exits 2; a bad format exits 2', () => {
+    const out = join(tmp, 'never.json');
+    const r = blobs(['data', 'test/fixtures/specs/bad/negative-zero.blobs.json', '--out', out]);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /negative-zero\.blobs\.json:3:18: error: `data\.n_samples`/);
+    assert.match(r.stderr, /4 errors; nothing was run/);
+    assert.equal(existsSync(out), false);
+    noStack(r.stderr);
+    const f = blobs(['data', 'examples/notebook.blobs.json', '--format', 'xml']);
+    assert.equal(f.code, 2);
+    assert.match(f.stderr, /--format must be json or csv/);
+  });
+
+  test('--out into a missing folder: exit 2, clear message', () => {
+    const r = blobs(['data', 'examples/notebook.blobs.json', '--out', join(tmp, 'no/such/dir/x.json')]);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /folder does not exist/);
+  });
+});
+
+describe('blobs init', () => {
+  test("writes the notebook's spec, then refuses to overwrite", () => {
+    const dir = join(tmp, 'init');
+    mkdirSync(dir);
+    const r = blobs(['init'], dir);
+    assert.equal(r.code, 0, r.stderr);
+    const file = join(dir, 'notebook.blobs.json');
+    assert.equal(readFileSync(file, 'utf8'), NOTEBOOK_SPEC_TEXT);
+    writeFileSync(file, '{"seed": 7}\n');
+    const again = blobs(['init'], dir);
+    assert.equal(again.code, 2);
+    assert.match(again.stderr, /already exists; not overwriting/);
+    assert.equal(readFileSync(file, 'utf8'), '{"seed": 7}\n', 'untouched');
+    // The written spec validates.
+    const named = join(dir, 'mine.blobs.json');
+    assert.equal(blobs(['init', named]).code, 0);
+    assert.equal(blobs(['validate', named]).code, 0);
+  });
+
+  test('a folder argument creates the file inside it; a missing folder is an error', () => {
+    const dir = join(tmp, 'init2');
+    mkdirSync(dir);
+    assert.equal(blobs(['init', dir]).code, 0);
+    assert.ok(existsSync(join(dir, 'notebook.blobs.json')));
+    const r = blobs(['init', join(tmp, 'nope', 'x.blobs.json')]);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /folder does not exist/);
+  });
+});

@@ -17,6 +17,9 @@ const nativeExternals = ['@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu', '
 
 const common = {
   bundle: true,
+  // jsonc-parser's default (UMD) build loads its parts with a dynamic require that
+  // esbuild cannot follow; its ESM build bundles cleanly.
+  alias: { 'jsonc-parser': './node_modules/jsonc-parser/lib/esm/main.js' },
   sourcemap: production ? false : 'linked',
   minify: production,
   logLevel: 'warning',

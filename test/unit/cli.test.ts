@@ -189,3 +189,18 @@ describe('blobs init', () => {
     assert.match(r.stderr, /folder does not exist/);
   });
 });
+
+describe('the bundle (dist/cli.js, after `npm run build`)', () => {
+  const bundle = join(root, 'dist', 'cli.js');
+  test('validates and prints data like the sources', { skip: existsSync(bundle) ? false : 'not built' }, () => {
+    const r = spawnSync(process.execPath, [join(root, 'bin', 'blobs.js'), 'data', 'examples/notebook.blobs.json', '--format', 'csv'], {
+      cwd: root,
+      encoding: 'utf8',
+    });
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /^x1,x2,label,split\n/);
+    const v = spawnSync(process.execPath, [bundle, 'validate', 'test/fixtures/specs/bad/trailing-comma.blobs.json'], { cwd: root, encoding: 'utf8' });
+    assert.equal(v.status, 2);
+    assert.match(v.stdout, /:4:3: error: A trailing comma/);
+  });
+});

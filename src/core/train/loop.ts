@@ -94,7 +94,8 @@ export class TrainLoop {
     this.rng = new Rng(cfg.seed, 2);
     this.order = Int32Array.from({ length: this.train.n }, (_, i) => i);
     const c = (name: string, v: number) => (this.c[name] = this.keep(tf.scalar(v)));
-    const zeros = () => net.params.map((p) => tf.variable(tf.zerosLike(p), false));
+    // tidy: tf.variable shares the zeros' data, the temporary itself must go.
+    const zeros = () => tf.tidy(() => net.params.map((p) => tf.variable(tf.zerosLike(p), false)));
     if (cfg.optimizer === 'sgd') {
       if (cfg.weightDecay > 0) {
         c('decay', 1 - cfg.lr * cfg.weightDecay); // W·(1 - lr·wd) - g

@@ -63,12 +63,31 @@ export interface FinishedRun {
   backend: LoadedBackend;
 }
 
+/**
+ * `x` with `digits` decimals like Python's `f"{x:.{digits}f}"`: exact ties round half to
+ * even (JS's toFixed rounds them up). The notebook's 793/800 = 99.125% prints "99.12".
+ */
+export function pyFixed(x: number, digits: number): string {
+  if (!Number.isFinite(x)) return x > 0 ? 'inf' : x < 0 ? '-inf' : 'nan';
+  const exact = Math.abs(x).toFixed(100); // a double's exact decimal expansion fits
+  const dot = exact.indexOf('.');
+  const rest = exact.slice(dot + 1 + digits);
+  if (/^50*$/.test(rest)) {
+    const lastDigit = Number(exact[dot + digits] === '.' ? exact[dot - 1] : exact[dot + digits]);
+    if (lastDigit % 2 === 0) {
+      const truncated = exact.slice(0, dot + (digits > 0 ? 1 + digits : 0));
+      return (x < 0 ? '-' : '') + truncated;
+    }
+  }
+  return x.toFixed(digits);
+}
+
 /** The notebook's log line. */
 export function formatLogLine(e: Pick<EpochEvent, 'epoch' | 'trainLoss' | 'trainAcc' | 'testLoss' | 'testAcc'>): string {
-  const pct = (a: number) => `${(a * 100).toFixed(2)}%`;
+  const pct = (a: number) => `${pyFixed(a * 100, 2)}%`;
   return (
-    `Epoch: ${e.epoch} | Loss: ${e.trainLoss.toFixed(5)}, Acc: ${pct(e.trainAcc)} | ` +
-    `Test Loss: ${e.testLoss.toFixed(5)}, Test Acc: ${pct(e.testAcc)}`
+    `Epoch: ${e.epoch} | Loss: ${pyFixed(e.trainLoss, 5)}, Acc: ${pct(e.trainAcc)} | ` +
+    `Test Loss: ${pyFixed(e.testLoss, 5)}, Test Acc: ${pct(e.testAcc)}`
   );
 }
 

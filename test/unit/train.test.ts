@@ -1,0 +1,363 @@
+import { test, describe } from 'node:test';
+import assert from 'node:assert/strict';
+import { defaultLoaders, type LoadedBackend, type Tf } from '../../src/core/train/backends';
+import { RunControl } from '../../src/core/train/control';
+import { dataBounds, FrameClock, gridInputs, sliceNote } from '../../src/core/train/frames';
+import { TrainLoop, type LoopConfig } from '../../src/core/train/loop';
+import { buildNet, disposeNet, initialWeights } from '../../src/core/train/model';
+import { runSpec } from '../../src/core/train/run';
+import { formatLogLine, pyFixed, train } from '../../src/core/train/trainer';
+import { buildDataset } from '../../src/core/data/build';
+import { NOTEBOOK_SPEC } from '../../src/core/spec/defaults';
+import { resolveSpec } from '../../src/core/spec/defaults';
+import type { Dataset } from '../../src/core/data/dataset';
+import type { EpochEvent, FrameEvent, TrainerEvent } from '../../src/core/protocol';
+import type { Activation } from '../../src/core/spec/types';
+
+type Obj = Record<string, unknown>;
+/** The notebook spec with sections overridden. */
+function specText(over: { seed?: number; data?: Obj; model?: Obj; training?: Obj; boundary?: Obj; device?: string } = {}): string {
+  const s = NOTEBOOK_SPEC;
+  return JSON.stringify({
+    ...s,
+    seed: over.seed ?? s.seed,
+    device: over.device ?? 'wasm',
+    data: over.data ?? s.data,
+    model: { ...s.model, ...over.model },
+    training: { ...s.training, ...over.training },
+    boundary: { ...s.boundary, ...over.boundary },
+  });
+}
+const SPEC_PATH = '/tmp/blobs-train-test/nb.blobs.json';
+
+async function collect(gen: AsyncIterable<TrainerEvent>): Promise<TrainerEvent[]> {
+  const out: TrainerEvent[] = [];
+  for await (const e of gen) out.push(e);
+  return out;
+}
+const epochsOf = (evs: TrainerEvent[]) => evs.filter((e): e is EpochEvent => e.type === 'epoch');
+const last = <T>(a: T[]) => a[a.length - 1];
+function done(evs: TrainerEvent[]) {
+  const d = last(evs);
+  assert.equal(d.type, 'done', `run ended with ${JSON.stringify(d).slice(0, 300)}`);
+  return d as Extract<TrainerEvent, { type: 'done' }>;
+}
+
+function randomSet(n: number, d: number, k: number, seed: number): Dataset {
+  let s = seed;
+  const r = () => ((s = (s * 1103515245 + 12345) % 2147483648) / 2147483648) * 2 - 1;
+  const X = new Float64Array(n * d).map(r);
+  const y = new Int32Array(n).map((_, i) => i % k);
+  return { X, y, n, d };
+}
+
+describe('gradients of the hand-written loop match autodiff', () => {
+  const sizes = [3, 5, 4, 3];
+  const cfg = (o: Partial<LoopConfig>): LoopConfig => ({ optimizer: 'sgd', lr: 0.1, momentum: 0, weightDecay: 0, batchSize: 'full', seed: 1, ...o });
+
+  /** Reference: one step of torch-style SGD/Adam computed with tf.grads on a 2-D formulation. */
+  function reference(tf: Tf, act: Activation, init: Float32Array[], ds: Dataset, c: LoopConfig, steps: number): Float32Array[] {
+    const ws = init.map((v, i) => tf.variable(tf.tensor(v, i % 2 === 0 ? [sizes[i >> 1], sizes[(i >> 1) + 1]] : [sizes[(i >> 1) + 1]])));
+    const x = tf.tensor2d(Float32Array.from(ds.X), [ds.n, ds.d]);
+    const y = tf.oneHot(tf.tensor1d(ds.y, 'int32'), 3).toFloat();
+    const bufs = ws.map((w) => tf.zerosLike(w));
+    const m = ws.map((w) => tf.zerosLike(w));
+    const v = ws.map((w) => tf.zerosLike(w));
+    for (let t = 1; t <= steps; t++) {
+      const { grads } = tf.variableGrads(() => {
+        let a: import('@tensorflow/tfjs').Tensor = x;
+        for (let l = 0; l < 3; l++) {
+          a = tf.add(tf.matMul(a, ws[2 * l]), ws[2 * l + 1]);
+          if (l < 2) a = act === 'relu' ? tf.relu(a) : act === 'tanh' ? tf.tanh(a) : act === 'sigmoid' ? tf.sigmoid(a) : a;
+        }
+        return tf.neg(tf.mean(tf.sum(tf.mul(y, tf.logSoftmax(a)), 1))) as import('@tensorflow/tfjs').Scalar;
+      }, ws);
+      ws.forEach((w, i) => {
+        let g = grads[w.name];
+        if (c.weightDecay) g = tf.add(g, tf.mul(w, c.weightDecay));
+        if (c.optimizer === 'sgd') {
+          if (c.momentum) {
+            bufs[i] = tf.add(tf.mul(bufs[i], c.momentum), g);
+            g = bufs[i];
+          }
+          w.assign(tf.sub(w, tf.mul(g, c.lr)));
+        } else {
+          m[i] = tf.add(tf.mul(m[i], 0.9), tf.mul(g, 0.1));
+          v[i] = tf.add(tf.mul(v[i], 0.999), tf.mul(tf.square(g), 0.001));
+          const mh = tf.div(m[i], 1 - 0.9 ** t);
+          const vh = tf.div(v[i], 1 - 0.999 ** t);
+          w.assign(tf.sub(w, tf.mul(c.lr, tf.div(mh, tf.add(tf.sqrt(vh), 1e-8)))));
+        }
+      });
+    }
+    return ws.map((w) => w.dataSync() as Float32Array);
+  }
+
+  const cases: [Activation, Partial<LoopConfig>][] = [
+    ['none', {}],
+    ['relu', { weightDecay: 0.01 }],
+    ['tanh', { momentum: 0.9 }],
+    ['sigmoid', { momentum: 0.5, weightDecay: 0.05 }],
+    ['relu', { optimizer: 'adam', lr: 0.01 }],
+    ['tanh', { optimizer: 'adam', lr: 0.01, weightDecay: 0.01 }],
+  ];
+  for (const [act, o] of cases) {
+    test(`${act} ${JSON.stringify(o)}: 3 steps equal torch's update rule`, async () => {
+      const tf = await defaultLoaders.loadJs();
+      const ds = randomSet(24, 3, 3, 7);
+      const c = cfg(o);
+      const net = buildNet(tf, sizes, act, 3);
+      const loop = new TrainLoop(tf, net, { train: ds, test: randomSet(6, 3, 3, 9), nClasses: 3 }, c);
+      for (let i = 0; i < 3; i++) loop.epoch();
+      const got = net.params.map((p) => p.dataSync());
+      const want = tf.tidy(() => reference(tf, act, initialWeights(sizes, 3), ds, c, 3));
+      got.forEach((g, i) => g.forEach((gv, j) => assert.ok(Math.abs(gv - want[i][j]) < 2e-5, `param ${i}[${j}]: ${gv} vs ${want[i][j]}`)));
+      loop.dispose();
+      disposeNet(net);
+    });
+  }
+});
+
+describe('the notebook', () => {
+  for (const activation of ['none', 'relu']) {
+    test(`make_blobs spec reaches >= 99% test accuracy (activation ${activation})`, async () => {
+      const evs = await collect(runSpec(specText({ model: { activation } }), SPEC_PATH, {}));
+      const d = done(evs);
+      assert.ok(d.summary.test_acc >= 0.99, `test acc ${d.summary.test_acc}`);
+      assert.equal(d.summary.epochs_completed, 100);
+      assert.equal(d.evaluation.test.confusion.flat().reduce((a, b) => a + b), 200);
+      const logs = evs.filter((e) => e.type === 'log').map((e) => (e as { message: string }).message);
+      assert.equal(logs.length, 10);
+      assert.match(logs[1], /^Epoch: 10 \| Loss: \d\.\d{5}, Acc: \d+\.\d\d% \| Test Loss: \d\.\d{5}, Test Acc: \d+\.\d\d%$/);
+    });
+  }
+
+  test('numbers print like Python: exact ties round half to even', () => {
+    assert.equal(pyFixed((793 / 800) * 100, 2), '99.12');
+    assert.equal(pyFixed(0.125, 2), '0.12');
+    assert.equal(pyFixed(0.375, 2), '0.38');
+    assert.equal(pyFixed(2.5, 0), '2');
+    assert.equal(pyFixed(-0.125, 2), '-0.12');
+    assert.equal(pyFixed(0.1 + 0.2, 5), '0.30000');
+    assert.equal(pyFixed(1.0005, 3), (1.0005).toFixed(3)); // not an exact tie in binary
+  });
+
+  test('log line format', () => {
+    assert.equal(
+      formatLogLine({ epoch: 10, trainLoss: 0.143982, trainAcc: 0.99125, testLoss: 0.130371, testAcc: 0.99 }),
+      'Epoch: 10 | Loss: 0.14398, Acc: 99.12% | Test Loss: 0.13037, Test Acc: 99.00%',
+    );
+  });
+});
+
+describe('non-linearity (make_circles 1000, noise 0.03)', () => {
+  const circles = { generator: 'make_circles', n_samples: 1000, noise: 0.03, factor: 0.8, shuffle: true, test_size: 0.2, split_shuffle: true };
+  const run = (activation: string) =>
+    collect(runSpec(specText({ data: circles, model: { hidden_units: [16, 16], activation }, training: { optimizer: 'adam', lr: 0.01, epochs: 300 } }), SPEC_PATH, {}));
+  test('with ReLU it learns (> 90%), without it stays near chance (< 70%)', async () => {
+    const relu = done(await run('relu'));
+    const lin = done(await run('none'));
+    assert.ok(relu.summary.test_acc > 0.9, `relu ${relu.summary.test_acc}`);
+    assert.ok(lin.summary.test_acc < 0.7, `linear ${lin.summary.test_acc}`);
+  });
+});
+
+describe('determinism', () => {
+  for (const device of ['js', 'wasm']) {
+    test(`same spec, same backend (${device}): bit-identical loss curves`, async () => {
+      const text = specText({ device, training: { epochs: 30 } });
+      const a = epochsOf(await collect(runSpec(text, SPEC_PATH, {})));
+      const b = epochsOf(await collect(runSpec(text, SPEC_PATH, {})));
+      assert.equal(a.length, 30);
+      const curve = (es: EpochEvent[]) => es.map((e) => [e.trainLoss, e.trainAcc, e.testLoss, e.testAcc]);
+      assert.deepEqual(curve(a), curve(b));
+    });
+  }
+
+  test('mini-batches with momentum: seeded shuffle, identical twice; a different seed differs', async () => {
+    const text = (seed: number) => specText({ seed, training: { epochs: 5, batch_size: 64, momentum: 0.9, lr: 0.05 } });
+    const curve = async (seed: number) => epochsOf(await collect(runSpec(text(seed), SPEC_PATH, {}))).map((e) => e.trainLoss);
+    assert.deepEqual(await curve(0), await curve(0));
+    assert.notDeepEqual(await curve(0), await curve(1));
+  });
+
+  test('seed 0 initialises deterministically (tfjs would treat it as "no seed")', () => {
+    assert.deepEqual(initialWeights([2, 8, 4], 0), initialWeights([2, 8, 4], 0));
+    assert.notDeepEqual(initialWeights([2, 8, 4], 0), initialWeights([2, 8, 4], 1));
+    const w = initialWeights([2, 8, 4], 0);
+    const bound = 1 / Math.sqrt(2);
+    assert.ok(w[0].every((v) => Math.abs(v) <= bound) && w[1].every((v) => Math.abs(v) <= bound));
+    assert.ok(w[2].every((v) => Math.abs(v) <= 1 / Math.sqrt(8)));
+  });
+});
+
+describe('control', () => {
+  test('cancel stops within one epoch, and the run is marked cancelled', async () => {
+    const control = new RunControl();
+    const evs: TrainerEvent[] = [];
+    for await (const e of runSpec(specText({ training: { epochs: 100_000 } }), SPEC_PATH, {}, control)) {
+      evs.push(e);
+      if (e.type === 'epoch' && e.epoch === 5) control.cancel();
+    }
+    const end = last(evs);
+    assert.equal(end.type, 'cancelled');
+    assert.equal(last(epochsOf(evs)).epoch, 5, 'no epoch after the one during which cancel came');
+    if (end.type === 'cancelled') {
+      assert.equal(end.epoch, 6);
+      assert.equal(end.summary?.status, 'cancelled');
+      assert.equal(end.summary?.epochs_completed, 6);
+    }
+  });
+
+  test('an outside abort (timer) is seen while training runs flat out', async () => {
+    const ac = new AbortController();
+    const control = new RunControl(ac.signal);
+    const t0 = performance.now();
+    setTimeout(() => ac.abort(), 150);
+    const evs = await collect(runSpec(specText({ training: { epochs: 1_000_000 } }), SPEC_PATH, {}, control));
+    assert.equal(last(evs).type, 'cancelled');
+    assert.ok(performance.now() - t0 < 3000, 'stopped promptly');
+  });
+
+  test('pause and resume', async () => {
+    const control = new RunControl();
+    const evs: TrainerEvent[] = [];
+    for await (const e of runSpec(specText({ training: { epochs: 20 } }), SPEC_PATH, {}, control)) {
+      evs.push(e);
+      if (e.type === 'epoch' && e.epoch === 3) {
+        control.pause();
+        setTimeout(() => control.resume(), 30);
+      }
+    }
+    const types = evs.map((e) => e.type);
+    const p = types.indexOf('paused');
+    assert.ok(p > 0);
+    assert.equal(types[p + 1], 'resumed');
+    assert.deepEqual(evs[p], { type: 'paused', epoch: 4 });
+    assert.equal(epochsOf(evs).length, 20);
+    done(evs);
+  });
+});
+
+describe('failures are events', () => {
+  test('a huge learning rate diverges: error names the epoch and suggests a smaller lr', async () => {
+    const evs = await collect(runSpec(specText({ training: { lr: 1e30 } }), SPEC_PATH, {}));
+    const e = last(evs);
+    assert.equal(e.type, 'error');
+    if (e.type !== 'error') return;
+    assert.equal(e.code, 'diverged');
+    assert.equal(typeof e.epoch, 'number');
+    assert.match(e.message, new RegExp(`diverged at epoch ${e.epoch}: .*smaller learning rate \\(lr is 1e\\+30`));
+  });
+
+  test('bad spec text, bad overrides, absurd sizes', async () => {
+    const bad = last(await collect(runSpec('{ "seed": ', SPEC_PATH, {})));
+    assert.equal(bad.type === 'error' && bad.code, 'bad-spec');
+    const ep = last(await collect(runSpec(specText(), SPEC_PATH, { epochs: 0 })));
+    assert.ok(ep.type === 'error' && ep.code === 'bad-spec' && /epochs must be/.test(ep.message));
+    const big = specText({ data: { ...NOTEBOOK_SPEC.data, n_samples: 5_000_000 }, model: { hidden_units: [512, 512] } });
+    const tl = last(await collect(runSpec(big, SPEC_PATH, {})));
+    assert.ok(tl.type === 'error' && tl.code === 'too-large', JSON.stringify(tl));
+  });
+
+  test('artifacts outside the allowed folder are refused', async () => {
+    const e = last(await collect(runSpec(specText(), SPEC_PATH, { outDir: '/etc/blobs' })));
+    assert.ok(e.type === 'error' && e.code === 'bad-spec' && /outside the allowed folder/.test(e.message));
+  });
+});
+
+describe('memory', () => {
+  test('tensor count stays flat across epochs (full batch sgd, mini-batch adam) and returns to baseline', async () => {
+    const tf = await defaultLoaders.loadWasm();
+    const spec = resolveSpec(NOTEBOOK_SPEC);
+    const data = buildDataset(spec, '/tmp');
+    for (const c of [
+      { optimizer: 'sgd', lr: 0.1, momentum: 0.9, weightDecay: 0.01, batchSize: 'full', seed: 1 },
+      { optimizer: 'adam', lr: 0.01, momentum: 0, weightDecay: 0.01, batchSize: 100, seed: 1 },
+    ] as LoopConfig[]) {
+      const before = tf.memory().numTensors;
+      const net = buildNet(tf, [2, 8, 8, 4], 'relu', 1);
+      const loop = new TrainLoop(tf, net, data, c);
+      loop.epoch();
+      const n1 = tf.memory().numTensors;
+      for (let i = 0; i < 300; i++) loop.epoch();
+      assert.equal(tf.memory().numTensors, n1, `${c.optimizer}: leak`);
+      loop.dispose();
+      disposeNet(net);
+      assert.equal(tf.memory().numTensors, before, `${c.optimizer}: not all disposed`);
+    }
+    // The whole streaming trainer, frames included.
+    const before = tf.memory().numTensors;
+    const backend: LoadedBackend = { tf, backend: 'wasm', device: 'wasm', reason: 'test' };
+    const evs = await collect(train({ spec: { ...spec, training: { ...spec.training, epochs: 200 }, boundary: { ...spec.boundary, every: 10 } }, runId: 'r', data, backend }));
+    done(evs);
+    assert.equal(tf.memory().numTensors, before);
+  });
+});
+
+describe('frames', () => {
+  test('untrained frame first, every N, always the last; grid and points line up', async () => {
+    const evs = await collect(runSpec(specText({ training: { epochs: 23 }, boundary: { every: 5, resolution: 21 } }), SPEC_PATH, { maxPoints: 100 }));
+    const start = evs[0];
+    assert.equal(start.type, 'start');
+    if (start.type !== 'start') return;
+    assert.equal(evs[1].type, 'frame');
+    const frames = evs.filter((e): e is FrameEvent => e.type === 'frame');
+    assert.deepEqual(frames.map((f) => f.epoch), [0, 5, 10, 15, 20, 23]);
+    const f = last(frames);
+    assert.equal(Buffer.from(f.cls, 'base64').length, 21 * 21);
+    assert.equal(Buffer.from(f.conf, 'base64').length, 21 * 21);
+    const conf = Buffer.from(f.conf, 'base64');
+    assert.ok(conf.every((c) => c >= 255 / 4 - 1), 'max of 4 probabilities is at least 1/4');
+    assert.equal(start.points.train.total, 800);
+    assert.equal(start.points.train.sampled, true);
+    assert.equal(start.points.train.label.length, 100);
+    assert.equal(start.points.train.xy.length, 200);
+    assert.equal(Buffer.from(f.predTrain, 'base64').length, 100);
+    assert.equal(Buffer.from(f.predTest, 'base64').length, 100);
+    // class balance of the sample: 25 per class
+    const counts = [0, 0, 0, 0];
+    start.points.train.label.forEach((c) => counts[c]++);
+    assert.deepEqual(counts, [25, 25, 25, 25]);
+    // the trained model predicts the drawn test points like the labels, nearly always
+    const pred = Buffer.from(f.predTest, 'base64');
+    const agree = start.points.test.label.filter((c, i) => pred[i] === c).length;
+    assert.ok(agree >= 97, `agree ${agree}`);
+    assert.equal(f.slice, undefined);
+  });
+
+  test('grid: row-major, row 0 at yMin; bounds over all data ± padding; slice note', () => {
+    const all: Dataset = { X: new Float64Array([0, 10, 2, 20, 1, 15]), y: new Int32Array([0, 1, 0]), n: 3, d: 2 };
+    const b = dataBounds(all, 0.5);
+    assert.deepEqual(b, { xMin: -0.5, xMax: 2.5, yMin: 9.5, yMax: 20.5 });
+    const g = gridInputs(b, 3, 3, new Float64Array([0, 0, 7]));
+    assert.deepEqual(Array.from(g.subarray(0, 9)), [-0.5, 9.5, 7, 1, 9.5, 7, 2.5, 9.5, 7]);
+    assert.deepEqual(Array.from(g.subarray(3 * 3 * 2, 3 * 3 * 2 + 3)), [-0.5, 20.5, 7]);
+    assert.equal(sliceNote(['x1', 'x2']), undefined);
+    assert.equal(sliceNote(['x1', 'x2', 'x3', 'x4']), 'slice through x1, x2; x3..x4 held at their train means');
+  });
+
+  test('more than two features: frames are a slice and say so', async () => {
+    const data = { ...NOTEBOOK_SPEC.data, n_features: 4, n_samples: 200 };
+    const evs = await collect(runSpec(specText({ data, training: { epochs: 3 }, boundary: { resolution: 11 } }), SPEC_PATH, {}));
+    const f = evs.find((e): e is FrameEvent => e.type === 'frame');
+    assert.match(f?.slice ?? '', /x3\.\.x4 held at their train means/);
+    done(evs);
+  });
+
+  test('auto cadence: at most every max(1, epochs/50) epochs and 100 ms, last always', () => {
+    let t = 0;
+    const clock = new FrameClock('auto', 1000, () => t);
+    clock.sent(0);
+    assert.equal(clock.due(20), false); // stride 20 but no time passed
+    t = 150;
+    assert.equal(clock.due(19), false);
+    assert.equal(clock.due(20), true);
+    clock.sent(20, 50); // a slow frame (50 ms) -> wait 9x its cost
+    t = 400;
+    assert.equal(clock.due(60), false);
+    t = 600;
+    assert.equal(clock.due(60), true);
+    assert.equal(clock.due(1000), true);
+  });
+});

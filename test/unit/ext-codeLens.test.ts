@@ -1,0 +1,57 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { computeLenses } from '../../src/extension/codeLensState';
+import { epoch, summary } from './ext-fixtures';
+
+const titles = (s: Parameters<typeof computeLenses>[0]) => computeLenses(s).map((l) => l.title);
+
+describe('CodeLens state', () => {
+  test('idle, no run yet: Train and Show visualisation', () => {
+    const l = computeLenses({ trusted: true, errors: 0 });
+    assert.deepEqual(l.map((x) => x.title), ['▶ Train', 'Show visualisation']);
+    assert.deepEqual(l.map((x) => x.command), ['blobClassifier.train', 'blobClassifier.showPanel']);
+  });
+
+  test('training: Stop with 1-based completed epochs over the total', () => {
+    assert.deepEqual(titles({ trusted: true, errors: 0, running: { lastEpoch: epoch(36), epochs: 100 } }), ['■ Stop (epoch 37/100)', 'Show visualisation']);
+    assert.equal(computeLenses({ trusted: true, errors: 0, running: { epochs: 100 } })[0].title, '■ Stop (epoch 0/100)');
+    assert.equal(computeLenses({ trusted: true, errors: 0, running: {} })[0].title, '■ Stop (starting…)');
+    assert.equal(computeLenses({ trusted: true, errors: 0, running: {} })[0].command, 'blobClassifier.stop');
+  });
+
+  test('the last result, linked to the artifacts', () => {
+    const l = computeLenses({ trusted: true, errors: 0, last: summary({ artifacts_dir: '/w/.blob-runs/a/r1' }) });
+    assert.equal(l[2].title, 'test acc 99.50% · 0.4 s · wasm');
+    assert.equal(l[2].command, 'blobClassifier.openArtifacts');
+    assert.match(l[2].tooltip!, /\/w\/.blob-runs\/a\/r1/);
+  });
+
+  test('while training, the previous result is still shown', () => {
+    assert.equal(titles({ trusted: true, errors: 0, running: { epochs: 10 }, last: summary() }).length, 3);
+  });
+
+  test('a cancelled run says where it stopped', () => {
+    const t = titles({ trusted: true, errors: 0, last: summary({ status: 'cancelled', epochs_completed: 37 }) });
+    assert.equal(t[2], 'test acc 99.50% · 0.4 s · wasm · stopped at 37/100');
+  });
+
+  test('errors: count lens, Train still offered (it explains the first problem)', () => {
+    const l = computeLenses({ trusted: true, errors: 2 });
+    assert.deepEqual(l.map((x) => x.title), ['▶ Train', '⚠ 2 problems', 'Show visualisation']);
+    assert.equal(computeLenses({ trusted: true, errors: 1 })[1].title, '⚠ 1 problem');
+  });
+
+  test('untrusted workspace: training disabled, says why', () => {
+    const l = computeLenses({ trusted: false, errors: 0 });
+    assert.match(l[0].title, /disabled: untrusted workspace/);
+    assert.notEqual(l[0].command, 'blobClassifier.train');
+  });
+
+  test('a failed latest run shows its error (truncated) instead of the older result', () => {
+    const message = 'x'.repeat(200);
+    const l = computeLenses({ trusted: true, errors: 0, last: summary(), lastError: { code: 'crashed', message } });
+    assert.ok(l[2].title.startsWith('✗ crashed: '));
+    assert.ok(l[2].title.length < 80);
+    assert.equal(l[2].tooltip, message);
+  });
+});

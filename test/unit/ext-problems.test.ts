@@ -1,0 +1,50 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { errorCount, firstError, refusalMessage, Sev, toDiagnosticData } from '../../src/extension/problemMapping';
+import { validateSpecText } from '../../src/core/spec/validate';
+import { problem } from './ext-fixtures';
+
+describe('Problem -> diagnostic', () => {
+  test('exact range, message, code, source', () => {
+    const d = toDiagnosticData(problem());
+    assert.deepEqual(d.range, { start: { line: 2, character: 4 }, end: { line: 2, character: 7 } });
+    assert.equal(d.message, 'must be > 0');
+    assert.equal(d.code, 'range');
+    assert.equal(d.source, 'blob-classifier');
+    assert.equal(d.severity, Sev.Error);
+  });
+
+  test('severities map to vscode.DiagnosticSeverity values', () => {
+    assert.equal(toDiagnosticData(problem({ severity: 'error' })).severity, 0);
+    assert.equal(toDiagnosticData(problem({ severity: 'warning' })).severity, 1);
+    assert.equal(toDiagnosticData(problem({ severity: 'info' })).severity, 2);
+  });
+
+  test('first error is the earliest error, warnings are skipped', () => {
+    const ps = [problem({ offset: 50, message: 'later' }), problem({ severity: 'warning', offset: 1 }), problem({ offset: 20, message: 'first' })];
+    assert.equal(firstError(ps)?.message, 'first');
+    assert.equal(errorCount(ps), 2);
+    assert.equal(firstError([problem({ severity: 'info' })]), undefined);
+  });
+
+  test('refusal message names the spec, the field and the count of others', () => {
+    const msg = refusalMessage('four', [problem({ offset: 1 }), problem({ offset: 2 }), problem({ offset: 3 })]);
+    assert.equal(msg, 'Cannot train four: data.cluster_std: must be > 0 (and 2 more errors)');
+    assert.equal(refusalMessage('four', []), '');
+  });
+
+  test('the real validator\'s problems map to in-document ranges', () => {
+    const text = '{\n  "seed": -1,\n  "training": { "epochs": "ten" }\n}\n';
+    const { problems, spec } = validateSpecText(text, { specPath: '/w/x.blobs.json', checkFiles: false });
+    assert.equal(spec, undefined);
+    assert.ok(problems.length >= 2);
+    const lines = text.split('\n');
+    for (const p of problems) {
+      const d = toDiagnosticData(p);
+      assert.ok(d.range.start.line < lines.length);
+      // The range covers the offending text.
+      assert.equal(text.slice(p.range.offset, p.range.offset + p.range.length).length, p.range.length);
+    }
+    assert.match(refusalMessage('x', problems), /^Cannot train x: /);
+  });
+});

@@ -1,0 +1,77 @@
+import * as assert from 'assert';
+import * as vscode from 'vscode';
+import { api, lenses, lensTitles, specUri, waitFor, writeSpec } from './helpers';
+
+describe('training', () => {
+  it("trains notebook.blobs.json through the API to the notebook's accuracy", async () => {
+    const bc = await api();
+    const uri = specUri('notebook.blobs.json');
+    const t0 = Date.now();
+    const s = await bc.train(uri);
+    console.log(`      ${s.epochs_completed}/${s.epochs} epochs, test acc ${(s.test_acc * 100).toFixed(2)}%, ${s.backend}/${s.device}, ${Date.now() - t0} ms`);
+    assert.strictEqual(s.status, 'completed');
+    assert.strictEqual(s.epochs, 100);
+    assert.strictEqual(s.epochs_completed, 100);
+    assert.ok(s.test_acc >= 0.99, `test_acc ${s.test_acc} < 0.99`);
+    const events = bc.getRunEvents(uri);
+    assert.strictEqual(events[0]?.type, 'start');
+    assert.strictEqual(events.at(-1)?.type, 'done');
+    assert.strictEqual(events.filter((e) => e.type === 'epoch').length, 100);
+    assert.strictEqual(bc.isTraining(uri), false);
+  });
+
+  it('shows the result in the CodeLens afterwards', async () => {
+    const uri = specUri('notebook.blobs.json');
+    const ls = await waitFor('a result CodeLens', async () => {
+      const l = await lenses(uri);
+      return lensTitles(l).some((t) => /test acc \d+(\.\d+)?%/.test(t)) ? l : undefined;
+    }, 10_000);
+    console.log(`      lenses: ${lensTitles(ls).join(' | ')}`);
+  });
+
+  it('trains through the blobClassifier.train command', async () => {
+    const bc = await api();
+    const uri = writeSpec('command.blobs.json', (s) => {
+      s.name = 'Via command';
+      s.training.epochs = 10;
+    });
+    const before = bc.getRuns(uri).length;
+    await vscode.commands.executeCommand('blobClassifier.train', uri);
+    const run = await waitFor('a run of command.blobs.json', () => bc.getRuns(uri).at(before), 30_000);
+    const ended = await bc.waitForRun(run.runId);
+    assert.strictEqual(ended?.status, 'completed');
+    assert.strictEqual(ended?.epochsDone, 10);
+  });
+
+  it('stops a long run, and the next run starts cleanly', async () => {
+    const bc = await api();
+    const uri = writeSpec('long.blobs.json', (s) => {
+      s.name = 'Long run';
+      s.training.epochs = 100000;
+    });
+    const runId = await bc.startTraining(uri);
+    assert.ok(bc.isTraining(uri));
+    await waitFor('a few epochs', () => (bc.getRuns(uri).find((r) => r.runId === runId)?.epochsDone ?? 0) >= 3, 60_000);
+    const t0 = Date.now();
+    await bc.stop(uri);
+    const stopMs = Date.now() - t0;
+    assert.strictEqual(bc.isTraining(uri), false);
+    const stopped = bc.getRuns(uri).find((r) => r.runId === runId);
+    assert.strictEqual(stopped?.status, 'cancelled');
+    assert.ok(stopped!.epochsDone < 100000);
+    assert.strictEqual(bc.getRunEvents(uri).at(-1)?.type, 'cancelled');
+    console.log(`      stopped at epoch ${stopped!.epochsDone} in ${stopMs} ms`);
+
+    const s = await bc.train(uri, { epochs: 5 });
+    assert.strictEqual(s.status, 'completed');
+    assert.strictEqual(s.epochs_completed, 5);
+    assert.notStrictEqual(s.runId, runId);
+  });
+
+  it('kept the extension host responsive while training', async () => {
+    const bc = await api();
+    const lag = bc.maxEventLoopLagMs();
+    console.log(`      worst event-loop lag during runs: ${lag.toFixed(1)} ms`);
+    assert.ok(lag < 1000, `event loop lagged ${lag} ms`);
+  });
+});

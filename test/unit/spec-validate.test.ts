@@ -107,6 +107,12 @@ describe('top level', () => {
     assert.doesNotMatch(p.message, /Did you mean/);
   });
 
+  test('a key in the wrong section says where it belongs', () => {
+    expectProblem(check({ epochs: 5 }), { path: 'epochs', code: 'unknown-key', includes: ['`epochs` belongs in `training`'] });
+    expectProblem(check({ model: { lr: 0.1 } }), { path: 'model.lr', includes: ['belongs in `training`'] });
+    expectProblem(check({ n_samples: 10 }), { path: 'n_samples', includes: ['belongs in `data`'] });
+  });
+
   test('$schema and description are allowed', () => {
     const r = check({ $schema: '../schemas/blobs.schema.json', description: 'hello' });
     expectClean(r);
@@ -401,6 +407,13 @@ describe('csv data', () => {
     const r = check(csvSpec('data/good.csv'));
     expectProblem(r, { code: 'csv-unchecked', severity: 'info' });
     assert.ok(r.spec);
+  });
+
+  test('an edited CSV file is read again (the parse is cached per size and mtime)', () => {
+    put('changing.csv', '1,2,x\n3,4,y\n5,6,x\n');
+    assert.ok(check(csvSpec('data/changing.csv'), { specPath }).spec);
+    put('changing.csv', '1,2,x\n3,4,x\n5,6,x\n7,8,x\n');
+    assert.equal(check(csvSpec('data/changing.csv'), { specPath }).spec, undefined);
   });
 
   test('blobs keys are unused with csv', () => {

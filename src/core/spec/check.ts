@@ -239,15 +239,17 @@ export function walkObject(
     if (!field) {
       if (policy.tolerate?.includes(key)) continue;
       const unused = policy.explainUnused?.(key);
-      if (unused) r.add('unused-key', 'warning', unused, keyPath, keyNode);
-      else
-        r.add(
-          'unknown-key',
-          'warning',
-          `Unknown key \`${key}\` ${where}; it is ignored.${didYouMean(key, Object.keys(table))}`,
-          keyPath,
-          keyNode,
-        );
+      if (unused) {
+        r.add('unused-key', 'warning', unused, keyPath, keyNode);
+        continue;
+      }
+      // `"epochs": 100` at the top level: right key, wrong place.
+      const home = sectionOf(key);
+      const hint =
+        home && home !== formatPath(path)
+          ? ` \`${key}\` belongs in \`${home}\`: { "${home}": { "${key}": ... } }.`
+          : didYouMean(key, Object.keys(table));
+      r.add('unknown-key', 'warning', `Unknown key \`${key}\` ${where}; it is ignored.${hint}`, keyPath, keyNode);
       continue;
     }
     if (!valueNode) continue; // a syntax error already reported the missing value
@@ -262,6 +264,13 @@ export function walkObject(
     else values[key] = v;
   }
   return { values, nodes };
+}
+
+/** The section a key belongs to (`lr` -> `training`), if it is a section's key. */
+function sectionOf(key: string): string | undefined {
+  if (allDataKeys().includes(key)) return 'data';
+  for (const [name, table] of Object.entries(SECTION_FIELDS)) if (key in table) return name;
+  return undefined;
 }
 
 /** Walks the whole document; returns the raw spec made of the values that passed. */

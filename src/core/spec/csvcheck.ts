@@ -41,10 +41,12 @@ export function checkCsv(
     return undefined;
   }
   let size: number;
+  let mtimeMs: number;
   try {
     const st = statSync(file);
     if (st.isDirectory()) return err('csv-missing', `\`data.path\` "${path}" is a folder, not a CSV file (${file}).`);
     size = st.size;
+    mtimeMs = st.mtimeMs;
   } catch {
     return err('csv-missing', `\`data.path\`: the CSV file "${path}" does not exist (looked for ${file}). Paths are relative to the spec file's folder.`);
   }
@@ -53,7 +55,7 @@ export function checkCsv(
   }
   let parsed: ReturnType<CsvParser>;
   try {
-    parsed = parse(readFileSync(file, 'utf8'));
+    parsed = parseCached(file, size, mtimeMs, parse);
   } catch (e) {
     const line = (e as { line?: unknown }).line;
     const msg = e instanceof Error ? e.message : String(e);
@@ -75,4 +77,37 @@ export function checkCsv(
     );
   }
   return { nSamples: parsed.n, nFeatures: parsed.d, nClasses: parsed.classNames.length };
+}
+
+// The editor validates on every keystroke; re-reading an unchanged CSV each time would
+// make typing slow for big files. Keyed by path, size and mtime, so an edit re-reads.
+interface CacheEntry {
+  size: number;
+  mtimeMs: number;
+  parse: CsvParser;
+  result?: ReturnType<CsvParser>;
+  error?: unknown;
+}
+const cache = new Map<string, CacheEntry>();
+const CACHE_ENTRIES = 8;
+
+function parseCached(file: string, size: number, mtimeMs: number, parse: CsvParser): ReturnType<CsvParser> {
+  const hit = cache.get(file);
+  if (hit && hit.size === size && hit.mtimeMs === mtimeMs && hit.parse === parse) {
+    if (hit.error !== undefined) throw hit.error;
+    return hit.result!;
+  }
+  const entry: CacheEntry = { size, mtimeMs, parse };
+  try {
+    // Only what the checks need is kept, not the parsed arrays.
+    const r = parse(readFileSync(file, 'utf8'));
+    entry.result = { n: r.n, d: r.d, classNames: r.classNames };
+  } catch (e) {
+    entry.error = e;
+  }
+  cache.delete(file);
+  cache.set(file, entry);
+  if (cache.size > CACHE_ENTRIES) cache.delete(cache.keys().next().value!);
+  if (entry.error !== undefined) throw entry.error;
+  return entry.result!;
 }

@@ -1,0 +1,110 @@
+import { test, describe } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { defaultLoaders } from '../../src/core/train/backends';
+import { checkInsideRoot, defaultRunsDir, loadRunModel, removeStalePartials } from '../../src/core/train/artifacts';
+import { RunControl } from '../../src/core/train/control';
+import { runSpec } from '../../src/core/train/run';
+import { NOTEBOOK_SPEC } from '../../src/core/spec/defaults';
+import type { FrameEvent, StartEvent, TrainerEvent } from '../../src/core/protocol';
+
+function setup(epochs = 40) {
+  const dir = mkdtempSync(join(tmpdir(), 'blobs-art-'));
+  const specPath = join(dir, 'four.blobs.json');
+  const text = JSON.stringify({ ...NOTEBOOK_SPEC, device: 'wasm', training: { ...NOTEBOOK_SPEC.training, epochs } });
+  writeFileSync(specPath, text);
+  return { dir, specPath, text, out: defaultRunsDir(specPath) };
+}
+
+async function collect(gen: AsyncIterable<TrainerEvent>) {
+  const out: TrainerEvent[] = [];
+  for await (const e of gen) out.push(e);
+  return out;
+}
+
+describe('run artifacts', () => {
+  test('default folder is <spec dir>/runs/<base name>', () => {
+    assert.equal(defaultRunsDir('/a/b/four.blobs.json'), '/a/b/runs/four');
+    assert.equal(defaultRunsDir('/a/b/x.json'), '/a/b/runs/x');
+  });
+
+  test('a run writes every file; the saved model reloads and predicts the same classes', async () => {
+    const { specPath, text, out } = setup();
+    const evs = await collect(runSpec(text, specPath, { outDir: out }, undefined, { runId: 'run1' }));
+    const done = evs[evs.length - 1];
+    assert.equal(done.type, 'done');
+    if (done.type !== 'done') return;
+    const runDir = join(out, 'run1');
+    assert.equal(done.summary.artifacts_dir, runDir);
+    for (const f of ['spec.json', 'metrics.csv', 'summary.json', 'model/model.json', 'model/weights.bin', 'data.csv', 'figure.svg']) {
+      assert.ok(existsSync(join(runDir, f)), `${f} missing`);
+    }
+    assert.deepEqual(readdirSync(out), ['run1'], 'no .partial left');
+    const metrics = readFileSync(join(runDir, 'metrics.csv'), 'utf8').trim().split('\n');
+    assert.equal(metrics[0], 'epoch,train_loss,train_acc,test_loss,test_acc,elapsed_ms');
+    assert.equal(metrics.length, 41);
+    const summary = JSON.parse(readFileSync(join(runDir, 'summary.json'), 'utf8'));
+    assert.equal(summary.status, 'completed');
+    assert.equal(summary.test_acc, done.summary.test_acc);
+    assert.equal(summary.evaluation.test.confusion.length, 4);
+    assert.equal(summary.backend, 'wasm');
+    assert.ok(summary.versions['tfjs-core']);
+    const spec = JSON.parse(readFileSync(join(runDir, 'spec.json'), 'utf8'));
+    assert.equal(spec.training.epochs, 40);
+    assert.equal(spec.boundary.resolution, 101, 'defaults applied');
+    const data = readFileSync(join(runDir, 'data.csv'), 'utf8').trim().split('\n');
+    assert.equal(data[0], 'x1,x2,label,split');
+    assert.equal(data.length, 1001);
+    assert.ok(readFileSync(join(runDir, 'figure.svg'), 'utf8').startsWith('<svg'));
+
+    // Reload on the js backend and compare with the last frame's predictions of the drawn points.
+    const tf = await defaultLoaders.loadJs();
+    const model = await loadRunModel(tf, runDir);
+    const start = evs.find((e): e is StartEvent => e.type === 'start')!;
+    const frame = evs.filter((e): e is FrameEvent => e.type === 'frame').pop()!;
+    assert.equal(frame.epoch, 40);
+    const xy = start.points.test.xy;
+    const probs = model.predict(tf.tensor2d(xy, [xy.length / 2, 2])) as import('@tensorflow/tfjs').Tensor;
+    const sums = probs.sum(1).dataSync();
+    assert.ok(sums.every((s) => Math.abs(s - 1) < 1e-5), 'model outputs probabilities');
+    const pred = Array.from(probs.argMax(1).dataSync());
+    assert.deepEqual(pred, Array.from(Buffer.from(frame.predTest, 'base64')));
+  });
+
+  test('a cancelled run is written and marked cancelled; nothing half-written survives', async () => {
+    const { specPath, text, out } = setup(100_000);
+    const control = new RunControl();
+    const evs: TrainerEvent[] = [];
+    for await (const e of runSpec(text, specPath, { outDir: out }, control, { runId: 'c1', png: false })) {
+      evs.push(e);
+      if (e.type === 'epoch' && e.epoch === 10) control.cancel();
+    }
+    const end = evs[evs.length - 1];
+    assert.equal(end.type, 'cancelled');
+    assert.deepEqual(readdirSync(out), ['c1']);
+    const summary = JSON.parse(readFileSync(join(out, 'c1', 'summary.json'), 'utf8'));
+    assert.equal(summary.status, 'cancelled');
+    assert.equal(summary.epochs_completed, 11);
+    assert.equal(readFileSync(join(out, 'c1', 'metrics.csv'), 'utf8').trim().split('\n').length, 12);
+  });
+
+  test('a crashed writer\'s .partial folder is removed by the next write; a live one is kept', () => {
+    const parent = mkdtempSync(join(tmpdir(), 'blobs-partial-'));
+    mkdirSync(join(parent, 'dead.partial'));
+    writeFileSync(join(parent, 'dead.partial', 'owner.pid'), '999999999');
+    mkdirSync(join(parent, 'nopid.partial'));
+    mkdirSync(join(parent, 'live.partial'));
+    writeFileSync(join(parent, 'live.partial', 'owner.pid'), String(process.ppid));
+    mkdirSync(join(parent, 'done-run'));
+    removeStalePartials(parent);
+    assert.deepEqual(readdirSync(parent).sort(), ['done-run', 'live.partial']);
+  });
+
+  test('output folder must stay inside the allowed root', () => {
+    assert.equal(checkInsideRoot('/w/a/runs', '/w'), '/w/a/runs');
+    assert.throws(() => checkInsideRoot('/w/../etc', '/w'), /outside the allowed folder/);
+    assert.throws(() => checkInsideRoot('/tmp/x', '/w'), /outside the allowed folder/);
+  });
+});

@@ -37,6 +37,7 @@ export interface TrainCallOptions {
 export class TrainRefused extends Error {}
 
 const STATUS_THROTTLE_MS = 100;
+const EXPORT_TIMEOUT_MS = 5000;
 
 export class Controller implements vscode.Disposable, WebviewHost {
   readonly store: SessionStore;
@@ -281,7 +282,18 @@ export class Controller implements vscode.Disposable, WebviewHost {
     if (!pick) return;
     const panel = this.panels.get(specPath) ?? this.panels.show(specPath);
     panel.channel.send({ type: 'export', format: pick.format });
+    // The answer is an `exportFigure` message (then the save dialog). A view that cannot
+    // export yet (nothing drawn, or an older webview) never answers: say so, not nothing.
+    const timer = setTimeout(() => {
+      if (this.exportWaits.get(specPath) !== timer) return;
+      this.exportWaits.delete(specPath);
+      void vscode.window.showInformationMessage('Blob Classifier: the visualisation did not provide a figure (nothing drawn yet?). You can also use its Export buttons.');
+    }, EXPORT_TIMEOUT_MS);
+    this.exportWaits.set(specPath, timer);
   }
+
+  /** Export requests waiting for the panel's answer, per spec. */
+  private readonly exportWaits = new Map<string, NodeJS.Timeout>();
 
   showOutput(): void {
     this.output.show(true);
@@ -445,6 +457,10 @@ export class Controller implements vscode.Disposable, WebviewHost {
   }
 
   private async saveFigure(specPath: string | undefined, msg: Extract<WebviewToHost, { type: 'exportFigure' }>, channel: ViewChannel): Promise<void> {
+    if (specPath) {
+      clearTimeout(this.exportWaits.get(specPath));
+      this.exportWaits.delete(specPath);
+    }
     try {
       const rec = specPath ? (this.store.latest(specPath) ?? undefined) : undefined;
       const dir = (specPath && (await this.artifactsDir(specPath))) || (specPath ? path.dirname(specPath) : vscode.workspace.workspaceFolders?.[0]?.uri.fsPath);
@@ -538,6 +554,7 @@ export class Controller implements vscode.Disposable, WebviewHost {
 
   dispose(): void {
     if (this.statusTimer) clearTimeout(this.statusTimer);
+    for (const t of this.exportWaits.values()) clearTimeout(t);
     vscode.Disposable.from(...this.subs).dispose();
   }
 }

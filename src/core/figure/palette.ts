@@ -65,9 +65,9 @@ export function classPalette(n: number, name: PaletteName = 'categorical'): stri
       // matplotlib maps class c of 0..n-1 to c/(n-1) across the colour map.
       out.push(rdylbu(n === 1 ? 0.5 : i / (n - 1)));
     } else if (i < OKABE_ITO.length) {
-      out.push(OKABE_ITO[i]);
+      out.push(OKABE_ITO[i].toLowerCase());
     } else if (i < OKABE_ITO.length + TABLEAU_EXTRA.length) {
-      out.push(TABLEAU_EXTRA[i - OKABE_ITO.length]);
+      out.push(TABLEAU_EXTRA[i - OKABE_ITO.length].toLowerCase());
     } else {
       // Golden-angle hue steps keep consecutive classes far apart; lightness alternates.
       const k = i - OKABE_ITO.length - TABLEAU_EXTRA.length;

@@ -1,0 +1,184 @@
+import { test, describe } from 'node:test';
+import assert from 'node:assert/strict';
+import { classPalette, hexToRgb, OKABE_ITO } from '../../src/core/figure/palette';
+import { decodeBase64, encodeBase64 } from '../../src/core/figure/base64';
+import { heatmapLut, heatmapRects, heatmapRgba } from '../../src/core/figure/heatmap';
+import { boundaryScales, equalAspectBox, gridImageRect } from '../../src/core/figure/layout';
+import { drawIndices } from '../../src/core/figure/sample';
+import { chartModel, epochAt } from '../../src/core/figure/curves';
+import { confusionModel, scoreRows } from '../../src/core/figure/tables';
+import { duration, pct, r2, xmlEscape } from '../../src/core/figure/format';
+import type { EpochEvent, Evaluation } from '../../src/core/protocol';
+
+describe('palette', () => {
+  test('Okabe-Ito first, then distinct colours for many classes', () => {
+    const p = classPalette(30);
+    assert.deepEqual(p.slice(0, 8), [...OKABE_ITO].map((c) => c.toLowerCase()));
+    assert.equal(new Set(p).size, 30);
+    for (const c of p) assert.match(c, /^#[0-9a-f]{6}$/);
+  });
+  test('notebook palette runs red to blue like RdYlBu', () => {
+    const [first, , , last] = classPalette(4, 'notebook').map(hexToRgb);
+    assert.ok(first[0] > 150 && first[2] < 80, 'first class is red');
+    assert.ok(last[2] > 120 && last[0] < 80, 'last class is blue');
+  });
+});
+
+describe('base64', () => {
+  test('round-trips bytes including large arrays', () => {
+    const a = new Uint8Array(100_000).map((_, i) => (i * 31) & 255);
+    assert.deepEqual(decodeBase64(encodeBase64(a)), a);
+    assert.equal(encodeBase64(Uint8Array.from(Buffer.from('hello'))), Buffer.from('hello').toString('base64'));
+  });
+});
+
+describe('heatmap', () => {
+  const style = { colors: ['#ff0000', '#0000ff'], background: '#ffffff', minAlpha: 0, maxAlpha: 1 };
+  test('confidence at chance is the background, at 1 the full class colour', () => {
+    const lut = heatmapLut(style);
+    // Two classes: chance is 0.5 -> byte 128 (rounded up a bit), full at 255.
+    assert.deepEqual([...lut.subarray(255 * 3, 255 * 3 + 3)], [255, 0, 0]);
+    assert.deepEqual([...lut.subarray((256 + 255) * 3, (256 + 255) * 3 + 3)], [0, 0, 255]);
+    assert.deepEqual([...lut.subarray(100 * 3, 100 * 3 + 3)], [255, 255, 255]);
+  });
+  test('rows are flipped: grid row 0 (yMin) is the image bottom; bad classes are transparent', () => {
+    const lut = heatmapLut(style);
+    // 2x2 grid: bottom row class 0, top row class 1 (and one invalid class 7).
+    const cls = Uint8Array.from([0, 0, 1, 7]);
+    const conf = Uint8Array.from([255, 255, 255, 255]);
+    const px = heatmapRgba(cls, conf, 2, lut);
+    assert.deepEqual([...px.subarray(0, 4)], [0, 0, 255, 255], 'top-left = grid row 1 = class 1');
+    assert.deepEqual([...px.subarray(4, 8)], [0, 0, 0, 0], 'invalid class');
+    assert.deepEqual([...px.subarray(8, 12)], [255, 0, 0, 255], 'bottom-left = grid row 0 = class 0');
+    // Reuses the output buffer when the size fits.
+    const out = new Uint8ClampedArray(16);
+    assert.equal(heatmapRgba(cls, conf, 2, lut, out), out);
+  });
+  test('merged rects cover every valid cell exactly once with its quantised colour', () => {
+    const n = 23;
+    const cls = new Uint8Array(n * n);
+    const conf = new Uint8Array(n * n);
+    for (let r = 0; r < n; r++) for (let c = 0; c < n; c++) {
+      cls[r * n + c] = c + r < n ? 0 : 1;
+      conf[r * n + c] = Math.min(255, 130 + Math.abs(c - r) * 9);
+    }
+    cls[5] = 9; // invalid: left out
+    const lut = heatmapLut({ ...style, minAlpha: 0.1, maxAlpha: 0.7 });
+    const rects = heatmapRects(cls, conf, n, lut);
+    const seen = new Uint8Array(n * n);
+    for (const rc of rects) for (let y = rc.row; y < rc.row + rc.h; y++) for (let x = rc.col; x < rc.col + rc.w; x++) seen[y * n + x]++;
+    const imgIndexOfInvalid = (n - 1) * n + 5;
+    seen.forEach((v, i) => assert.equal(v, i === imgIndexOfInvalid ? 0 : 1, `cell ${i}`));
+    assert.ok(rects.length < (n * n) / 3, `merged: ${rects.length} rects for ${n * n} cells`);
+  });
+});
+
+describe('layout', () => {
+  const bounds = { xMin: 0, xMax: 20, yMin: 0, yMax: 10 };
+  test('equal aspect: one data unit has the same length on both axes', () => {
+    const box = equalAspectBox(bounds, { x: 10, y: 0, width: 400, height: 400 });
+    assert.equal(box.width, 400);
+    assert.equal(box.height, 200);
+    assert.equal(box.y, 100);
+    const s = boundaryScales(bounds, box);
+    assert.equal(s.x(1) - s.x(0), s.y(0) - s.y(1));
+    assert.equal(s.y(bounds.yMax), box.y, 'yMax at the top');
+  });
+  test('grid image reaches half a cell past the bounds', () => {
+    const img = gridImageRect(11, { x: 0, y: 0, width: 100, height: 100 });
+    assert.deepEqual(img, { x: -5, y: -5, width: 110, height: 110 });
+  });
+});
+
+describe('drawIndices', () => {
+  test('returns all points under the cap', () => {
+    assert.deepEqual(drawIndices({ label: [0, 1, 1] }, 10), [0, 1, 2]);
+  });
+  test('class-balanced, deterministic, capped; small classes keep all their points', () => {
+    const label = [...new Array(900).fill(0), ...new Array(90).fill(1), ...new Array(10).fill(2)];
+    const idx = drawIndices({ label }, 100);
+    assert.equal(idx.length, 100);
+    assert.deepEqual(idx, drawIndices({ label }, 100));
+    const counts = [0, 0, 0];
+    for (const i of idx) counts[label[i]]++;
+    assert.deepEqual(counts, [45, 45, 10]);
+    assert.deepEqual(idx, [...idx].sort((a, b) => a - b));
+    assert.equal(new Set(idx).size, 100);
+  });
+});
+
+const ep = (epoch: number, trainLoss: number, testLoss: number, trainAcc = 0.5, testAcc = 0.5): EpochEvent => ({
+  type: 'epoch', epoch, trainLoss, testLoss, trainAcc, testAcc, elapsedMs: epoch * 10,
+});
+
+describe('curves', () => {
+  const box = { x: 0, y: 0, width: 100, height: 50 };
+  test('paths span the planned epochs; values map into the box', () => {
+    const m = chartModel([ep(0, 2, 2), ep(1, 1, 1.5)], { metric: 'loss', box, epochs: 11 });
+    assert.equal(m.train, 'M0,0L10,25');
+    assert.equal(m.test, 'M0,0L10,12.5');
+    assert.equal(m.x.domain()[1], 10);
+  });
+  test('accuracy is on 0..1; upTo cuts the replayed part but keeps the scale', () => {
+    const es = [ep(0, 1, 1, 0, 0.5), ep(1, 1, 1, 1, 1)];
+    const m = chartModel(es, { metric: 'acc', box, epochs: 2, upTo: 0 });
+    assert.equal(m.train, 'M0,50Z', 'one point: d3 draws a closed dot');
+    assert.equal(m.shown.length, 1);
+    assert.equal(m.yFormat(0.5), '50%');
+  });
+  test('log scale: ticks are powers of ten and zero loss does not break the path', () => {
+    const m = chartModel([ep(0, 1, 0.5), ep(1, 0.01, 0)], { metric: 'loss', box, epochs: 2, log: true });
+    assert.deepEqual(m.yTicks, [0.01, 0.1, 1]);
+    assert.doesNotMatch(m.train + m.test, /NaN|Infinity/);
+  });
+  test('non-finite losses leave a gap', () => {
+    const m = chartModel([ep(0, 1, 1), ep(1, NaN, 1), ep(2, 0.5, 1)], { metric: 'loss', box, epochs: 3 });
+    assert.equal((m.train.match(/M/g) ?? []).length, 2);
+  });
+  test('epochAt picks the nearest epoch to a pixel', () => {
+    const m = chartModel([ep(0, 1, 1), ep(1, 1, 1), ep(2, 1, 1)], { metric: 'loss', box, epochs: 3 });
+    assert.equal(epochAt(m.shown, m.x, 70)?.epoch, 1);
+    assert.equal(epochAt(m.shown, m.x, 80)?.epoch, 2);
+  });
+});
+
+describe('tables', () => {
+  const ev: Evaluation = {
+    accuracy: 0.9, loss: 0.2,
+    confusion: [[8, 2], [0, 10]],
+    perClass: [
+      { precision: 1, recall: 0.8, f1: 0.888, support: 10 },
+      { precision: 0.833, recall: 1, f1: 0.909, support: 10 },
+    ],
+    macro: { precision: 0.9167, recall: 0.9, f1: 0.8985 },
+    weighted: { precision: 0.9167, recall: 0.9, f1: 0.8985 },
+  };
+  test('confusion model: totals, row shares, diagonal', () => {
+    const m = confusionModel(ev, ['a', 'b']);
+    assert.equal(m.total, 20);
+    assert.equal(m.correct, 18);
+    assert.deepEqual(m.rowTotals, [10, 10]);
+    assert.deepEqual(m.colTotals, [8, 12]);
+    assert.equal(m.rows[0][1].share, 0.2);
+    assert.equal(m.rows[1][1].correct, true);
+  });
+  test('score rows like classification_report', () => {
+    const rows = scoreRows(ev, ['a', 'b']);
+    assert.deepEqual(rows.map((r) => r.label), ['a', 'b', 'macro avg', 'weighted avg']);
+    assert.deepEqual(rows[0], { label: 'a', precision: '1.00', recall: '0.80', f1: '0.89', support: '10' });
+    assert.equal(rows[3].support, '20');
+  });
+});
+
+describe('format', () => {
+  test('numbers', () => {
+    assert.equal(pct(0.995), '99.50%');
+    assert.equal(pct(undefined), '–');
+    assert.equal(duration(850), '850 ms');
+    assert.equal(duration(12_345), '12.3 s');
+    assert.equal(duration(125_000), '2:05');
+    assert.equal(r2(-0.001), '0');
+    assert.equal(r2(1.23456), '1.23');
+    assert.equal(xmlEscape('<a & "b">'), '&lt;a &amp; &quot;b&quot;&gt;');
+  });
+});

@@ -1,0 +1,228 @@
+/**
+ * The webview on jsdom with a fake `acquireVsCodeApi`: host messages in, DOM and
+ * posted messages out. Canvas drawing is a no-op on jsdom (no 2d context); what the
+ * end-to-end tests read (data-* attributes, data-testid elements) is checked here.
+ */
+import { test, describe, beforeEach, afterEach } from 'node:test';
+import assert from 'node:assert/strict';
+import { JSDOM, VirtualConsole } from 'jsdom';
+import type { EpochEvent, FrameEvent, HostToWebview, TrainerEvent, WebviewToHost } from '../../src/core/protocol';
+import { isWebviewToHost } from '../../src/core/protocol';
+import { App } from '../../webview/app';
+import { applyEvents, emptyModel, frameAtOrBefore, MAX_FRAMES } from '../../webview/model';
+import { synthRun } from '../fixtures/render/synthRun';
+import { assertSnapshot } from '../fixtures/render/snapshot';
+
+const EVENTS: TrainerEvent[] = synthRun({ nSamples: 120, epochs: 20, resolution: 21, frameEvery: 5 });
+const RUN = { runId: EVENTS[0].type === 'start' ? EVENTS[0].runId : 'x', specPath: '/w/notebook.blobs.json', specName: 'notebook' };
+
+interface Harness {
+  dom: JSDOM;
+  app: App;
+  root: HTMLElement;
+  posted: WebviewToHost[];
+  state: { value: unknown };
+  send(m: HostToWebview): void;
+  q(testid: string): HTMLElement;
+}
+
+function mount(view: 'panel' | 'side' = 'panel', initialState?: unknown, theme = 'vscode-light'): Harness {
+  const vc = new VirtualConsole();
+  // jsdom reports "not implemented" for canvas getContext; the view copes with null.
+  vc.on('jsdomError', (e) => {
+    if (!/Not implemented/.test(e.message)) throw e;
+  });
+  const dom = new JSDOM(`<!DOCTYPE html><body class="${theme}"><div id="app" data-view="${view}"></div></body>`, { pretendToBeVisual: true, virtualConsole: vc });
+  const posted: WebviewToHost[] = [];
+  const state = { value: initialState };
+  const api = {
+    postMessage: (m: unknown) => {
+      assert.ok(isWebviewToHost(m), `valid message ${JSON.stringify(m).slice(0, 80)}`);
+      posted.push(m as WebviewToHost);
+    },
+    getState: () => state.value,
+    setState: (s: unknown) => (state.value = JSON.parse(JSON.stringify(s))),
+  };
+  const root = dom.window.document.getElementById('app')!;
+  const app = new App(root, api);
+  const q = (id: string) => {
+    const el = root.querySelector<HTMLElement>(`[data-testid="${id}"]`);
+    assert.ok(el, `[data-testid=${id}] exists`);
+    return el;
+  };
+  return { dom, app, root, posted, state, send: (m) => { app.handle(m); app.flush(); }, q };
+}
+
+const upTo = (epochs: number) => {
+  const i = EVENTS.findIndex((e) => e.type === 'epoch' && e.epoch + 1 > epochs);
+  return EVENTS.slice(0, i < 0 ? EVENTS.length : i);
+};
+const lastEpoch = () => EVENTS.filter((e): e is EpochEvent => e.type === 'epoch').at(-1)!;
+
+describe('webview panel', () => {
+  let h: Harness;
+  beforeEach(() => (h = mount()));
+  afterEach(() => {
+    h.app.dispose();
+    h.dom.window.close();
+  });
+
+  test('idle until a run arrives', () => {
+    assert.equal(h.root.dataset.status, 'idle');
+    assert.equal(h.root.dataset.epoch, '0');
+    h.send({ type: 'idle', specName: 'notebook', specPath: '/w/notebook.blobs.json' });
+    assert.match(h.root.textContent ?? '', /No run of notebook yet/);
+    assert.equal((h.q('btn-train') as HTMLButtonElement).disabled, false);
+    assert.equal((h.q('btn-stop') as HTMLButtonElement).disabled, true);
+  });
+
+  test('a run mid-way: status, epoch, accuracy, boundary frame, growing curves', () => {
+    h.send({ type: 'run', run: RUN, events: upTo(7), active: true });
+    assert.equal(h.root.dataset.status, 'running');
+    assert.equal(h.root.dataset.epoch, '7');
+    const e6 = EVENTS.find((e): e is EpochEvent => e.type === 'epoch' && e.epoch === 6)!;
+    assert.equal(h.root.dataset.testAcc, String(e6.testAcc));
+    assert.equal(h.q('epoch').textContent, '7/20');
+    assert.equal(h.q('test-acc').textContent, `${(e6.testAcc * 100).toFixed(2)}%`);
+    // Frames at 0..5 then every 5: the latest at or before 7 is 5.
+    assert.equal(h.q('boundary-train').dataset.frameEpoch, '5');
+    assert.equal(h.q('boundary-test').dataset.frameEpoch, '5');
+    assert.ok(h.q('boundary-test').querySelector('canvas'));
+    const d7 = h.q('loss-chart').querySelector('path.curve-train')!.getAttribute('d')!;
+    assert.equal((d7.match(/L/g) ?? []).length, 6);
+    assert.ok(h.q('acc-chart').querySelector('path.curve-test')!.getAttribute('d'));
+    assert.equal((h.q('btn-stop') as HTMLButtonElement).disabled, false);
+    assert.equal((h.q('replay-slider') as HTMLInputElement).disabled, true);
+
+    // New events for another run are ignored; ours extend the curves.
+    h.send({ type: 'events', runId: 'other', events: EVENTS.slice(upTo(7).length) });
+    assert.equal(h.root.dataset.epoch, '7');
+    h.send({ type: 'events', runId: RUN.runId, events: EVENTS.slice(upTo(7).length, upTo(12).length) });
+    assert.equal(h.root.dataset.epoch, '12');
+    assert.equal(h.q('boundary-test').dataset.frameEpoch, '10');
+  });
+
+  test('done: evaluation tables, replay slider, state survives', () => {
+    h.send({ type: 'run', run: RUN, events: EVENTS, active: false });
+    assert.equal(h.root.dataset.status, 'done');
+    assert.equal(h.root.dataset.epoch, '20');
+    assert.equal(h.root.dataset.testAcc, String(lastEpoch().testAcc));
+    assert.equal(h.q('epoch').textContent, '20/20');
+    const done = EVENTS.at(-1)!;
+    assert.equal(done.type, 'done');
+    const cm = h.q('confusion') as HTMLTableElement;
+    const k = 4;
+    assert.equal(cm.tBodies[0].rows.length, k);
+    const total = [...cm.tBodies[0].querySelectorAll('td')].reduce((a, td) => a + Number(td.textContent), 0);
+    assert.equal(total, 24, 'test set of 120 * 0.2');
+    const scores = h.q('scores') as HTMLTableElement;
+    assert.deepEqual([...scores.tBodies[0].rows].map((r) => r.cells[0].textContent), ['0', '1', '2', '3', 'macro avg', 'weighted avg']);
+
+    const slider = h.q('replay-slider') as HTMLInputElement;
+    assert.equal(slider.disabled, false);
+    assert.equal(slider.max, '20');
+    slider.value = '3';
+    slider.dispatchEvent(new h.dom.window.Event('input'));
+    h.app.flush();
+    assert.equal(h.q('boundary-test').dataset.frameEpoch, '3');
+    const d = h.q('loss-chart').querySelector('path.curve-train')!.getAttribute('d')!;
+    assert.equal((d.match(/L/g) ?? []).length, 2, 'curves up to epoch 3 (3 points)');
+    // The contract values do not change with replay.
+    assert.equal(h.root.dataset.epoch, '20');
+    assert.deepEqual((h.state.value as { replay: unknown }).replay, { runId: RUN.runId, epoch: 3 });
+
+    // Reload: a new view with the stored state replays the same epoch.
+    const h2 = mount('panel', h.state.value);
+    h2.send({ type: 'run', run: RUN, events: EVENTS, active: false });
+    assert.equal(h2.q('boundary-test').dataset.frameEpoch, '3');
+    assert.equal((h2.q('replay-slider') as HTMLInputElement).value, '3');
+    h2.app.dispose();
+  });
+
+  test('buttons post protocol messages', () => {
+    h.send({ type: 'run', run: RUN, events: upTo(4), active: true });
+    h.q('btn-stop').click();
+    h.send({ type: 'events', runId: RUN.runId, events: [{ type: 'cancelled', epoch: 4 }] });
+    assert.equal(h.root.dataset.status, 'cancelled');
+    h.q('btn-train').click();
+    assert.deepEqual(h.posted, [{ type: 'stop' }, { type: 'train' }]);
+  });
+
+  test('export SVG posts the whole figure', async () => {
+    h.send({ type: 'run', run: RUN, events: EVENTS, active: false });
+    h.q('btn-export-svg').click();
+    await new Promise((r) => setTimeout(r, 0));
+    const m = h.posted.find((p) => p.type === 'exportFigure');
+    assert.ok(m && m.type === 'exportFigure' && m.format === 'svg');
+    assert.match(m.data, /^<svg/);
+    assert.match(m.data, /class="curve-test"/);
+    h.send({ type: 'exported', path: '/tmp/fig.svg' });
+    assert.match(h.root.textContent ?? '', /Saved \/tmp\/fig.svg/);
+  });
+
+  test('errors show their message', () => {
+    h.send({ type: 'run', run: RUN, events: [...upTo(2), { type: 'error', code: 'diverged', message: 'Loss became NaN at epoch 2', epoch: 2 }], active: false });
+    assert.equal(h.root.dataset.status, 'error');
+    const err = h.q('error');
+    assert.equal(err.hidden, false);
+    assert.equal(err.textContent, 'Loss became NaN at epoch 2');
+    assert.equal((h.q('btn-train') as HTMLButtonElement).disabled, false);
+  });
+
+  test('compare overlay draws earlier runs; log scale from the checkbox', () => {
+    const earlier = synthRun({ seed: 3, nSamples: 120, epochs: 20, resolution: 5, lr: 0.01 }).filter((e): e is EpochEvent => e.type === 'epoch');
+    h.send({ type: 'run', run: RUN, events: EVENTS, active: false });
+    h.send({ type: 'history', runs: [{ run: { ...RUN, runId: 'old' }, epochs: earlier }, { run: RUN, epochs: [lastEpoch()] }] });
+    assert.equal(h.q('loss-chart').querySelectorAll('g.compare path').length, 2, 'train + test of the one earlier run (not the current)');
+    const log = h.root.querySelector<HTMLInputElement>('#opt-log')!;
+    log.click();
+    h.app.flush();
+    assert.equal((h.state.value as { logLoss: boolean }).logLoss, true);
+    const ticks = [...h.q('loss-chart').querySelectorAll('g.y-axis .tick text')].map((t) => t.textContent);
+    assert.ok(ticks.includes('1'), `log ticks ${ticks}`);
+  });
+
+  test('loss chart SVG snapshot', () => {
+    h.send({ type: 'run', run: RUN, events: EVENTS, active: false });
+    assertSnapshot('webview-loss-chart.svg', h.q('loss-chart').querySelector('svg')!.outerHTML);
+  });
+});
+
+describe('webview side view', () => {
+  test('compact: test boundary only, open-panel button, no evaluation', () => {
+    const h = mount('side', undefined, 'vscode-dark');
+    h.send({ type: 'run', run: RUN, events: EVENTS, active: false });
+    assert.equal(h.root.querySelector('[data-testid="boundary-train"]'), null);
+    assert.equal(h.q('boundary-test').dataset.frameEpoch, '20');
+    assert.equal(h.q('epoch').textContent, '20/20');
+    h.q('btn-open-panel').click();
+    assert.deepEqual(h.posted, [{ type: 'openPanel' }]);
+    assert.equal(h.root.querySelector('[data-testid="confusion"]'), null);
+    h.app.dispose();
+  });
+});
+
+describe('webview model', () => {
+  test('frameAtOrBefore', () => {
+    const frames = [0, 1, 5, 10].map((epoch) => ({ epoch }) as FrameEvent);
+    assert.equal(frameAtOrBefore(frames, 7)?.epoch, 5);
+    assert.equal(frameAtOrBefore(frames, 10)?.epoch, 10);
+    assert.equal(frameAtOrBefore(frames, 100)?.epoch, 10);
+    assert.equal(frameAtOrBefore(frames, -1)?.epoch, 0);
+    assert.equal(frameAtOrBefore([], 3), undefined);
+  });
+  test('replayed duplicates are not doubled; frames are thinned past the cap', () => {
+    const m = emptyModel();
+    applyEvents(m, upTo(5));
+    applyEvents(m, upTo(5).slice(1));
+    assert.equal(m.epochs.length, 5);
+    assert.deepEqual(m.epochs.map((e) => e.epoch), [0, 1, 2, 3, 4]);
+    const f = EVENTS.find((e): e is FrameEvent => e.type === 'frame')!;
+    const many = Array.from({ length: MAX_FRAMES + 50 }, (_, i) => ({ ...f, epoch: i }));
+    const m2 = emptyModel();
+    applyEvents(m2, [EVENTS[0], ...many]);
+    assert.ok(m2.frames.length <= MAX_FRAMES);
+    assert.equal(m2.frames[0].epoch, 0);
+    assert.equal(m2.frames.at(-1)!.epoch, MAX_FRAMES + 49);
+  });
+});

@@ -1,6 +1,6 @@
 /** Helpers shared by the verbs: loading a spec file, printing problems, writing files. */
 
-import { readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { BlobSpec } from '../core/spec/types';
 import { validateSpecText, type Problem } from '../core/spec/validate';
@@ -57,13 +57,18 @@ export function loadSpec(file: string, opts: { quiet?: boolean } = {}): LoadedSp
  * Writes a file atomically: a temporary file next to it, then a rename, so readers
  * never see half a file and an error leaves the old file (or none) in place.
  */
-export function writeFileAtomic(file: string, data: string): void {
+export function writeFileAtomic(file: string, data: string | Iterable<string>): void {
   const target = resolve(file);
   const tmp = join(dirname(target), `.${basename(target)}.${process.pid}.${Date.now().toString(36)}.tmp`);
+  let fd: number | undefined;
   try {
-    writeFileSync(tmp, data, { flag: 'wx' });
+    fd = openSync(tmp, 'wx');
+    for (const chunk of typeof data === 'string' ? [data] : data) writeSync(fd, chunk);
+    closeSync(fd);
+    fd = undefined;
     renameSync(tmp, target);
   } catch (e) {
+    if (fd !== undefined) closeSync(fd);
     try {
       unlinkSync(tmp);
     } catch {
@@ -75,10 +80,9 @@ export function writeFileAtomic(file: string, data: string): void {
   }
 }
 
-/** Writes to stdout and resolves once it is flushed (large outputs, pipes). */
-export function writeStdout(text: string): Promise<void> {
-  return new Promise((resolveWrite) => {
-    if (process.stdout.write(text)) resolveWrite();
-    else process.stdout.once('drain', () => resolveWrite());
-  });
+/** Writes to stdout, waiting for the pipe to drain between chunks (large outputs). */
+export async function writeStdout(data: string | Iterable<string>): Promise<void> {
+  for (const chunk of typeof data === 'string' ? [data] : data) {
+    if (!process.stdout.write(chunk)) await new Promise<void>((r) => process.stdout.once('drain', () => r()));
+  }
 }

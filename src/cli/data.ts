@@ -40,7 +40,7 @@ Exit status: 0 ok, 1 the data could not be built, 2 bad spec or arguments.`,
     } catch (e) {
       throw new CliError(`${positionals[0]}: could not build the data: ${e instanceof Error ? e.message : String(e)}`, EXIT_FAILURE);
     }
-    const text = format === 'json' ? datasetJson(ds) : datasetCsv(ds);
+    const text = format === 'json' ? datasetJson(ds) : datasetCsv(ds); // lazy chunks
     if (values.out !== undefined) {
       writeFileAtomic(values.out, text);
       process.stderr.write(`Wrote ${ds.all.n} samples (${ds.train.n} train, ${ds.test.n} test) to ${values.out}\n`);
@@ -53,25 +53,41 @@ Exit status: 0 ok, 1 the data could not be built, 2 bad spec or arguments.`,
 
 // String(x) is JavaScript's shortest round-trip representation: parsing it gives back
 // the same float64, so no precision is lost (as Python's repr).
-function rowsJson(ds: Dataset): string {
-  const rows: string[] = [];
-  for (let i = 0; i < ds.n; i++) {
-    const r: string[] = [];
-    for (let j = 0; j < ds.d; j++) r.push(String(ds.X[i * ds.d + j]));
-    rows.push(`[${r.join(', ')}]`);
-  }
-  return `[\n    ${rows.join(',\n    ')}\n  ]`;
+function row(ds: Dataset, i: number): string[] {
+  const r: string[] = [];
+  for (let j = 0; j < ds.d; j++) r.push(String(ds.X[i * ds.d + j]));
+  return r;
 }
 
-/** The six arrays train_test_split's caller holds, one key per line group. */
-export function datasetJson(ds: SplitDataset): string {
-  const labels = (d: Dataset) => `[${Array.from(d.y).join(', ')}]`;
-  const rows = (d: Dataset) => (d.n ? rowsJson(d) : '[]');
-  return (
-    `{\n  "X": ${rows(ds.all)},\n  "y": ${labels(ds.all)},\n` +
-    `  "X_train": ${rows(ds.train)},\n  "y_train": ${labels(ds.train)},\n` +
-    `  "X_test": ${rows(ds.test)},\n  "y_test": ${labels(ds.test)}\n}\n`
-  );
+/** Output is produced in chunks of this many rows, so millions of rows never form one string. */
+const CHUNK_ROWS = 10_000;
+
+function* rowsJson(ds: Dataset): Generator<string> {
+  if (!ds.n) return yield '[]';
+  let buf: string[] = [];
+  for (let i = 0; i < ds.n; i++) {
+    buf.push(`${i ? ',\n    ' : '[\n    '}[${row(ds, i).join(', ')}]`);
+    if (buf.length === CHUNK_ROWS) {
+      yield buf.join('');
+      buf = [];
+    }
+  }
+  yield buf.join('') + '\n  ]';
+}
+
+/** The six arrays train_test_split's caller holds: X, y, X_train, y_train, X_test, y_test. */
+export function* datasetJson(ds: SplitDataset): Generator<string> {
+  const parts: [string, Dataset][] = [
+    ['', ds.all],
+    ['_train', ds.train],
+    ['_test', ds.test],
+  ];
+  for (const [k, [suffix, d]] of parts.entries()) {
+    yield `${k ? ',\n' : '{\n'}  "X${suffix}": `;
+    yield* rowsJson(d);
+    yield `,\n  "y${suffix}": [${Array.from(d.y).join(', ')}]`;
+  }
+  yield '\n}\n';
 }
 
 function csvCell(s: string): string {
@@ -79,20 +95,22 @@ function csvCell(s: string): string {
 }
 
 /** x1..xn,label,split: train rows, then test rows. Labels are the class names. */
-export function datasetCsv(ds: SplitDataset): string {
-  const d = ds.all.d;
-  const names = Array.from({ length: d }, (_, j) => ds.featureNames[j] ?? `x${j + 1}`);
-  const lines = [[...names, 'label', 'split'].map(csvCell).join(',')];
+export function* datasetCsv(ds: SplitDataset): Generator<string> {
+  const names = Array.from({ length: ds.all.d }, (_, j) => ds.featureNames[j] ?? `x${j + 1}`);
+  yield [...names, 'label', 'split'].map(csvCell).join(',') + '\n';
+  const labels = ds.classNames.map(csvCell);
   for (const [part, split] of [
     [ds.train, 'train'],
     [ds.test, 'test'],
   ] as const) {
+    let buf: string[] = [];
     for (let i = 0; i < part.n; i++) {
-      const row: string[] = [];
-      for (let j = 0; j < d; j++) row.push(String(part.X[i * d + j]));
-      row.push(csvCell(ds.classNames[part.y[i]] ?? String(part.y[i])), split);
-      lines.push(row.join(','));
+      buf.push(`${row(part, i).join(',')},${labels[part.y[i]] ?? part.y[i]},${split}\n`);
+      if (buf.length === CHUNK_ROWS) {
+        yield buf.join('');
+        buf = [];
+      }
     }
+    yield buf.join('');
   }
-  return lines.join('\n') + '\n';
 }

@@ -1,0 +1,109 @@
+import { test, describe, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { build } from 'esbuild';
+import { TrainerClient } from '../../src/trainer/client';
+import { NOTEBOOK_SPEC } from '../../src/core/spec/defaults';
+import type { TrainerEvent } from '../../src/core/protocol';
+
+// The trainer as shipped: bundled by esbuild like scripts/build.mjs does, with the wasm
+// binaries next to it (dist/wasm), in a temp folder so `npm run build` is not needed.
+let trainerPath = '';
+before(async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'blobs-trainer-'));
+  trainerPath = join(dir, 'trainer.js');
+  await build({
+    entryPoints: [join(__dirname, '../../src/trainer/process.ts')],
+    outfile: trainerPath,
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    logLevel: 'error',
+    external: ['@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu', '@resvg/resvg-js'],
+    // as scripts/build.mjs: jsonc-parser's UMD build does not bundle
+    alias: { 'jsonc-parser': join(__dirname, '../../node_modules/jsonc-parser/lib/esm/main.js') },
+  });
+  const wasmSrc = dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm'));
+  mkdirSync(join(dir, 'wasm'));
+  for (const f of readdirSync(wasmSrc)) if (f.endsWith('.wasm')) cpSync(join(wasmSrc, f), join(dir, 'wasm', f));
+});
+
+const spec = (epochs: number, device = 'wasm') => JSON.stringify({ ...NOTEBOOK_SPEC, device, training: { ...NOTEBOOK_SPEC.training, epochs } });
+const SPEC_PATH = join(tmpdir(), 'proc.blobs.json');
+
+describe('trainer child process + TrainerClient', () => {
+  test('a run streams start → frames/epochs → done, then the process exits', async () => {
+    const run = TrainerClient.start({ trainerPath }, { specText: spec(50), specPath: SPEC_PATH });
+    const evs: TrainerEvent[] = [];
+    for await (const e of run) evs.push(e);
+    assert.equal(evs[0].type, 'start');
+    if (evs[0].type === 'start') assert.equal(evs[0].backend, 'wasm');
+    assert.equal(evs.filter((e) => e.type === 'epoch').length, 50);
+    const d = evs[evs.length - 1];
+    assert.equal(d.type, 'done', JSON.stringify(d));
+    if (d.type === 'done') assert.ok(d.summary.test_acc >= 0.98);
+    assert.equal((await run.finished).type, 'done');
+  });
+
+  test('a crash (the child killed from outside) is reported as crashed, naming the signal', async () => {
+    const run = TrainerClient.start({ trainerPath }, { specText: spec(1_000_000), specPath: SPEC_PATH });
+    const evs: TrainerEvent[] = [];
+    for await (const e of run) {
+      evs.push(e);
+      if (e.type === 'epoch' && e.epoch === 3) process.kill(run.pid!, 'SIGKILL');
+    }
+    const end = evs[evs.length - 1];
+    assert.equal(end.type, 'error');
+    if (end.type === 'error') {
+      assert.equal(end.code, 'crashed');
+      assert.match(end.message, /killed by SIGKILL/);
+    }
+  });
+
+  test('cancel is answered by cancelled with a summary; kill() ends the stream as cancelled', async () => {
+    const run = TrainerClient.start({ trainerPath }, { specText: spec(1_000_000), specPath: SPEC_PATH });
+    let end: TrainerEvent | undefined;
+    for await (const e of run) {
+      if (e.type === 'epoch' && e.epoch === 2) run.cancel();
+      end = e;
+    }
+    assert.equal(end?.type, 'cancelled');
+    if (end?.type === 'cancelled') assert.equal(end.summary?.status, 'cancelled');
+
+    const run2 = TrainerClient.start({ trainerPath }, { specText: spec(1_000_000), specPath: SPEC_PATH });
+    for await (const e of run2) {
+      if (e.type === 'epoch') run2.kill();
+      end = e;
+    }
+    assert.equal(end?.type, 'cancelled');
+  });
+
+  test('errors cross the process boundary with their codes (bad spec, unavailable device)', async () => {
+    const bad = TrainerClient.start({ trainerPath }, { specText: '{ nope', specPath: SPEC_PATH });
+    assert.deepEqual(((await bad.finished) as { code?: string }).code, 'bad-spec');
+    const gpu = TrainerClient.start({ trainerPath }, { specText: spec(5, 'gpu'), specPath: SPEC_PATH });
+    const end = await gpu.finished;
+    assert.equal(end.type, 'error');
+    if (end.type === 'error') {
+      assert.equal(end.code, 'device-unavailable');
+      assert.match(end.message, /device "gpu" is unavailable: .*tfjs-node-gpu/);
+    }
+  });
+
+  test('pause and resume over IPC', async () => {
+    const run = TrainerClient.start({ trainerPath }, { specText: spec(200), specPath: SPEC_PATH });
+    const types: string[] = [];
+    for await (const e of run) {
+      types.push(e.type);
+      if (e.type === 'epoch' && e.epoch === 1) {
+        run.pause();
+        setTimeout(() => run.resume(), 100);
+      }
+    }
+    assert.ok(types.includes('paused') && types.includes('resumed'), types.filter((t) => t !== 'epoch').join(','));
+    assert.equal(types[types.length - 1], 'done');
+  });
+});

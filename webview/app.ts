@@ -76,6 +76,11 @@ export class App {
     const doc = this.doc;
     this.kind = root.dataset.view === 'side' ? 'side' : 'panel';
     this.state = readViewState(api);
+    // The host names the spec on #app; keep it in the state for the panel serializer.
+    if (root.dataset.specPath) {
+      this.state.specPath = root.dataset.specPath;
+      this.saveState();
+    }
     this.theme = readTheme(doc);
     this.scheduler = createScheduler(() => this.draw(), doc.defaultView ?? undefined);
     root.classList.add(`view-${this.kind}`);
@@ -147,6 +152,7 @@ export class App {
       cmp.input.addEventListener('change', () => {
         this.state.compare = cmp.input.checked;
         this.saveState();
+        for (const c of this.charts) c.setCompareKey(this.state.compare && this.history.length > 0);
         this.markDirty('curves');
       });
       this.compareWrap = cmp.wrap;
@@ -175,7 +181,7 @@ export class App {
         this.markDirty('eval');
       });
       this.evalSection = h(doc, 'section', { class: 'evaluation', hidden: true, attrs: { 'aria-label': 'Evaluation' } }, [
-        h(doc, 'div', { class: 'eval-head' }, [h(doc, 'h2', { text: 'Evaluation' }), split.wrap]),
+        h(doc, 'div', { class: 'eval-head' }, [h(doc, 'h2', { text: 'Evaluation of the final model' }), split.wrap]),
         h(doc, 'div', { class: 'eval-tables' }, [this.confusion, this.scores]),
       ]);
       this.content.append(toolbar, boundaryRow, this.legend, this.slice, replay, chartRow, this.evalSection);
@@ -237,10 +243,9 @@ export class App {
         // whose trainer went away (then the host says it is not active).
         if (this.model.status === 'running' && !msg.active) this.model.status = 'cancelled';
         if (!this.model.start && msg.active) this.model.status = 'running';
-        if (this.state.replay && this.state.replay.runId !== msg.run.runId) {
-          this.state.replay = undefined;
-          this.saveState();
-        }
+        if (this.state.replay && this.state.replay.runId !== msg.run.runId) this.state.replay = undefined;
+        this.state.specPath = msg.run.specPath;
+        this.saveState();
         this.updateColors();
         this.filterHistory();
         this.markDirty('layout', 'header', 'boundary', 'curves', 'eval', ...changed);
@@ -264,6 +269,10 @@ export class App {
         this.idle = msg;
         this.markDirty('layout', 'header', 'boundary', 'curves', 'eval');
         break;
+      case 'export':
+        // The host's "Export Figure" command: answer like the export buttons do.
+        void this.export(msg.format);
+        break;
       case 'exported':
         if (this.exportStatus) {
           this.exportStatus.textContent = msg.error ? `Export failed: ${msg.error}` : msg.path ? `Saved ${msg.path}` : '';
@@ -279,6 +288,7 @@ export class App {
   private filterHistory(): void {
     const current: RunRef | undefined = this.model.run;
     this.history = this.allHistory.filter((r) => r.run.runId !== current?.runId && r.epochs.length).map((r) => r.epochs);
+    for (const c of this.charts) c.setCompareKey(this.state.compare && this.history.length > 0);
     if (this.compareWrap) {
       this.compareWrap.hidden = this.history.length === 0;
       this.compareWrap.lastChild!.textContent = `Compare ${this.history.length} earlier run${this.history.length === 1 ? '' : 's'}`;

@@ -24,6 +24,11 @@ export interface ViewState {
   logLoss: boolean;
   confusionSplit: 'test' | 'train';
   compare: boolean;
+  /**
+   * The spec this view shows: VS Code hands the state to the host's panel serializer
+   * after a restart, which reopens the panel for this spec.
+   */
+  specPath?: string;
   /** The replayed epoch of a finished run; absent = latest. */
   replay?: { runId: string; epoch: number };
 }
@@ -50,6 +55,7 @@ export function readViewState(api: VsCodeApi): ViewState {
   if (typeof s.logLoss === 'boolean') out.logLoss = s.logLoss;
   if (s.confusionSplit === 'train' || s.confusionSplit === 'test') out.confusionSplit = s.confusionSplit;
   if (typeof s.compare === 'boolean') out.compare = s.compare;
+  if (typeof s.specPath === 'string') out.specPath = s.specPath;
   if (s.replay && typeof s.replay.runId === 'string' && Number.isInteger(s.replay.epoch)) out.replay = s.replay;
   return out;
 }

@@ -160,6 +160,14 @@ describe('webview panel', () => {
     assert.match(h.root.textContent ?? '', /Saved \/tmp\/fig.svg/);
   });
 
+  test("the host's export request is answered with exportFigure; the spec path is kept in the state", async () => {
+    h.send({ type: 'run', run: RUN, events: EVENTS, active: false });
+    assert.equal((h.state.value as { specPath: string }).specPath, RUN.specPath);
+    h.send({ type: 'export', format: 'svg' });
+    await new Promise((r) => setTimeout(r, 0));
+    assert.deepEqual(h.posted.map((p) => p.type), ['exportFigure']);
+  });
+
   test('errors show their message', () => {
     h.send({ type: 'run', run: RUN, events: [...upTo(2), { type: 'error', code: 'diverged', message: 'Loss became NaN at epoch 2', epoch: 2 }], active: false });
     assert.equal(h.root.dataset.status, 'error');

@@ -55,7 +55,7 @@ export class LineChart {
     this.tip.setAttribute('role', 'status');
     const key = doc.createElement('div');
     key.className = 'chart-key';
-    key.innerHTML = '<span class="key-train">train</span><span class="key-test">test</span>';
+    key.innerHTML = '<span class="key-train">train</span><span class="key-test">test</span><span class="key-compare" hidden>earlier runs</span>';
     title.append(key);
     this.el.append(title, this.svg, this.tip);
 
@@ -111,6 +111,12 @@ export class LineChart {
     this.svg.setAttribute('aria-label', last ? `${this.metric === 'loss' ? 'Loss' : 'Accuracy'}: ${this.describe(last)}. Arrow keys show each epoch.` : 'No epochs yet');
     if (this.hover !== undefined && !m.shown.some((e) => e.epoch === this.hover)) this.hover = undefined;
     this.renderHover();
+  }
+
+  /** Shows "earlier runs" in the key while compare curves are drawn. */
+  setCompareKey(on: boolean): void {
+    const k = this.el.querySelector<HTMLElement>('.key-compare');
+    if (k) k.hidden = !on;
   }
 
   /** Re-renders with the last input (resize). */

@@ -15,11 +15,12 @@ export function fillConfusion(table: HTMLTableElement, ev: Evaluation, className
   const m = confusionModel(ev, classNames);
   table.replaceChildren();
   const cap = doc.createElement('caption');
-  cap.textContent = `Confusion matrix (${split}): ${m.correct} of ${m.total} correct. Rows: true class, columns: predicted.`;
+  cap.textContent = `Confusion matrix (${split}): ${m.correct}/${m.total} correct`;
   table.append(cap);
   const thead = doc.createElement('thead');
   const hr = doc.createElement('tr');
-  const corner = cell(doc, 'th', 'true \\ pred');
+  const corner = cell(doc, 'th', 'true ↓ pred →');
+  corner.title = 'Rows: true class. Columns: predicted class.';
   corner.scope = 'col';
   hr.append(corner);
   for (const n of m.classNames) {

@@ -14,7 +14,7 @@ import { Controller, TrainRefused } from './controller';
 import { COMMANDS, OUTPUT_CHANNEL, SPEC_GLOB, VIEWS } from './ids';
 import { summaryOf } from './sessions';
 import type { RunRecord } from './sessionStore';
-import { forkTrainer } from './trainerAdapter';
+import { clientTrainer } from './trainerAdapter';
 import type { StartTrainer } from './trainerRun';
 
 export function activate(context: vscode.ExtensionContext): BlobClassifierApi {
@@ -23,7 +23,7 @@ export function activate(context: vscode.ExtensionContext): BlobClassifierApi {
   context.subscriptions.push(output);
 
   const trainerScript = vscode.Uri.joinPath(context.extensionUri, 'dist', 'trainer.js').fsPath;
-  const startTrainer: StartTrainer = forkTrainer(trainerScript);
+  const startTrainer: StartTrainer = clientTrainer(trainerScript);
   const c = new Controller(context, output, startTrainer);
   context.subscriptions.push(c);
 

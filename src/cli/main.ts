@@ -9,6 +9,8 @@ import { version } from '../../package.json';
 import { dataVerb } from './data';
 import { dispatch } from './dispatch';
 import { initVerb } from './init';
+import { predictVerb } from './predict';
+import { trainVerb } from './train';
 import { validateVerb } from './validate';
 import type { Verb } from './verb';
 
@@ -20,7 +22,8 @@ export const VERBS: readonly Verb[] = [
   initVerb,
   validateVerb,
   dataVerb,
-  // trainVerb, predictVerb: add their imports above and list them here.
+  trainVerb,
+  predictVerb,
 ];
 
 // `blobs data ... | head` closes the pipe early: that is not an error.

@@ -1,0 +1,77 @@
+/**
+ * `blobs predict <run-dir> x1 x2 ...`: class probabilities of one point from a saved run.
+ * Uses the pure-JS backend: loading wasm would cost more than one prediction.
+ */
+
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Tensor } from '@tensorflow/tfjs';
+import { loadRunModel } from '../core/train/artifacts';
+import { defaultLoaders } from '../core/train/backends';
+import { CliError, EXIT_BAD_INPUT, EXIT_FAILURE, EXIT_OK, UsageError, parseVerbArgs, type Verb } from './verb';
+
+const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
+
+export const predictVerb: Verb = {
+  name: 'predict',
+  summary: 'class probabilities of a point from a saved run',
+  usage: `Usage: blobs predict <run-dir> x1 x2 ... [--json]
+
+Loads the model a \`blobs train\` run saved (<run-dir>/model/model.json) and prints the
+probability of every class for the point (x1, x2, ...), most likely first.
+Negative numbers are fine: blobs predict runs/four/<id> -8.4 6.9
+
+Options:
+  --json      print {"input": [...], "probabilities": [...], "classes": [...], "predicted": i}
+  -h, --help  show this help
+
+Exit status: 0 ok, 1 the model could not be loaded, 2 bad arguments.`,
+  async run(args) {
+    // Numbers like -8.4 would read as options: take them out before parsing.
+    const nums = args.filter((a) => NUMBER.test(a));
+    const rest = args.filter((a) => !NUMBER.test(a) && a !== '--');
+    const { values, positionals } = parseVerbArgs('predict', rest, { json: { type: 'boolean' } });
+    if (positionals.length !== 1) throw new UsageError(positionals.length ? `expected one run folder, got ${positionals.join(', ')}.` : 'no run folder given.', 'predict');
+    const runDir = positionals[0];
+    const modelJson = existsSync(join(runDir, 'model', 'model.json')) ? join(runDir, 'model', 'model.json') : join(runDir, 'model.json');
+    if (!existsSync(modelJson)) throw new CliError(`${runDir}: no saved model here (expected model/model.json).`, EXIT_BAD_INPUT);
+    if (!nums.length) throw new UsageError('no feature values given.', 'predict');
+    const x = nums.map(Number);
+    const classNames = readClassNames(runDir);
+
+    const tf = await defaultLoaders.loadJs();
+    let model;
+    try {
+      model = await loadRunModel(tf, runDir);
+    } catch (e) {
+      throw new CliError(`${runDir}: could not load the model: ${(e as Error).message}`, EXIT_FAILURE);
+    }
+    const nIn = model.inputs[0].shape[1];
+    if (nIn !== x.length) throw new UsageError(`the model takes ${nIn} feature${nIn === 1 ? '' : 's'}, got ${x.length}.`, 'predict');
+    const probsT = model.predict(tf.tensor2d([x])) as Tensor;
+    const probs = Array.from(probsT.dataSync());
+    tf.dispose(probsT);
+    model.dispose();
+    const classes = probs.map((_, i) => classNames[i] ?? String(i));
+    const predicted = probs.indexOf(Math.max(...probs));
+    if (values.json) {
+      process.stdout.write(JSON.stringify({ input: x, probabilities: probs, classes, predicted }) + '\n');
+      return EXIT_OK;
+    }
+    const w = Math.max(5, ...classes.map((c) => c.length));
+    const order = probs.map((p, i) => [p, i] as const).sort((a, b) => b[0] - a[0]);
+    process.stdout.write(`${'class'.padStart(w)}  probability\n`);
+    for (const [p, i] of order) process.stdout.write(`${classes[i].padStart(w)}  ${p.toFixed(6)}\n`);
+    process.stdout.write(`predicted: ${classes[predicted]}\n`);
+    return EXIT_OK;
+  },
+};
+
+function readClassNames(runDir: string): string[] {
+  try {
+    const s = JSON.parse(readFileSync(join(runDir, 'summary.json'), 'utf8')) as { data?: { classNames?: string[] } };
+    return s.data?.classNames ?? [];
+  } catch {
+    return [];
+  }
+}

@@ -8,7 +8,8 @@
  *
  * Query: view=panel|side, theme=light|dark|hc, pace=ms between batches (0 = all at
  * once), batch=events per batch, until=stop after this many epochs (mid-run), res=101|201
- * (synthetic runs only), history=0 to leave out the compare runs.
+ * (synthetic runs only), src=synth to use a synthetic run even when a recording is
+ * loaded, history=0 to leave out the compare runs.
  */
 import { createServer, type Server } from 'node:http';
 import { readFileSync, existsSync } from 'node:fs';
@@ -38,8 +39,8 @@ export interface HarnessServer {
 
 export function startHarnessServer(opts: { recording?: TrainerEvent[]; port?: number } = {}): Promise<HarnessServer> {
   const cache = new Map<string, TrainerEvent[]>();
-  const eventsFor = (res: number) => {
-    if (opts.recording) return opts.recording;
+  const eventsFor = (res: number, synth: boolean) => {
+    if (opts.recording && !synth) return opts.recording;
     const key = String(res);
     if (!cache.has(key)) cache.set(key, synthRun({ resolution: res }));
     return cache.get(key)!;
@@ -80,9 +81,13 @@ export function startHarnessServer(opts: { recording?: TrainerEvent[]; port?: nu
 </body></html>`);
       return;
     }
+    if (u.pathname === '/favicon.ico') {
+      res.writeHead(204).end();
+      return;
+    }
     if (u.pathname === '/config.js') {
       const cfg = {
-        events: eventsFor(Number(q.get('res') ?? 101)),
+        events: eventsFor(Number(q.get('res') ?? 101), q.get('src') === 'synth'),
         history: q.get('history') === '0' ? [] : history(),
         pace: Number(q.get('pace') ?? 40),
         batch: Number(q.get('batch') ?? 2),

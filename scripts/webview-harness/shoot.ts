@@ -43,6 +43,8 @@ const SHOTS: Shot[] = [
     act: async (p) => {
       await p.locator('[data-testid="replay-slider"]').fill('4');
     } },
+  // Streamed in small batches: the incremental path (events + rAF coalescing).
+  { name: 'panel-light-streamed', query: 'view=panel&theme=light&pace=15&batch=1', width: 1200, height: 1000, ready: '[data-status="done"]' },
   { name: 'panel-hc-done', query: 'view=panel&theme=hc&pace=0', width: 1000, height: 1400, ready: '[data-status="done"]' },
   { name: 'side-light-mid', query: 'view=side&theme=light&pace=0&until=20', width: 320, height: 800, ready: '[data-status="running"]' },
   { name: 'side-dark-done', query: 'view=side&theme=dark&pace=0', width: 320, height: 800, ready: '[data-status="done"]' },
@@ -108,7 +110,8 @@ async function main() {
 async function timeBoundary(browser: import('playwright-core').Browser, url: string, res: number, problems: string[]) {
   const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
   page.on('pageerror', (e) => problems.push(`timing ${res}: ${e.message}`));
-  await page.goto(`${url}?view=panel&theme=light&pace=0&res=${res}`);
+  // Synthetic runs: a frame every 5 epochs at exactly this resolution.
+  await page.goto(`${url}?view=panel&theme=light&pace=0&src=synth&res=${res}`);
   await page.waitForSelector('#app[data-status="done"]', { timeout: 20000 });
   // A string, not a function: tsx's transform adds helpers (__name) the page lacks.
   const result = await page.evaluate(`(async () => {

@@ -115,7 +115,9 @@ export class BoundaryView {
     this.drawAxes(width, height, box, s, theme);
 
     const name = this.which === 'train' ? 'Train' : 'Test';
-    this.title.textContent = input.acc === undefined ? name : `${name} · acc ${pct(input.acc)}`;
+    // Frames can lag the epochs (sent every N epochs): say which model is drawn.
+    const when = f.epoch === 0 ? 'untrained' : `after ${f.epoch} epoch${f.epoch === 1 ? '' : 's'}`;
+    this.title.textContent = input.acc === undefined ? `${name} · ${when}` : `${name} · ${when} · acc ${pct(input.acc)}`;
     this.canvas.setAttribute(
       'aria-label',
       `${name} decision boundary after ${f.epoch} epochs${input.acc === undefined ? '' : `, accuracy ${pct(input.acc)}`}`,

@@ -126,7 +126,8 @@ export class LineChart {
 
   private describe(e: EpochEvent): string {
     const f = (v: number) => (this.metric === 'loss' ? num(v) : pct(v));
-    return `epoch ${e.epoch + 1}: train ${f(metricOf(e, this.metric, 'train'))}, test ${f(metricOf(e, this.metric, 'test'))}`;
+    // 0-based like the x axis and the notebook's log line ("Epoch: 0 | Loss: ...").
+    return `epoch ${e.epoch}: train ${f(metricOf(e, this.metric, 'train'))}, test ${f(metricOf(e, this.metric, 'test'))}`;
   }
 
   private setHover(epoch: number | undefined): void {

@@ -6,7 +6,7 @@
  */
 import type { EpochEvent, HostToWebview, RunRef, StartEvent } from '../src/core/protocol';
 import { renderFigureSvg } from '../src/core/figure/figureSvg';
-import { duration, pct } from '../src/core/figure/format';
+import { duration, num, pct } from '../src/core/figure/format';
 import { heatmapLut } from '../src/core/figure/heatmap';
 import { classPalette, type PaletteName } from '../src/core/figure/palette';
 import { drawIndices } from '../src/core/figure/sample';
@@ -54,6 +54,8 @@ export class App {
   private readonly btnStop: HTMLButtonElement;
   private readonly btnTrain: HTMLButtonElement;
   private readonly errorBox: HTMLElement;
+  /** Latest numbers (side view) or the notebook's latest log line (panel). */
+  private readonly numbers: HTMLElement;
   private readonly notice: HTMLElement;
   private readonly content: HTMLElement;
   private readonly legend: HTMLElement;
@@ -109,9 +111,10 @@ export class App {
     const progressRow = h(doc, 'div', { class: 'progress-row' }, [
       h(doc, 'span', { class: 'epoch-label', text: 'epoch ' }, [this.epochText]), this.progress, this.elapsed, accLabel,
     ]);
+    this.numbers = h(doc, 'div', { class: compact ? 'numbers' : 'log-line', attrs: { 'aria-live': 'off' } });
     const header = h(doc, 'header', { class: 'hdr' }, [
       h(doc, 'div', { class: 'title-row' }, [this.specName, this.statusText]),
-      this.meta, progressRow, buttons,
+      this.meta, progressRow, this.numbers, buttons,
     ]);
     this.errorBox = h(doc, 'div', { class: 'error', testid: 'error', hidden: true, attrs: { role: 'alert' } });
     this.notice = h(doc, 'div', { class: 'notice', hidden: true });
@@ -355,6 +358,15 @@ export class App {
     const last = m.epochs.at(-1);
     this.elapsed.textContent = last ? duration(last.elapsedMs) : '';
     this.testAcc.textContent = pct(acc);
+    if (this.kind === 'side') {
+      this.numbers.textContent = last ? `loss ${num(last.trainLoss, 4)} / ${num(last.testLoss, 4)} · train acc ${pct(last.trainAcc)}` : '';
+    } else {
+      // The notebook prints a line every log_every epochs; show the latest, as it would.
+      const warn = m.logs.filter((l) => l.level === 'warn').at(-1);
+      const info = m.logs.filter((l) => l.level === 'info').at(-1);
+      this.numbers.textContent = warn ? `⚠ ${warn.message}` : info?.message ?? '';
+      this.numbers.classList.toggle('warn', !!warn);
+    }
     this.btnStop.disabled = m.status !== 'running';
     this.btnTrain.disabled = m.status === 'running';
     this.btnTrain.textContent = m.start || m.status !== 'idle' ? 'Train again' : 'Train';

@@ -1,8 +1,8 @@
 /**
  * Class colours. Two palettes:
  *  - `categorical` (default): Okabe-Ito, designed to stay distinguishable for the common
- *    forms of colour blindness, for up to 8 classes; then Tableau 10's hues, then evenly
- *    spaced hues so any class count still gets a colour (distinct hues stop being
+ *    forms of colour blindness, for up to 8 classes; then Paul Tol's muted hues, then
+ *    golden-angle hues so any class count still gets a colour (distinct hues stop being
  *    separable by eye past ~12; the legend and the tables carry the names).
  *  - `notebook`: the RdYlBu colour map the notebook's `plot_decision_boundary` uses,
  *    sampled at class positions, so a figure can look like the original.
@@ -17,8 +17,12 @@ export const OKABE_ITO = [
   '#E69F00', '#56B4E9', '#009E73', '#F0E442', '#0072B2', '#D55E00', '#CC79A7', '#999999',
 ] as const;
 
-/** Tableau 10 minus the hues already close to an Okabe-Ito colour. */
-const TABLEAU_EXTRA = ['#4E79A7', '#F28E2B', '#E15759', '#76B7B2', '#59A14F', '#EDC948', '#B07AA1', '#FF9DA7', '#9C755F', '#BAB0AC'] as const;
+/**
+ * Classes 9-18: Paul Tol's muted scheme (also designed for colour-vision deficiency)
+ * plus Tableau's brown, ordered so the first ones are far from every Okabe-Ito hue
+ * (wine, indigo, olive, rose before the teal/sand/cyan that sit near Okabe-Ito's).
+ */
+const EXTRA = ['#882255', '#332288', '#999933', '#CC6677', '#9C755F', '#AA4499', '#44AA99', '#DDCC77', '#117733', '#88CCEE'] as const;
 
 /** ColorBrewer RdYlBu, 11 classes (matplotlib's `RdYlBu` control points). */
 const RDYLBU = [
@@ -66,11 +70,11 @@ export function classPalette(n: number, name: PaletteName = 'categorical'): stri
       out.push(rdylbu(n === 1 ? 0.5 : i / (n - 1)));
     } else if (i < OKABE_ITO.length) {
       out.push(OKABE_ITO[i].toLowerCase());
-    } else if (i < OKABE_ITO.length + TABLEAU_EXTRA.length) {
-      out.push(TABLEAU_EXTRA[i - OKABE_ITO.length].toLowerCase());
+    } else if (i < OKABE_ITO.length + EXTRA.length) {
+      out.push(EXTRA[i - OKABE_ITO.length].toLowerCase());
     } else {
       // Golden-angle hue steps keep consecutive classes far apart; lightness alternates.
-      const k = i - OKABE_ITO.length - TABLEAU_EXTRA.length;
+      const k = i - OKABE_ITO.length - EXTRA.length;
       out.push(hslToHex((k * 137.508) % 360, 0.6, k % 2 ? 0.42 : 0.62));
     }
   }

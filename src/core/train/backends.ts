@@ -17,8 +17,8 @@
  * FLOPs (forward+backward on train, forward on test).
  *   - W < 2e7 (tiny; the notebook is ~0.6 MFLOP): wasm, without probing natives at all.
  *     For such models per-op overhead dominates; measured on the notebook spec here
- *     (2 cores): js ≈ 1,000 epochs/s, wasm ≈ 2,000+ epochs/s with the trainer's loop,
- *     and the native bindings' N-API/CUDA-launch overhead per op is no smaller
+ *     (2 cores, the trainer's loop, steady state): js ≈ 390 epochs/s, wasm ≈ 2,700-3,300
+ *     epochs/s. The native bindings' N-API/CUDA-launch overhead per op is no smaller
  *     (a GPU adds a device sync per read-back on top).
  *   - W ≥ 1e10 and a GPU probes OK: gpu (arithmetic finally dominates launch overhead).
  *   - W ≥ 2e7 and native cpu probes OK: cpu (multi-threaded Eigen beats 1-thread wasm).

@@ -86,6 +86,7 @@ async function main() {
         await page.close();
       }
     }
+    if (only !== 'timing') await checks(browser, server.url, problems);
     const timings: Record<string, unknown> = {};
     for (const res of [101, 201]) timings[`${res}x${res}`] = await timeBoundary(browser, server.url, res, problems);
     console.log('boundary update timings (ms, Train+Test plots, decode+heatmap+points):');
@@ -100,6 +101,48 @@ async function main() {
     console.log('PROBLEMS:\n' + problems.join('\n'));
     process.exit(1);
   }
+}
+
+/**
+ * Export and live theme switch in a real browser under the real CSP: the PNG export
+ * rasterises the composed SVG through a data: image on a canvas, which only works if
+ * the CSP allows it and the canvas stays untainted.
+ */
+async function checks(browser: import('playwright-core').Browser, url: string, problems: string[]) {
+  const page = await browser.newPage({ viewport: { width: 1200, height: 1000 } });
+  page.on('console', (m) => {
+    if (m.type() === 'error') problems.push(`checks: ${m.text()}`);
+  });
+  page.on('pageerror', (e) => problems.push(`checks: ${e.message}`));
+  await page.goto(`${url}?view=panel&theme=light&pace=0`);
+  await page.waitForSelector('#app[data-status="done"]');
+  type Posted = { type: string; format?: string; data?: string };
+  const exported = async (format: 'png' | 'svg') => {
+    await page.click(`[data-testid="btn-export-${format}"]`);
+    await page.waitForFunction(`window.__posted.some((m) => m.type === 'exportFigure' && m.format === '${format}')`);
+    const all = (await page.evaluate('window.__posted')) as Posted[];
+    return all.find((m) => m.type === 'exportFigure' && m.format === format)!.data!;
+  };
+  const png = await exported('png');
+  if (!png.startsWith('data:image/png;base64,')) problems.push('export png: not a PNG data URL');
+  writeFileSync(join(outDir, 'export.png'), Buffer.from(png.slice('data:image/png;base64,'.length), 'base64'));
+  const svg = await exported('svg');
+  if (!svg.startsWith('<svg')) problems.push('export svg: not SVG text');
+  writeFileSync(join(outDir, 'export.svg'), svg);
+  console.log(`export: png ${png.length} chars, svg ${svg.length} chars -> ${outDir}/export.{png,svg}`);
+  // Live theme switch, as VS Code does it: only the body class changes.
+  await page.evaluate(`document.body.className = 'vscode-dark'`);
+  await page.evaluate('new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))');
+  await page.screenshot({ path: join(outDir, 'theme-switched-to-dark.png') });
+  // Keyboard: Tab reaches the buttons and the charts.
+  const order: string[] = [];
+  await page.focus('body');
+  for (let i = 0; i < 14; i++) {
+    await page.keyboard.press('Tab');
+    order.push(String(await page.evaluate(`(document.activeElement.dataset && document.activeElement.dataset.testid) || document.activeElement.id || document.activeElement.tagName`)));
+  }
+  console.log(`tab order: ${order.join(' > ')}`);
+  await page.close();
 }
 
 /**

@@ -194,6 +194,10 @@ export function renderFigureSvg(input: FigureInput, opts: FigureOptions = {}): s
     g.push(text(kx + 22, box.y - 7, 'train', { fill: theme.foreground, 'font-size': 11 }));
     g.push(el('path', { d: `M${r2(kx + 62)},${r2(box.y - 11)}h18`, stroke: theme.testCurve, 'stroke-width': 2, 'stroke-dasharray': '6 3' }));
     g.push(text(kx + 84, box.y - 7, 'test', { fill: theme.foreground, 'font-size': 11 }));
+    if (m.compare.length) {
+      g.push(el('path', { d: `M${r2(kx - 100)},${r2(box.y - 11)}h18`, stroke: theme.muted, 'stroke-opacity': 0.6 }));
+      g.push(text(kx - 78, box.y - 7, 'earlier runs', { fill: theme.muted, 'font-size': 11 }));
+    }
     g.push(text(box.x + box.width / 2, box.y + box.height + 26, 'epoch', { 'text-anchor': 'middle', fill: theme.muted, 'font-size': 10 }));
     return el('g', { class: `chart chart-${metric}` }, g);
   };

@@ -418,7 +418,7 @@ export class App {
       if (f) {
         const t0 = performance.now();
         const frame = this.decode(f);
-        const at = m.epochs.filter((e) => e.epoch < f.epoch).at(-1);
+        const at = epochBefore(m.epochs, f.epoch);
         for (const b of this.boundaries) {
           b.draw({
             start: s, frame, theme: this.theme, colors: this.colors, lut: this.lut,
@@ -503,6 +503,23 @@ export class App {
       if (this.exportStatus) this.exportStatus.textContent = `Export failed: ${(e as Error).message}`;
     }
   }
+}
+
+/** The last epoch event with epoch < k (the metrics of the model a frame k shows). */
+function epochBefore(es: EpochEvent[], k: number): EpochEvent | undefined {
+  let lo = 0;
+  let hi = es.length - 1;
+  let best: EpochEvent | undefined;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (es[mid].epoch < k) {
+      best = es[mid];
+      lo = mid + 1;
+    } else {
+      hi = mid - 1;
+    }
+  }
+  return best;
 }
 
 function describeStart(s: StartEvent, compact: boolean): string {

@@ -5,7 +5,7 @@ import { decodeBase64, encodeBase64 } from '../../src/core/figure/base64';
 import { heatmapLut, heatmapRects, heatmapRgba } from '../../src/core/figure/heatmap';
 import { boundaryScales, equalAspectBox, gridImageRect } from '../../src/core/figure/layout';
 import { drawIndices } from '../../src/core/figure/sample';
-import { chartModel, epochAt } from '../../src/core/figure/curves';
+import { chartModel, decimate, epochAt } from '../../src/core/figure/curves';
 import { confusionModel, scoreRows } from '../../src/core/figure/tables';
 import { duration, pct, r2, xmlEscape } from '../../src/core/figure/format';
 import type { EpochEvent, Evaluation } from '../../src/core/protocol';
@@ -134,6 +134,17 @@ describe('curves', () => {
   test('non-finite losses leave a gap', () => {
     const m = chartModel([ep(0, 1, 1), ep(1, NaN, 1), ep(2, 0.5, 1)], { metric: 'loss', box, epochs: 3 });
     assert.equal((m.train.match(/M/g) ?? []).length, 2);
+  });
+  test('long runs are decimated but keep spikes and the last epoch', () => {
+    const es = Array.from({ length: 100_000 }, (_, i) => ep(i, i === 54_321 ? 9 : 1 / (1 + i), 1));
+    const d = decimate(es, (e) => e.trainLoss, 400);
+    assert.ok(d.length <= 402, `${d.length} points`);
+    assert.ok(d.some((e) => e.epoch === 54_321), 'the spike survives');
+    assert.equal(d[0].epoch, 0);
+    assert.equal(d.at(-1)!.epoch, 99_999);
+    assert.deepEqual(d.map((e) => e.epoch), [...d.map((e) => e.epoch)].sort((a, b) => a - b));
+    const m = chartModel(es, { metric: 'loss', box, epochs: 100_000 });
+    assert.ok((m.train.match(/L/g) ?? []).length <= 201);
   });
   test('epochAt picks the nearest epoch to a pixel', () => {
     const m = chartModel([ep(0, 1, 1), ep(1, 1, 1), ep(2, 1, 1)], { metric: 'loss', box, epochs: 3 });

@@ -47,7 +47,9 @@ export function metricOf(e: EpochEvent, metric: Metric, split: 'train' | 'test')
 export function chartModel(epochs: EpochEvent[], o: ChartOptions): ChartModel {
   const shown = o.upTo === undefined ? epochs : epochs.filter((e) => e.epoch <= o.upTo!);
   const compare = o.compare ?? [];
-  const xMax = Math.max(1, o.epochs - 1, ...epochs.map((e) => e.epoch), ...compare.map((c) => c.at(-1)?.epoch ?? 0));
+  // Loops, not Math.max(...spread): long runs overflow the argument limit.
+  let xMax = Math.max(1, o.epochs - 1, epochs.at(-1)?.epoch ?? 0);
+  for (const c of compare) xMax = Math.max(xMax, c.at(-1)?.epoch ?? 0);
   const x = scaleLinear().domain([0, xMax]).range([o.box.x, o.box.x + o.box.width]);
   const useLog = o.metric === 'loss' && !!o.log;
   let y: ScaleContinuousNumeric<number, number>;
@@ -56,13 +58,20 @@ export function chartModel(epochs: EpochEvent[], o: ChartOptions): ChartModel {
   } else {
     // The domain covers every epoch of this run (not only the replayed part) so the
     // axes don't jump while scrubbing; compare runs extend it.
-    const vals: number[] = [];
-    for (const e of epochs) vals.push(e.trainLoss, e.testLoss);
-    for (const c of compare) for (const e of c) vals.push(e.trainLoss, e.testLoss);
-    const finite = vals.filter((v) => Number.isFinite(v));
-    const hi = finite.length ? Math.max(...finite) : 1;
+    let hi = -Infinity;
+    let minPos = Infinity;
+    for (const es of [epochs, ...compare]) {
+      for (const e of es) {
+        for (const v of [e.trainLoss, e.testLoss]) {
+          if (!Number.isFinite(v)) continue;
+          if (v > hi) hi = v;
+          if (v > 0 && v < minPos) minPos = v;
+        }
+      }
+    }
+    if (hi === -Infinity) hi = 1;
     if (useLog) {
-      const lo = Math.max(LOG_FLOOR, Math.min(...finite.filter((v) => v > 0), hi));
+      const lo = Math.max(LOG_FLOOR, Math.min(minPos, hi));
       y = scaleLog().domain([lo, Math.max(hi, lo * 10)]).nice();
     } else {
       y = scaleLinear().domain([0, hi > 0 ? hi : 1]).nice();
@@ -70,11 +79,16 @@ export function chartModel(epochs: EpochEvent[], o: ChartOptions): ChartModel {
   }
   y.range([o.box.y + o.box.height, o.box.y]);
   y.clamp(true);
-  const path = (es: EpochEvent[], split: 'train' | 'test') =>
-    line<EpochEvent>()
+  // Long runs: at most ~2 points per pixel column, keeping each column's extremes so
+  // spikes (divergence, a bad batch) still show.
+  const maxPoints = Math.max(2, Math.round(o.box.width * 2));
+  const path = (all: EpochEvent[], split: 'train' | 'test') => {
+    const es = decimate(all, (e) => metricOf(e, o.metric, split), maxPoints);
+    return line<EpochEvent>()
       .defined((e) => Number.isFinite(metricOf(e, o.metric, split)))
       .x((e) => round(x(e.epoch)))
       .y((e) => round(y(useLog ? Math.max(LOG_FLOOR, metricOf(e, o.metric, split)) : metricOf(e, o.metric, split))))(es) ?? '';
+  };
   const yFormat =
     o.metric === 'acc'
       ? (v: number) => `${Math.round(v * 100)}%`
@@ -90,6 +104,37 @@ export function chartModel(epochs: EpochEvent[], o: ChartOptions): ChartModel {
     compare: compare.map((c) => ({ train: path(c, 'train'), test: path(c, 'test') })),
     xTicks, yTicks, yFormat, shown,
   };
+}
+
+/**
+ * At most `max` points: the series cut into max/2 buckets of consecutive epochs, each
+ * keeping its lowest and highest value (in epoch order), plus the first and last point.
+ * Non-finite values are kept so the line still breaks where they are.
+ */
+export function decimate(es: EpochEvent[], value: (e: EpochEvent) => number, max: number): EpochEvent[] {
+  if (es.length <= max) return es;
+  const buckets = Math.max(1, Math.floor(max / 2));
+  const out: EpochEvent[] = [es[0]];
+  for (let b = 0; b < buckets; b++) {
+    const from = Math.floor((b * es.length) / buckets);
+    const to = Math.floor(((b + 1) * es.length) / buckets);
+    let lo = -1;
+    let hi = -1;
+    let gap = -1;
+    for (let i = from; i < to; i++) {
+      const v = value(es[i]);
+      if (!Number.isFinite(v)) {
+        if (gap < 0) gap = i;
+        continue;
+      }
+      if (lo < 0 || v < value(es[lo])) lo = i;
+      if (hi < 0 || v > value(es[hi])) hi = i;
+    }
+    const keep = [lo, hi, gap].filter((i) => i > 0).sort((a, b) => a - b);
+    for (const i of keep) if (out[out.length - 1] !== es[i]) out.push(es[i]);
+  }
+  if (out[out.length - 1] !== es[es.length - 1]) out.push(es[es.length - 1]);
+  return out;
 }
 
 /** Powers of ten only: log axes with 2..9 labels are unreadable at this size. */

@@ -219,6 +219,12 @@ export interface TrainerOptions {
   epochs?: number;
   /** Where to write artifacts; none are written when unset. */
   outDir?: string;
+  /**
+   * The folder `outDir` must lie inside (default: the spec's folder). The extension
+   * passes the spec's workspace folder, so `blobClassifier.runsDirectory` may point
+   * anywhere inside the workspace. Added for the extension host.
+   */
+  allowedRoot?: string;
   /** Overrides the spec's boundary resolution. */
   resolution?: number;
   /** Most points to draw per split (class-balanced sample). */

@@ -10,6 +10,7 @@ import type { EpochEvent, FrameEvent, HostToWebview, TrainerEvent, WebviewToHost
 import { isWebviewToHost } from '../../src/core/protocol';
 import { App } from '../../webview/app';
 import { applyEvents, emptyModel, frameAtOrBefore, MAX_FRAMES } from '../../webview/model';
+import { createScheduler } from '../../webview/render/scheduler';
 import { synthRun } from '../fixtures/render/synthRun';
 import { assertSnapshot } from '../fixtures/render/snapshot';
 
@@ -190,6 +191,21 @@ describe('webview panel', () => {
     assert.ok(ticks.includes('1'), `log ticks ${ticks}`);
   });
 
+  test('a theme switch (body class only, as VS Code does) recolours the figure', async () => {
+    h.send({ type: 'run', run: RUN, events: EVENTS, active: false });
+    const exportSvg = async () => {
+      h.posted.length = 0;
+      h.q('btn-export-svg').click();
+      await new Promise((r) => setTimeout(r, 0));
+      return (h.posted[0] as { data: string }).data;
+    };
+    assert.match(await exportSvg(), /<rect x="0" y="0" width="960" height="\d+" fill="#ffffff"/);
+    h.dom.window.document.body.className = 'vscode-dark';
+    await new Promise((r) => setTimeout(r, 0)); // MutationObserver callbacks are microtasks
+    h.app.flush();
+    assert.match(await exportSvg(), /<rect x="0" y="0" width="960" height="\d+" fill="#1e1e1e"/);
+  });
+
   test('loss chart SVG snapshot', () => {
     h.send({ type: 'run', run: RUN, events: EVENTS, active: false });
     assertSnapshot('webview-loss-chart.svg', h.q('loss-chart').querySelector('svg')!.outerHTML);
@@ -207,6 +223,21 @@ describe('webview side view', () => {
     assert.deepEqual(h.posted, [{ type: 'openPanel' }]);
     assert.equal(h.root.querySelector('[data-testid="confusion"]'), null);
     h.app.dispose();
+  });
+});
+
+describe('scheduler', () => {
+  test('many requests between two frames draw once, with the latest state', () => {
+    const queue: FrameRequestCallback[] = [];
+    const win = { requestAnimationFrame: (cb: FrameRequestCallback) => queue.push(cb), cancelAnimationFrame: () => undefined };
+    let draws = 0;
+    const s = createScheduler(() => draws++, win);
+    for (let i = 0; i < 50; i++) s.request();
+    assert.equal(queue.length, 1);
+    queue.shift()!(0);
+    assert.equal(draws, 1);
+    s.request();
+    assert.equal(queue.length, 1);
   });
 });
 

@@ -46,6 +46,7 @@ const SHOTS: Shot[] = [
   // Streamed in small batches: the incremental path (events + rAF coalescing).
   { name: 'panel-light-streamed', query: 'view=panel&theme=light&pace=15&batch=1', width: 1200, height: 1000, ready: '[data-status="done"]' },
   { name: 'panel-hc-done', query: 'view=panel&theme=hc&pace=0', width: 1000, height: 1400, ready: '[data-status="done"]' },
+  { name: 'panel-narrow-light-done', query: 'view=panel&theme=light&pace=0', width: 520, height: 900, ready: '[data-status="done"]' },
   { name: 'side-light-mid', query: 'view=side&theme=light&pace=0&until=20', width: 320, height: 800, ready: '[data-status="running"]' },
   { name: 'side-dark-done', query: 'view=side&theme=dark&pace=0', width: 320, height: 800, ready: '[data-status="done"]' },
 ];

@@ -169,6 +169,18 @@ describe('webview panel', () => {
     assert.deepEqual(h.posted.map((p) => p.type), ['exportFigure']);
   });
 
+  test('legend says when points are a sample; a slice note is shown', () => {
+    const [start, frame0, ...rest] = EVENTS;
+    assert.ok(start.type === 'start' && frame0.type === 'frame');
+    const sampledStart = { ...start, points: { ...start.points, test: { ...start.points.test, sampled: true, total: 5000 } } };
+    h.send({ type: 'run', run: RUN, events: [sampledStart, { ...frame0, slice: 'x3 held at its mean' }, ...rest.slice(0, 3)], active: true });
+    assert.match(h.root.querySelector('.legend')!.textContent!, /test: showing 24 of 5000 points \(class-balanced sample\)/);
+    assert.doesNotMatch(h.root.querySelector('.legend')!.textContent!, /train: showing/);
+    const slice = h.root.querySelector<HTMLElement>('.slice')!;
+    assert.equal(slice.hidden, false);
+    assert.match(slice.textContent!, /x3 held at its mean/);
+  });
+
   test('errors show their message', () => {
     h.send({ type: 'run', run: RUN, events: [...upTo(2), { type: 'error', code: 'diverged', message: 'Loss became NaN at epoch 2', epoch: 2 }], active: false });
     assert.equal(h.root.dataset.status, 'error');

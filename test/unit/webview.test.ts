@@ -173,7 +173,8 @@ describe('webview panel', () => {
     const [start, frame0, ...rest] = EVENTS;
     assert.ok(start.type === 'start' && frame0.type === 'frame');
     const sampledStart = { ...start, points: { ...start.points, test: { ...start.points.test, sampled: true, total: 5000 } } };
-    h.send({ type: 'run', run: RUN, events: [sampledStart, { ...frame0, slice: 'x3 held at its mean' }, ...rest.slice(0, 3)], active: true });
+    const sliced = [frame0, ...rest.slice(0, 3)].map((e) => (e.type === 'frame' ? { ...e, slice: 'x3 held at its mean' } : e));
+    h.send({ type: 'run', run: RUN, events: [sampledStart, ...sliced], active: true });
     assert.match(h.root.querySelector('.legend')!.textContent!, /test: showing 24 of 5000 points \(class-balanced sample\)/);
     assert.doesNotMatch(h.root.querySelector('.legend')!.textContent!, /train: showing/);
     const slice = h.root.querySelector<HTMLElement>('.slice')!;

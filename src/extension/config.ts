@@ -51,11 +51,18 @@ export function readSettings(get: (key: string) => unknown): Settings {
   };
 }
 
-/** The trainer options a run gets from the settings (the spec's own values win when unset). */
-export function trainerOptions(s: Settings, outDir: string | undefined, overrides: TrainerOptions = {}): TrainerOptions {
+/**
+ * The trainer options a run gets from the settings (the spec's own values win when
+ * unset). `out.outDir` is the spec's runs folder: the trainer writes `<outDir>/<runId>/`
+ * there, and only inside `out.allowedRoot` (the workspace folder).
+ */
+export function trainerOptions(s: Settings, out: { outDir?: string; allowedRoot?: string } = {}, overrides: TrainerOptions = {}): TrainerOptions {
   const o: TrainerOptions = {};
   if (s.device !== 'auto') o.device = s.device;
   if (s.gridResolution > 0) o.resolution = s.gridResolution;
-  if (outDir) o.outDir = outDir;
+  if (out.outDir) {
+    o.outDir = out.outDir;
+    if (out.allowedRoot) o.allowedRoot = out.allowedRoot;
+  }
   return { ...o, ...overrides };
 }

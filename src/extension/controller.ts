@@ -101,6 +101,7 @@ export class Controller implements vscode.Disposable, WebviewHost {
     );
     this.followEditor(vscode.window.activeTextEditor);
     this.updateContext();
+    void this.findRunsOnDisk().catch(() => undefined);
   }
 
   // -------------------------------------------------------------------------
@@ -153,33 +154,17 @@ export class Controller implements vscode.Disposable, WebviewHost {
       await this.sessions.stop(specPath);
     }
 
-    const runId = makeRunId(new Date());
-    const folder = vscode.workspace.getWorkspaceFolder(uri);
-    const dirs = resolveSpecRunsDir(specPath, folder?.uri.scheme === 'file' ? folder.uri.fsPath : undefined, this.settings.runsDirectory);
+    const workspaceRoot = this.workspaceRoot(uri);
+    const dirs = resolveSpecRunsDir(specPath, workspaceRoot, this.settings.runsDirectory);
     if (dirs.warning) this.output.warn(dirs.warning);
-    let outDir: string | undefined;
-    if (dirs.specRunsDir) {
-      outDir = path.join(dirs.specRunsDir, runId);
-      try {
-        await fsp.mkdir(outDir, { recursive: true });
-      } catch (err) {
-        this.output.warn(`cannot create ${outDir}: ${String(err)}; no artifacts will be written`);
-        outDir = undefined;
-      }
-    }
     const rec = this.sessions.start({
-      runId,
+      runId: makeRunId(new Date()),
       specPath,
       specName,
       specText: doc.getText(),
-      options: trainerOptions(this.settings, outDir, opts.overrides),
+      // The trainer creates `<specRunsDir>/<its run id>/` when the run ends (atomically).
+      options: trainerOptions(this.settings, { outDir: dirs.specRunsDir, allowedRoot: workspaceRoot }, opts.overrides),
     });
-    if (dirs.specRunsDir && outDir) {
-      const protect = new Set(this.sessions.runningSpecs().map((p) => this.store.active(p)?.ref.runId ?? ''));
-      void pruneRunFolders(dirs.specRunsDir, this.settings.keepRuns, protect).then((deleted) => {
-        for (const d of deleted) this.output.info(`pruned old run ${d} (keepRuns = ${this.settings.keepRuns})`);
-      });
-    }
     if (interactive) this.showPanel(uri);
     return rec;
   }
@@ -358,6 +343,13 @@ export class Controller implements vscode.Disposable, WebviewHost {
   }
 
   private onRunEnded(rec: RunRecord): void {
+    // The run's folder now exists (written at the end): keep the newest `keepRuns`.
+    if (rec.outDir) {
+      const keep = this.settings.keepRuns;
+      void pruneRunFolders(rec.outDir, keep).then((deleted) => {
+        for (const d of deleted) this.output.info(`pruned old run ${d} (keepRuns = ${keep})`);
+      });
+    }
     const summary = summaryOf(rec);
     if (summary) for (const l of summaryLines(summary, { lagMs: rec.maxLagMs })) this.output.info(l);
     else this.output.info(`${rec.ref.specName}: ${rec.status}; worst extension-host event-loop lag ${(rec.maxLagMs ?? 0).toFixed(1)} ms`);
@@ -432,12 +424,23 @@ export class Controller implements vscode.Disposable, WebviewHost {
       CONTEXT.trainingSpecs,
       running.map((p) => this.uriOf(p).toString()),
     );
-    const hasRun = running.length > 0 || this.store.runningSpecs().length > 0 || this.mostRecentSpec() !== undefined;
+    const hasRun = running.length > 0 || this.mostRecentSpec() !== undefined;
     void vscode.commands.executeCommand('setContext', CONTEXT.hasRun, hasRun || this.hasRunsOnDisk);
   }
 
-  /** Set once at start-up from the disk so "Open Last Run's Artifacts" is offered after a reload. */
-  hasRunsOnDisk = false;
+  /** Found at start-up, so "Open Last Run's Artifacts" is offered after a reload too. */
+  private hasRunsOnDisk = false;
+
+  private async findRunsOnDisk(): Promise<void> {
+    // The run folder's last path segment (".blob-runs" by default); one hit is enough.
+    const base = path.basename(this.settings.runsDirectory.replace(/[\\/]+$/, '')) || '.blob-runs';
+    if (/[{}*?[\]]/.test(base)) return;
+    const hits = await vscode.workspace.findFiles(`**/${base}/*/*/summary.json`, '**/node_modules/**', 1);
+    if (hits.length) {
+      this.hasRunsOnDisk = true;
+      this.updateContext();
+    }
+  }
 
   private followEditor(e: vscode.TextEditor | undefined): void {
     if (!e || !isSpecDocument(e.document)) return; // keep following the last spec (the view stays useful)
@@ -490,19 +493,24 @@ export class Controller implements vscode.Disposable, WebviewHost {
 
   /** The latest run's artifacts folder: from memory, or the newest run folder on disk (after a reload). */
   private async artifactsDir(specPath: string): Promise<string | undefined> {
-    const rec = this.store.lastFinished(specPath) ?? this.store.latest(specPath);
-    const fromRun = rec?.summary?.artifacts_dir ?? rec?.outDir;
+    const fromRun = this.store.lastFinished(specPath)?.summary?.artifacts_dir;
     if (fromRun) return fromRun;
-    const uri = this.uriOf(specPath);
-    const folder = vscode.workspace.getWorkspaceFolder(uri);
-    const dirs = resolveSpecRunsDir(specPath, folder?.uri.fsPath, this.settings.runsDirectory);
-    if (!dirs.specRunsDir) return undefined;
+    const parent =
+      this.store.latest(specPath)?.outDir ??
+      resolveSpecRunsDir(specPath, this.workspaceRoot(this.uriOf(specPath)), this.settings.runsDirectory).specRunsDir;
+    if (!parent) return undefined;
     try {
-      const names = (await fsp.readdir(dirs.specRunsDir)).filter(isRunId).sort();
-      return names.length ? path.join(dirs.specRunsDir, names[names.length - 1]) : undefined;
+      // Run ids sort chronologically; `.partial` folders (runs being written) do not match.
+      const names = (await fsp.readdir(parent)).filter(isRunId).sort();
+      return names.length ? path.join(parent, names[names.length - 1]) : undefined;
     } catch {
       return undefined;
     }
+  }
+
+  private workspaceRoot(uri: vscode.Uri): string | undefined {
+    const folder = vscode.workspace.getWorkspaceFolder(uri);
+    return folder?.uri.scheme === 'file' ? folder.uri.fsPath : undefined;
   }
 
   private mostRecentSpec(): string | undefined {

@@ -67,7 +67,7 @@ function info(rec: RunRecord): RunInfo {
     status: rec.status,
     epochsDone: rec.lastEpoch ? rec.lastEpoch.epoch + 1 : 0,
     epochs: rec.epochs,
-    artifactsDir: rec.summary?.artifacts_dir ?? rec.outDir,
+    artifactsDir: rec.summary?.artifacts_dir,
     summary: summaryOf(rec),
     error: rec.error,
     maxLagMs: rec.maxLagMs,

@@ -18,7 +18,10 @@ export interface RunRecord {
   /** Every event in arrival order; the replay. */
   readonly events: TrainerEvent[];
   status: RunStatus;
-  /** Where this run's artifacts go (also written into the summary by the trainer). */
+  /**
+   * The spec's runs folder given to the trainer (`TrainerOptions.outDir`); the trainer
+   * writes this run into `<outDir>/<its run id>/` and reports it as `summary.artifacts_dir`.
+   */
   readonly outDir?: string;
   /** Set from the `done` event, or the `cancelled` event's summary. */
   summary?: RunSummary;

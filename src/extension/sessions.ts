@@ -213,6 +213,6 @@ export function summaryOf(rec: RunRecord): RunSummary | undefined {
     train_wall_s: last ? last.elapsedMs / 1000 : 0,
     epochs_per_s: last && last.elapsedMs > 0 ? (last.epoch + 1) / (last.elapsedMs / 1000) : 0,
     status: 'cancelled',
-    artifacts_dir: rec.outDir,
+    // A run stopped before the trainer reported wrote no artifacts.
   };
 }

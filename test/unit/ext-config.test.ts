@@ -16,9 +16,17 @@ describe('settings', () => {
   });
 
   test('trainer options: auto device and 0 resolution leave the spec in charge', () => {
-    assert.deepEqual(trainerOptions(DEFAULT_SETTINGS, undefined), {});
+    assert.deepEqual(trainerOptions(DEFAULT_SETTINGS), {});
     const s = { ...DEFAULT_SETTINGS, device: 'wasm' as const, gridResolution: 51 };
-    assert.deepEqual(trainerOptions(s, '/w/r', { epochs: 5 }), { device: 'wasm', resolution: 51, outDir: '/w/r', epochs: 5 });
+    assert.deepEqual(trainerOptions(s, { outDir: '/w/.blob-runs/a', allowedRoot: '/w' }, { epochs: 5 }), {
+      device: 'wasm',
+      resolution: 51,
+      outDir: '/w/.blob-runs/a',
+      allowedRoot: '/w',
+      epochs: 5,
+    });
+    // No artifacts folder, no root.
+    assert.deepEqual(trainerOptions(DEFAULT_SETTINGS, { allowedRoot: '/w' }), {});
   });
 });
 

@@ -9,7 +9,7 @@
  * Query: view=panel|side, theme=light|dark|hc, pace=ms between batches (0 = all at
  * once), batch=events per batch, until=stop after this many epochs (mid-run), res=101|201
  * (synthetic runs only), src=synth to use a synthetic run even when a recording is
- * loaded, history=0 to leave out the compare runs.
+ * loaded, epochs=N for a longer synthetic run, history=0 to leave out the compare runs.
  */
 import { createServer, type Server } from 'node:http';
 import { readFileSync, existsSync } from 'node:fs';
@@ -39,10 +39,11 @@ export interface HarnessServer {
 
 export function startHarnessServer(opts: { recording?: TrainerEvent[]; port?: number } = {}): Promise<HarnessServer> {
   const cache = new Map<string, TrainerEvent[]>();
-  const eventsFor = (res: number, synth: boolean) => {
+  const eventsFor = (res: number, synth: boolean, epochs: number) => {
     if (opts.recording && !synth) return opts.recording;
-    const key = String(res);
-    if (!cache.has(key)) cache.set(key, synthRun({ resolution: res }));
+    const key = `${res}/${epochs}`;
+    // Long runs: a frame every ~1% of the epochs, like the trainer's "auto".
+    if (!cache.has(key)) cache.set(key, synthRun({ resolution: res, epochs, frameEvery: Math.max(5, Math.round(epochs / 100)) }));
     return cache.get(key)!;
   };
   // Earlier runs for the compare overlay: a slower learning rate and a different seed.
@@ -87,7 +88,7 @@ export function startHarnessServer(opts: { recording?: TrainerEvent[]; port?: nu
     }
     if (u.pathname === '/config.js') {
       const cfg = {
-        events: eventsFor(Number(q.get('res') ?? 101), q.get('src') === 'synth'),
+        events: eventsFor(Number(q.get('res') ?? 101), q.get('src') === 'synth', Number(q.get('epochs') ?? 100)),
         history: q.get('history') === '0' ? [] : history(),
         pace: Number(q.get('pace') ?? 40),
         batch: Number(q.get('batch') ?? 2),

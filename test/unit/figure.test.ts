@@ -5,7 +5,7 @@ import { decodeBase64, encodeBase64 } from '../../src/core/figure/base64';
 import { heatmapLut, heatmapRects, heatmapRgba } from '../../src/core/figure/heatmap';
 import { boundaryScales, equalAspectBox, gridImageRect } from '../../src/core/figure/layout';
 import { drawIndices } from '../../src/core/figure/sample';
-import { chartModel, decimate, epochAt } from '../../src/core/figure/curves';
+import { chartModel, decimate, epochAt, xDomainEnd } from '../../src/core/figure/curves';
 import { confusionModel, scoreRows } from '../../src/core/figure/tables';
 import { duration, pct, r2, xmlEscape } from '../../src/core/figure/format';
 import type { EpochEvent, Evaluation } from '../../src/core/protocol';
@@ -145,6 +145,15 @@ describe('curves', () => {
     assert.deepEqual(d.map((e) => e.epoch), [...d.map((e) => e.epoch)].sort((a, b) => a - b));
     const m = chartModel(es, { metric: 'loss', box, epochs: 100_000 });
     assert.ok((m.train.match(/L/g) ?? []).length <= 201);
+  });
+  test('the epoch axis is fixed for short runs and grows in 1-2-5 steps for long ones', () => {
+    assert.equal(xDomainEnd(100, 3), 99);
+    assert.equal(xDomainEnd(1000, 0), 999);
+    assert.equal(xDomainEnd(100_000, 30), 50);
+    assert.equal(xDomainEnd(100_000, 0), 10);
+    assert.equal(xDomainEnd(100_000, 95), 200);
+    assert.equal(xDomainEnd(100_000, 99_998), 99_999);
+    assert.equal(xDomainEnd(100_000, 120_000), 120_000);
   });
   test('epochAt picks the nearest epoch to a pixel', () => {
     const m = chartModel([ep(0, 1, 1), ep(1, 1, 1), ep(2, 1, 1)], { metric: 'loss', box, epochs: 3 });

@@ -48,7 +48,7 @@ export function chartModel(epochs: EpochEvent[], o: ChartOptions): ChartModel {
   const shown = o.upTo === undefined ? epochs : epochs.filter((e) => e.epoch <= o.upTo!);
   const compare = o.compare ?? [];
   // Loops, not Math.max(...spread): long runs overflow the argument limit.
-  let xMax = Math.max(1, o.epochs - 1, epochs.at(-1)?.epoch ?? 0);
+  let xMax = xDomainEnd(o.epochs, epochs.at(-1)?.epoch ?? 0);
   for (const c of compare) xMax = Math.max(xMax, c.at(-1)?.epoch ?? 0);
   const x = scaleLinear().domain([0, xMax]).range([o.box.x, o.box.x + o.box.width]);
   const useLog = o.metric === 'loss' && !!o.log;
@@ -104,6 +104,20 @@ export function chartModel(epochs: EpochEvent[], o: ChartOptions): ChartModel {
     compare: compare.map((c) => ({ train: path(c, 'train'), test: path(c, 'test') })),
     xTicks, yTicks, yFormat, shown,
   };
+}
+
+/**
+ * Right end of the epoch axis. Up to 1000 planned epochs it is fixed (the curve grows
+ * rightwards across a stable axis, as in the notebook's 100); for longer runs a fixed
+ * axis would squeeze the first minutes into a sliver, so it grows with the run in
+ * 1-2-5 steps (not every epoch, so the axis does not jitter).
+ */
+export function xDomainEnd(planned: number, lastEpoch: number): number {
+  if (planned <= 1000) return Math.max(1, planned - 1, lastEpoch);
+  const target = Math.max(10, lastEpoch * 1.1);
+  const p = 10 ** Math.floor(Math.log10(target));
+  const nice = [1, 2, 5, 10].map((m) => m * p).find((v) => v >= target) ?? 10 * p;
+  return Math.max(lastEpoch, Math.min(planned - 1, nice));
 }
 
 /**

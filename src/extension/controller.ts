@@ -8,7 +8,7 @@
 import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { TrainerEvent, TrainerOptions, WebviewToHost } from '../core/protocol';
+import type { RunSummary, TrainerEvent, TrainerOptions, WebviewToHost } from '../core/protocol';
 import { NOTEBOOK_SPEC_TEXT, nameFromPath } from '../core/spec/defaults';
 import { SpecCodeLensProvider } from './codeLens';
 import type { LensState } from './codeLensState';
@@ -17,7 +17,7 @@ import { isSpecDocument, SpecDiagnostics } from './diagnostics';
 import { statusText, summaryLines } from './format';
 import { COMMANDS, CONFIG, CONTEXT, SPEC_GLOB } from './ids';
 import { firstError, refusalMessage } from './problemMapping';
-import { isRunId, makeRunId, pruneRunFolders, resolveSpecRunsDir, specStem } from './runsDir';
+import { isRunId, makeRunId, pruneRunFolders, readLatestSummary, resolveSpecRunsDir, specStem } from './runsDir';
 import { SessionManager, summaryOf } from './sessions';
 import { SessionStore, type RunRecord } from './sessionStore';
 import type { StartTrainer } from './trainerRun';
@@ -95,6 +95,7 @@ export class Controller implements vscode.Disposable, WebviewHost {
         const before = this.settings;
         this.settings = this.readConfig();
         this.store.setKeepRuns(this.settings.keepRuns);
+        if (before.runsDirectory !== this.settings.runsDirectory) this.diskSummaries.clear();
         if (before.maxSamples !== this.settings.maxSamples) this.diagnostics.revalidateAll();
       }),
       vscode.workspace.onDidGrantWorkspaceTrust(() => this.codeLens.refresh()),
@@ -388,9 +389,26 @@ export class Controller implements vscode.Disposable, WebviewHost {
       trusted: vscode.workspace.isTrusted,
       errors: this.diagnostics.errorsOf(uri),
       running: active ? { lastEpoch: active.lastEpoch, epochs: active.epochs } : undefined,
-      last: finished ? summaryOf(finished) : latest ? summaryOf(latest) : undefined,
+      last: finished ? summaryOf(finished) : latest ? summaryOf(latest) : this.diskSummary(specPath),
       lastError: latest?.status === 'error' ? latest.error : undefined,
     };
+  }
+
+  /** Last result read from the runs folder, for specs with no run since activation (a reload). */
+  private readonly diskSummaries = new Map<string, RunSummary | 'loading' | null>();
+
+  private diskSummary(specPath: string): RunSummary | undefined {
+    const v = this.diskSummaries.get(specPath);
+    if (v === undefined) {
+      this.diskSummaries.set(specPath, 'loading');
+      const dirs = resolveSpecRunsDir(specPath, this.workspaceRoot(this.uriOf(specPath)), this.settings.runsDirectory);
+      void (dirs.specRunsDir ? readLatestSummary(dirs.specRunsDir) : Promise.resolve(undefined)).then((s) => {
+        this.diskSummaries.set(specPath, s ?? null);
+        if (s) this.codeLens.refresh();
+      });
+      return undefined;
+    }
+    return v === 'loading' || v === null ? undefined : v;
   }
 
   private scheduleStatus(): void {

@@ -11,6 +11,7 @@
 
 import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
+import type { RunSummary } from '../core/protocol';
 
 export const DEFAULT_RUNS_DIRECTORY = '.blob-runs';
 const WORKSPACE_VAR = '${workspaceFolder}';
@@ -112,4 +113,57 @@ export async function pruneRunFolders(specRunsDir: string, keep: number, protect
     }
   }
   return deleted;
+}
+
+/**
+ * A `summary.json` read back from disk (after a window reload the host has no runs in
+ * memory, but the CodeLens should still show the last result). Checks the fields the
+ * host uses; anything else is rejected, since the file may be old or hand-edited.
+ */
+export function asRunSummary(v: unknown, dir: string): RunSummary | undefined {
+  if (typeof v !== 'object' || v === null) return undefined;
+  const o = v as Record<string, unknown>;
+  const nums = ['epochs', 'epochs_completed', 'train_loss', 'train_acc', 'test_loss', 'test_acc', 'train_wall_s', 'epochs_per_s'];
+  if (!nums.every((k) => typeof o[k] === 'number')) return undefined;
+  if (typeof o.runId !== 'string' || typeof o.name !== 'string') return undefined;
+  if (o.status !== 'completed' && o.status !== 'cancelled') return undefined;
+  if (typeof o.backend !== 'string' || typeof o.device !== 'string') return undefined;
+  const s: RunSummary = {
+    runId: o.runId,
+    name: o.name,
+    epochs: o.epochs as number,
+    epochs_completed: o.epochs_completed as number,
+    train_loss: o.train_loss as number,
+    train_acc: o.train_acc as number,
+    test_loss: o.test_loss as number,
+    test_acc: o.test_acc as number,
+    backend: o.backend as RunSummary['backend'],
+    device: o.device as RunSummary['device'],
+    train_wall_s: o.train_wall_s as number,
+    epochs_per_s: o.epochs_per_s as number,
+    status: o.status,
+    // Where we found it, whatever the file says (the folder may have been moved).
+    artifacts_dir: dir,
+  };
+  return s;
+}
+
+/** The newest run folder's summary under a spec's runs folder, if any. */
+export async function readLatestSummary(specRunsDir: string): Promise<RunSummary | undefined> {
+  let names: string[];
+  try {
+    names = (await fsp.readdir(specRunsDir)).filter(isRunId).sort();
+  } catch {
+    return undefined;
+  }
+  for (let i = names.length - 1; i >= 0; i--) {
+    const dir = path.join(specRunsDir, names[i]);
+    try {
+      const s = asRunSummary(JSON.parse(await fsp.readFile(path.join(dir, 'summary.json'), 'utf8')), dir);
+      if (s) return s;
+    } catch {
+      /* a folder without a readable summary: try the one before */
+    }
+  }
+  return undefined;
 }

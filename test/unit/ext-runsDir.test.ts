@@ -1,9 +1,9 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { isInside, makeRunId, pruneRunFolders, resolveSpecRunsDir, selectRunsToPrune, specStem } from '../../src/extension/runsDir';
+import { asRunSummary, isInside, makeRunId, pruneRunFolders, readLatestSummary, resolveSpecRunsDir, selectRunsToPrune, specStem } from '../../src/extension/runsDir';
 
 const P = path.posix;
 
@@ -63,6 +63,38 @@ describe('runs directory', () => {
       assert.deepEqual(deleted, [path.join(dir, '20260101-000000-0001')]);
       assert.deepEqual(readdirSync(dir).sort(), ['20260102-000000-0002', '20260103-000000-0003', 'keep-me']);
       assert.deepEqual(await pruneRunFolders(path.join(dir, 'missing'), 1), []);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('summary.json read back', () => {
+  const good = { runId: '20260101-000000-0001', name: 'four', epochs: 100, epochs_completed: 100, train_loss: 0.03, train_acc: 0.99, test_loss: 0.02, test_acc: 0.995, backend: 'wasm', device: 'wasm', train_wall_s: 0.4, epochs_per_s: 250, status: 'completed', artifacts_dir: '/old/place', evaluation: {} };
+
+  test('accepts a trainer summary, with artifacts_dir = where it was found', () => {
+    const s = asRunSummary(good, '/w/.blob-runs/four/20260101-000000-0001');
+    assert.equal(s?.test_acc, 0.995);
+    assert.equal(s?.artifacts_dir, '/w/.blob-runs/four/20260101-000000-0001');
+    assert.equal((s as unknown as Record<string, unknown>).evaluation, undefined);
+  });
+
+  test('rejects anything else', () => {
+    assert.equal(asRunSummary(null, '/d'), undefined);
+    assert.equal(asRunSummary({ ...good, test_acc: '99%' }, '/d'), undefined);
+    assert.equal(asRunSummary({ ...good, status: 'running' }, '/d'), undefined);
+  });
+
+  test('readLatestSummary: the newest run folder with a valid summary', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'bc-sum-'));
+    try {
+      for (const [n, body] of [['20260101-000000-0001', JSON.stringify(good)], ['20260102-000000-0002', '{broken'], ['20260103-000000-0003.partial', JSON.stringify(good)]] as const) {
+        mkdirSync(path.join(dir, n));
+        writeFileSync(path.join(dir, n, 'summary.json'), body);
+      }
+      const s = await readLatestSummary(dir);
+      assert.equal(s?.artifacts_dir, path.join(dir, '20260101-000000-0001'));
+      assert.equal(await readLatestSummary(path.join(dir, 'none')), undefined);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -101,11 +101,30 @@ describe('gradients of the hand-written loop match autodiff', () => {
     ['relu', { optimizer: 'adam', lr: 0.01 }],
     ['tanh', { optimizer: 'adam', lr: 0.01, weightDecay: 0.01 }],
   ];
-  for (const [act, o] of cases) {
-    test(`${act} ${JSON.stringify(o)}: 3 steps equal torch's update rule`, async () => {
+
+  test('host and device heads give the same metrics (mini-batches too)', async () => {
+    const tf = await defaultLoaders.loadWasm();
+    const ds = randomSet(50, 3, 3, 11);
+    const run = (head: 'host' | 'device') => {
+      const net = buildNet(tf, sizes, 'relu', 5);
+      const loop = new TrainLoop(tf, net, { train: ds, test: randomSet(10, 3, 3, 12), nClasses: 3 }, cfg({ head, batchSize: 16, momentum: 0.9 }));
+      const out = Array.from({ length: 4 }, () => loop.epoch());
+      loop.dispose();
+      disposeNet(net);
+      return out;
+    };
+    const [a, b] = [run('host'), run('device')];
+    a.forEach((m, i) => {
+      for (const key of ['trainLoss', 'trainAcc', 'testLoss', 'testAcc'] as const) {
+        assert.ok(Math.abs(m[key] - b[i][key]) < 1e-5, `epoch ${i} ${key}: ${m[key]} vs ${b[i][key]}`);
+      }
+    });
+  });
+  for (const [act, o] of cases) for (const head of ['host', 'device'] as const) {
+    test(`${act} ${JSON.stringify(o)}, ${head} head: 3 steps equal torch's update rule`, async () => {
       const tf = await defaultLoaders.loadJs();
       const ds = randomSet(24, 3, 3, 7);
-      const c = cfg(o);
+      const c = cfg({ ...o, head });
       const net = buildNet(tf, sizes, act, 3);
       const loop = new TrainLoop(tf, net, { train: ds, test: randomSet(6, 3, 3, 9), nClasses: 3 }, c);
       for (let i = 0; i < 3; i++) loop.epoch();
@@ -274,6 +293,7 @@ describe('memory', () => {
     for (const c of [
       { optimizer: 'sgd', lr: 0.1, momentum: 0.9, weightDecay: 0.01, batchSize: 'full', seed: 1 },
       { optimizer: 'adam', lr: 0.01, momentum: 0, weightDecay: 0.01, batchSize: 100, seed: 1 },
+      { optimizer: 'sgd', lr: 0.1, momentum: 0, weightDecay: 0, batchSize: 'full', seed: 1, head: 'device' },
     ] as LoopConfig[]) {
       const before = tf.memory().numTensors;
       const net = buildNet(tf, [2, 8, 8, 4], 'relu', 1);

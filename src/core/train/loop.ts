@@ -1,14 +1,16 @@
 /**
  * The hand-written training loop: forward, softmax cross-entropy, backward and the
- * optimiser update written directly with TF.js kernels, no gradient tape.
+ * optimiser update written directly with TF.js kernels (kernels.ts), no gradient tape.
  *
- * Why by hand: for the notebook's 84-parameter model per-op overhead is everything, and
- * the tape (`optimizer.minimize`) roughly triples the op count. Here an epoch of the
- * notebook (3 linear layers, full batch, plain SGD) is ~45 kernel calls including the test
- * pass, and ONE read-back (train loss/acc and test loss/acc stacked).
+ * Why by hand: for the notebook's 132-parameter model per-op overhead is everything, and
+ * the tape (`optimizer.minimize`) roughly triples the op count. An epoch of the notebook
+ * (3 linear layers, full batch, plain SGD, test pass included) is ~21 kernel calls with
+ * the host loss head (js/wasm) or ~41 with the device head (native backends, ONE
+ * read-back per epoch: train and test loss/hits stacked). See `LoopConfig.head`.
  *
  * Maths (per batch of n rows, logits z, p = softmax(z), one-hot Y):
- *   loss = -(1/n) Σ Y·log p          (p floored at 1e-30: a sample's loss caps at ~69)
+ *   loss = -(1/n) Σ Y·log p   (host head: exact log-sum-exp in float64; device head:
+ *                              p floored at 1e-30, so a sample's loss caps at ~69)
  *   dL/dz = (p - Y)/n;   dW = aᵀ·dz, db = Σ_rows dz, da_prev = dz·Wᵀ ⊙ act'(a)
  * For SGD the gradient is pre-scaled by lr (dz·lr/n), which is linear through the whole
  * backward pass, so the update is a single `W - g` (momentum buffers scale the same way).
@@ -37,6 +39,14 @@ export interface LoopConfig {
   batchSize: 'full' | number;
   /** Seeds the per-epoch batch shuffle. */
   seed: number;
+  /**
+   * Where the loss head (softmax, loss, accuracy, dL/dz) runs. `host`: in JS on the read-back
+   * logits — for the js and wasm backends a read-back is a memcpy, and this replaces ~20
+   * small kernels per epoch (≈1.5-2x faster on the notebook). `device`: as TF.js kernels,
+   * one read-back per epoch — for the native backends, where a read-back is a device sync.
+   * Default: host for js/wasm, device otherwise.
+   */
+  head?: 'host' | 'device';
 }
 
 export interface EpochMetrics {
@@ -67,6 +77,37 @@ export function uploadSet(tf: Tf, ds: Dataset, nClasses: number): DeviceSet {
   });
 }
 
+/**
+ * The loss head on the host, in float64: for each row of logits z (n×k, row-major) the
+ * exact log-softmax loss (no floor), whether argmax(z) is the label, and optionally
+ * dL/dz = (softmax(z) - onehot(y))·scale into `dz`. Returns [Σ loss, # correct].
+ */
+export function hostHead(z: ArrayLike<number>, y: ArrayLike<number>, k: number, scale: number, dz?: Float32Array): [number, number] {
+  let loss = 0;
+  let hits = 0;
+  const n = y.length;
+  for (let i = 0, o = 0; i < n; i++, o += k) {
+    let m = z[o];
+    let arg = 0;
+    for (let j = 1; j < k; j++) {
+      if (z[o + j] > m) {
+        m = z[o + j];
+        arg = j;
+      }
+    }
+    let sum = 0;
+    for (let j = 0; j < k; j++) sum += Math.exp(z[o + j] - m);
+    const label = y[i];
+    loss += m + Math.log(sum) - z[o + label];
+    if (arg === label) hits++;
+    if (dz) {
+      const inv = scale / sum;
+      for (let j = 0; j < k; j++) dz[o + j] = Math.exp(z[o + j] - m) * inv - (j === label ? scale : 0);
+    }
+  }
+  return [loss, hits];
+}
+
 export class TrainLoop {
   private readonly k: Kernels;
   private readonly kept: Tensor[] = [];
@@ -74,10 +115,15 @@ export class TrainLoop {
   private readonly test: DeviceSet;
   private readonly floor: Tensor;
   private readonly scaleByN = new Map<number, Tensor>();
+  private readonly onesByN = new Map<number, Tensor>();
   private readonly state: Variable[] = []; // momentum buffers, or adam m and v
   private readonly c: Record<string, Tensor> = {};
   private readonly rng: Rng;
   private readonly order: Int32Array;
+  private readonly host: boolean;
+  private readonly nClasses: number;
+  private readonly yTrain: Int32Array;
+  private readonly yTest: Int32Array;
   private step = 0;
 
   constructor(
@@ -87,6 +133,10 @@ export class TrainLoop {
     private readonly cfg: LoopConfig,
   ) {
     this.k = kernels(tf);
+    this.host = (cfg.head ?? (['cpu', 'wasm'].includes(tf.getBackend()) ? 'host' : 'device')) === 'host';
+    this.nClasses = data.nClasses;
+    this.yTrain = data.train.y;
+    this.yTest = data.test.y;
     this.train = uploadSet(tf, data.train, data.nClasses);
     this.test = uploadSet(tf, data.test, data.nClasses);
     for (const s of [this.train, this.test]) this.kept.push(s.x, s.y, s.negY);
@@ -138,19 +188,31 @@ export class TrainLoop {
     return [loss, hits];
   }
 
-  /** One optimisation step on a batch; returns Σ loss and # correct before the step. */
-  private stepOn(x: Tensor, y: Tensor, negY: Tensor, n: number): [Tensor, Tensor] {
+  /**
+   * One optimisation step on a batch; returns Σ loss and # correct before the step, as
+   * numbers (host head, `yHost` = the batch's labels) or scalars (device head).
+   */
+  private stepOn(x: Tensor, y: Tensor, negY: Tensor, n: number, yHost: Int32Array): [Tensor | number, Tensor | number] {
     const k = this.k;
     const { params } = this.net;
     const { logits, acts } = forward(k, this.net, x);
-    const p = k.softmax(logits);
-    const stats = this.lossAndHits(logits, p, { y, negY });
-    let dz = k.mul(k.add(p, negY), this.scale(n));
+    let stats: [Tensor | number, Tensor | number];
+    let dz: Tensor;
+    if (this.host) {
+      const scale = (this.cfg.optimizer === 'sgd' ? this.cfg.lr : 1) / n;
+      const g = new Float32Array(n * this.nClasses);
+      stats = hostHead(logits.dataSync(), yHost, this.nClasses, scale, g);
+      dz = this.tf.tensor3d(g, [1, n, this.nClasses]);
+    } else {
+      const p = k.softmax(logits);
+      stats = this.lossAndHits(logits, p, { y, negY });
+      dz = k.mul(k.add(p, negY), this.scale(n));
+    }
     const grads: Tensor[] = new Array(params.length);
     for (let l = params.length / 2 - 1; l >= 0; l--) {
       const a = acts[l];
       grads[2 * l] = k.matMul(a, dz, true, false);
-      grads[2 * l + 1] = k.sum(dz, [0, 1]);
+      grads[2 * l + 1] = this.colSum(dz, n);
       if (l > 0) {
         const da = k.matMul(dz, params[2 * l], false, true);
         dz = this.net.activation === 'none' ? da : k.mul(da, this.actGrad(a));
@@ -160,6 +222,23 @@ export class TrainLoop {
     if (this.cfg.optimizer === 'sgd') this.sgd(grads);
     else this.adam(grads);
     return stats;
+  }
+
+  /**
+   * Σ over rows of dz [1, n, m] → [m] (the bias gradient). The js backend's Sum over a
+   * non-inner axis transposes element by element (~190 µs here); a [1,1,n]·dz matMul is
+   * ~3x cheaper there. On wasm the Sum kernel is the cheaper one (~7 µs vs ~29 µs).
+   */
+  private colSum(dz: Tensor, n: number): Tensor {
+    const k = this.k;
+    if (this.tf.getBackend() !== 'cpu') return k.sum(dz, [0, 1]);
+    let ones = this.onesByN.get(n);
+    if (!ones) {
+      ones = this.keep(this.tf.ones([1, 1, n]));
+      this.onesByN.set(n, ones);
+    }
+    const m = dz.shape[2] as number;
+    return this.tf.engine().runKernel('Reshape', { x: k.matMul(ones, dz, false, false) }, { shape: [m] }) as Tensor;
   }
 
   /** act'(z) expressed through a = act(z). */
@@ -221,39 +300,59 @@ export class TrainLoop {
     }
   }
 
-  /** One epoch: the optimisation step(s), then the test pass; ONE read-back. */
+  /**
+   * One epoch: the optimisation step(s), then the test pass. Device head: ONE read-back
+   * (train loss/hits and test loss/hits stacked). Host head: the logits of each step and
+   * of the test pass are read back instead (a memcpy on js/wasm).
+   */
   epoch(): EpochMetrics {
     const tf = this.tf;
     const k = this.k;
     const values = tf.tidy(() => {
-      let loss: Tensor;
-      let hits: Tensor;
+      const sums: (Tensor | number)[] = [0, 0, 0, 0];
+      const add = (i: number, v: Tensor | number) => {
+        const cur = sums[i];
+        sums[i] = typeof cur === 'number' && typeof v === 'number' ? cur + v : k.add(this.asTensor(cur), this.asTensor(v));
+      };
       const { batchSize } = this.cfg;
       const tr = this.train;
       if (batchSize === 'full' || batchSize >= tr.n) {
-        [loss, hits] = this.stepOn(tr.x, tr.y, tr.negY, tr.n);
+        const [l, h] = this.stepOn(tr.x, tr.y, tr.negY, tr.n, this.yTrain);
+        add(0, l);
+        add(1, h);
       } else {
         this.rng.shuffle(this.order);
-        loss = tf.scalar(0);
-        hits = tf.scalar(0);
         for (let s = 0; s < tr.n; s += batchSize) {
-          const idx = tf.tensor1d(this.order.slice(s, Math.min(tr.n, s + batchSize)), 'int32');
-          const n = idx.shape[0];
+          const rows = this.order.slice(s, Math.min(tr.n, s + batchSize));
+          const idx = tf.tensor1d(rows, 'int32');
           const pick = (t: Tensor) => tf.gather(t, idx, 1);
-          const [l, h] = this.stepOn(pick(tr.x), pick(tr.y), pick(tr.negY), n);
-          loss = k.add(loss, l);
-          hits = k.add(hits, h);
+          const yHost = this.host ? rows.map((r) => this.yTrain[r]) : this.yTrain;
+          const [l, h] = this.stepOn(pick(tr.x), pick(tr.y), pick(tr.negY), rows.length, yHost);
+          add(0, l);
+          add(1, h);
         }
       }
-      const parts: Tensor[] = [loss, hits];
       if (this.test.n > 0) {
         const { logits } = forward(k, this.net, this.test.x);
-        parts.push(...this.lossAndHits(logits, k.softmax(logits), this.test));
+        if (this.host) {
+          const [l, h] = hostHead(logits.dataSync(), this.yTest, this.nClasses, 0);
+          add(2, l);
+          add(3, h);
+        } else {
+          const [l, h] = this.lossAndHits(logits, k.softmax(logits), this.test);
+          add(2, l);
+          add(3, h);
+        }
       }
-      return tf.stack(parts);
+      if (sums.every((v) => typeof v === 'number')) return sums as number[];
+      return tf.stack(sums.map((v) => this.asTensor(v)));
     });
-    const v = values.dataSync();
-    values.dispose();
+    let v: ArrayLike<number>;
+    if (Array.isArray(values)) v = values;
+    else {
+      v = values.dataSync();
+      values.dispose();
+    }
     const nTr = this.train.n;
     const nTe = this.test.n;
     return {
@@ -262,6 +361,10 @@ export class TrainLoop {
       testLoss: nTe > 0 ? v[2] / nTe : 0,
       testAcc: nTe > 0 ? v[3] / nTe : 0,
     };
+  }
+
+  private asTensor(v: Tensor | number): Tensor {
+    return typeof v === 'number' ? this.tf.scalar(v) : v;
   }
 
   dispose(): void {

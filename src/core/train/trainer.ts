@@ -31,7 +31,7 @@ import type { RunControl } from './control';
 import { evaluate } from './evaluate';
 import { dataBounds, FrameClock, FrameMaker, samplePoints } from './frames';
 import { kernels } from './kernels';
-import { TrainLoop, uploadSet } from './loop';
+import { hostHead, TrainLoop } from './loop';
 import { buildNet, disposeNet, forward, layerSizes, modelSummary, type Net } from './model';
 
 const YIELD_MS = 4;
@@ -250,30 +250,27 @@ export async function* train(input: TrainInput): AsyncGenerator<TrainerEvent, vo
   }
 }
 
-/** Loss, predictions and metrics of the final weights on both splits. */
+/** Loss, predictions and metrics of the final weights on both splits (one read-back each). */
 function finalEvaluation(
   tf: LoadedBackend['tf'],
   k: ReturnType<typeof kernels>,
   net: Net,
   data: SplitDataset,
 ): { train: Evaluation; test: Evaluation } {
+  const K = data.nClasses;
   const one = (ds: SplitDataset['train']): Evaluation => {
-    if (ds.n === 0) return evaluate([], [], data.nClasses, 0);
-    const set = uploadSet(tf, ds, data.nClasses);
-    try {
-      const [lossT, predT] = tf.tidy(() => {
-        const { logits } = forward(k, net, set.x);
-        const p = k.softmax(logits);
-        const loss = k.sum(k.mul(set.negY, k.log(k.add(p, tf.scalar(1e-30)))), [0, 1, 2]);
-        return [loss, k.argMax(logits, 2)];
-      });
-      const loss = lossT.dataSync()[0] / ds.n;
-      const pred = predT.dataSync();
-      tf.dispose([lossT, predT]);
-      return evaluate(ds.y, pred, data.nClasses, loss);
-    } finally {
-      tf.dispose([set.x, set.y, set.negY]);
+    if (ds.n === 0) return evaluate([], [], K, 0);
+    const logitsT = tf.tidy(() => forward(k, net, tf.tensor3d(Float32Array.from(ds.X), [1, ds.n, ds.d])).logits);
+    const z = logitsT.dataSync();
+    logitsT.dispose();
+    const [lossSum] = hostHead(z, ds.y, K, 0);
+    const pred = new Int32Array(ds.n);
+    for (let i = 0; i < ds.n; i++) {
+      let best = 0;
+      for (let j = 1; j < K; j++) if (z[i * K + j] > z[i * K + best]) best = j;
+      pred[i] = best;
     }
+    return evaluate(ds.y, pred, K, lossSum / ds.n);
   };
   return { train: one(data.train), test: one(data.test) };
 }

@@ -9,8 +9,8 @@ import { renderFigureSvg } from '../src/core/figure/figureSvg';
 import { duration, num, pct } from '../src/core/figure/format';
 import { heatmapLut } from '../src/core/figure/heatmap';
 import { classPalette, type PaletteName } from '../src/core/figure/palette';
-import { drawIndices } from '../src/core/figure/sample';
-import { applyEvents, completedEpochs, emptyModel, frameAtOrBefore, latestTestAcc, type Part, type RunModel } from './model';
+import { samplingNote } from '../src/core/figure/sample';
+import { applyEvents, completedEpochs, emptyModel, frameAtOrBefore, lastBefore, latestTestAcc, type Part, type RunModel } from './model';
 import { BoundaryView } from './render/boundary';
 import { LineChart } from './render/chart';
 import { button, checkbox, dropdown, h } from './render/dom';
@@ -418,7 +418,8 @@ export class App {
       if (f) {
         const t0 = performance.now();
         const frame = this.decode(f);
-        const at = epochBefore(m.epochs, f.epoch);
+        // Metrics of the model the frame shows: the last epoch event before it.
+        const at = lastBefore(m.epochs, f.epoch);
         for (const b of this.boundaries) {
           b.draw({
             start: s, frame, theme: this.theme, colors: this.colors, lut: this.lut,
@@ -464,9 +465,8 @@ export class App {
     const notes: string[] = [];
     const cap = MAX_POINTS[this.kind];
     for (const w of this.kind === 'side' ? (['test'] as const) : (['train', 'test'] as const)) {
-      const ps = s.points[w];
-      const drawn = drawIndices(ps, cap).length;
-      if (ps.sampled || drawn < ps.total) notes.push(`${w}: showing ${drawn} of ${ps.total} points (class-balanced sample)`);
+      const note = samplingNote(w, s.points[w], cap);
+      if (note) notes.push(note);
     }
     if (notes.length) items.push(h(doc, 'span', { class: 'legend-note', text: notes.join(' · ') }));
     this.legend.replaceChildren(...items);
@@ -503,23 +503,6 @@ export class App {
       if (this.exportStatus) this.exportStatus.textContent = `Export failed: ${(e as Error).message}`;
     }
   }
-}
-
-/** The last epoch event with epoch < k (the metrics of the model a frame k shows). */
-function epochBefore(es: EpochEvent[], k: number): EpochEvent | undefined {
-  let lo = 0;
-  let hi = es.length - 1;
-  let best: EpochEvent | undefined;
-  while (lo <= hi) {
-    const mid = (lo + hi) >> 1;
-    if (es[mid].epoch < k) {
-      best = es[mid];
-      lo = mid + 1;
-    } else {
-      hi = mid - 1;
-    }
-  }
-  return best;
 }
 
 function describeStart(s: StartEvent, compact: boolean): string {

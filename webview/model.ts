@@ -107,19 +107,24 @@ function thin(frames: FrameEvent[]): FrameEvent[] {
   return frames.filter((_, i) => i === 0 || i >= half || i % 2 === 0);
 }
 
-/** The latest frame at or before `epoch` (binary search), else the first one. */
-export function frameAtOrBefore(frames: FrameEvent[], epoch: number): FrameEvent | undefined {
+/** The last of `items` (ascending by epoch) with epoch < `limit`; binary search. */
+export function lastBefore<T extends { epoch: number }>(items: T[], limit: number): T | undefined {
   let lo = 0;
-  let hi = frames.length - 1;
-  let best = -1;
+  let hi = items.length - 1;
+  let best: T | undefined;
   while (lo <= hi) {
     const mid = (lo + hi) >> 1;
-    if (frames[mid].epoch <= epoch) {
-      best = mid;
+    if (items[mid].epoch < limit) {
+      best = items[mid];
       lo = mid + 1;
     } else {
       hi = mid - 1;
     }
   }
-  return best >= 0 ? frames[best] : frames[0];
+  return best;
+}
+
+/** The latest frame at or before `epoch`, else the first one. */
+export function frameAtOrBefore(frames: FrameEvent[], epoch: number): FrameEvent | undefined {
+  return lastBefore(frames, epoch + 1) ?? frames[0];
 }

@@ -4,7 +4,7 @@ import { classPalette, hexToRgb, OKABE_ITO } from '../../src/core/figure/palette
 import { decodeBase64, encodeBase64 } from '../../src/core/figure/base64';
 import { heatmapLut, heatmapRects, heatmapRgba } from '../../src/core/figure/heatmap';
 import { boundaryScales, equalAspectBox, gridImageRect } from '../../src/core/figure/layout';
-import { drawIndices } from '../../src/core/figure/sample';
+import { drawIndices, samplingNote } from '../../src/core/figure/sample';
 import { chartModel, decimate, epochAt, xDomainEnd } from '../../src/core/figure/curves';
 import { confusionModel, scoreRows } from '../../src/core/figure/tables';
 import { duration, pct, r2, xmlEscape } from '../../src/core/figure/format';
@@ -87,6 +87,15 @@ describe('layout', () => {
   test('grid image reaches half a cell past the bounds', () => {
     const img = gridImageRect(11, { x: 0, y: 0, width: 100, height: 100 });
     assert.deepEqual(img, { x: -5, y: -5, width: 110, height: 110 });
+  });
+});
+
+describe('samplingNote', () => {
+  test('only when the host sampled or the cap cuts', () => {
+    const ps = { xy: [], label: [0, 1, 1, 0], total: 4, sampled: false };
+    assert.equal(samplingNote('test', ps, 10), undefined);
+    assert.equal(samplingNote('test', ps, 3), 'test: showing 3 of 4 points (class-balanced sample)');
+    assert.equal(samplingNote('train', { ...ps, sampled: true, total: 4000 }, 10), 'train: showing 4 of 4000 points (class-balanced sample)');
   });
 });
 

@@ -4,6 +4,8 @@
  * is allowed by the webview CSP (img-src data:) and has no external parts, so the
  * canvas stays untainted and toDataURL works.
  */
+import { encodeBase64 } from '../../src/core/figure/base64';
+
 export function svgToPngDataUrl(doc: Document, svg: string, scale = 2): Promise<string> {
   return new Promise((resolve, reject) => {
     const img = new Image();
@@ -19,9 +21,6 @@ export function svgToPngDataUrl(doc: Document, svg: string, scale = 2): Promise<
     };
     img.onerror = () => reject(new Error('could not rasterise the figure'));
     // base64 of UTF-8: class names may be non-ASCII.
-    const bytes = new TextEncoder().encode(svg);
-    let bin = '';
-    for (let i = 0; i < bytes.length; i += 0x8000) bin += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-    img.src = `data:image/svg+xml;base64,${btoa(bin)}`;
+    img.src = `data:image/svg+xml;base64,${encodeBase64(new TextEncoder().encode(svg))}`;
   });
 }

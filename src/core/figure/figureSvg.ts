@@ -11,7 +11,7 @@ import { duration, pct, r2, xmlEscape } from './format';
 import { DEFAULT_HEATMAP_STYLE, heatmapLut, heatmapRects } from './heatmap';
 import { boundaryScales, equalAspectBox, gridImageRect, inset } from './layout';
 import { classPalette, type PaletteName } from './palette';
-import { drawIndices } from './sample';
+import { drawIndices, samplingNote } from './sample';
 import { axis, el, text } from './svg';
 
 export interface FigureTheme {
@@ -160,9 +160,8 @@ export function renderFigureSvg(input: FigureInput, opts: FigureOptions = {}): s
   lx += 110;
   const notes: string[] = [];
   for (const w of ['train', 'test'] as const) {
-    const ps = start.points[w];
-    const drawn = Math.min(ps.label.length, maxPoints);
-    if (ps.sampled || drawn < ps.total) notes.push(`${w}: showing ${drawn} of ${ps.total} points (class-balanced sample)`);
+    const note = samplingNote(w, start.points[w], maxPoints);
+    if (note) notes.push(note);
   }
   if (frame.slice) notes.push(frame.slice);
   if (notes.length) leg.push(text(lx, ly, notes.join('; '), { fill: theme.muted }));

@@ -51,3 +51,14 @@ export function drawIndices(points: Pick<PointSet, 'label'>, max: number): numbe
   }
   return out.sort((a, b) => a - b);
 }
+
+/**
+ * The legend's note when not every point is drawn (the host sent a sample, or the
+ * view's own cap cut more), else undefined.
+ */
+export function samplingNote(split: string, points: PointSet, max: number): string | undefined {
+  const drawn = Math.min(points.label.length, max);
+  return points.sampled || drawn < points.total
+    ? `${split}: showing ${drawn} of ${points.total} points (class-balanced sample)`
+    : undefined;
+}

@@ -34,7 +34,11 @@ export class App {
   private theme: ViewTheme;
   private colors: string[] = [];
   private lut: Uint8Array = new Uint8Array(0);
+  /** Earlier runs from the host, and their epochs minus the run shown (compare overlay). */
+  private allHistory: Extract<HostToWebview, { type: 'history' }>['runs'] = [];
   private history: EpochEvent[][] = [];
+  /** The last `idle` message, for the notice when no run is shown. */
+  private idle?: Extract<HostToWebview, { type: 'idle' }>;
   private readonly dirty = new Set<Part>();
   private readonly scheduler: Scheduler;
   private readonly decode = frameDecoder();
@@ -284,9 +288,6 @@ export class App {
     }
     this.renderHeader();
   }
-
-  private allHistory: Extract<HostToWebview, { type: 'history' }>['runs'] = [];
-  private idle?: Extract<HostToWebview, { type: 'idle' }>;
 
   private filterHistory(): void {
     const current: RunRef | undefined = this.model.run;

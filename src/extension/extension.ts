@@ -27,9 +27,10 @@ export function activate(context: vscode.ExtensionContext): BlobClassifierApi {
   const c = new Controller(context, output, startTrainer);
   context.subscriptions.push(c);
 
+  // Files only: no Train lens in diff editors (git:) or on unsaved copies.
   const specSelector: vscode.DocumentSelector = [
-    { language: 'json', pattern: SPEC_GLOB },
-    { language: 'jsonc', pattern: SPEC_GLOB },
+    { scheme: 'file', language: 'json', pattern: SPEC_GLOB },
+    { scheme: 'file', language: 'jsonc', pattern: SPEC_GLOB },
   ];
   const interactive = { interactive: true };
   const report = (err: unknown) => {

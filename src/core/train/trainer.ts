@@ -11,7 +11,8 @@
  *
  * Between epochs it checks the cancel signal and the pause gate, and yields to the event
  * loop at least every YIELD_MS so IPC/abort messages are processed: a cancel is honoured
- * at the next epoch boundary.
+ * at the next epoch boundary. Time spent paused is left out of `elapsedMs` and
+ * `train_wall_s`.
  */
 
 import type { SplitDataset } from '../data/dataset';
@@ -169,12 +170,15 @@ export async function* train(input: TrainInput): AsyncGenerator<TrainerEvent, vo
     const history: EpochEvent[] = [];
     const t0 = performance.now();
     let lastYield = t0;
+    let pausedMs = 0; // time spent paused does not count as training time
     let cancelled = false;
 
     for (let epoch = 0; epoch < epochs; epoch++) {
       if (control?.paused) {
         yield { type: 'paused', epoch };
+        const p0 = performance.now();
         await control.waitWhilePaused();
+        pausedMs += performance.now() - p0;
         if (!control.cancelled) yield { type: 'resumed', epoch };
       }
       if (control?.cancelled) {
@@ -182,7 +186,7 @@ export async function* train(input: TrainInput): AsyncGenerator<TrainerEvent, vo
         break;
       }
       const m = loop.epoch();
-      const ev: EpochEvent = { type: 'epoch', epoch, ...m, elapsedMs: performance.now() - t0 };
+      const ev: EpochEvent = { type: 'epoch', epoch, ...m, elapsedMs: performance.now() - t0 - pausedMs };
       if (!Number.isFinite(m.trainLoss) || !Number.isFinite(m.testLoss)) {
         const what = Number.isNaN(m.trainLoss) || Number.isNaN(m.testLoss) ? 'NaN' : 'infinite';
         yield {
@@ -211,7 +215,7 @@ export async function* train(input: TrainInput): AsyncGenerator<TrainerEvent, vo
       }
     }
 
-    const wall = (performance.now() - t0) / 1000;
+    const wall = (performance.now() - t0 - pausedMs) / 1000;
     const completed = history.length;
     if (completed > 0 && lastFrame.epoch !== completed) lastFrame = frames.frame(net, completed);
     const last = history[completed - 1];

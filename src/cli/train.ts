@@ -75,13 +75,12 @@ Exit status: 0 trained, 1 training failed (diverged, device unavailable, crash),
     }
     const specPath = resolve(file);
     const text = readTextFile(file, 'spec file');
-    let allowedRoot: string | undefined;
     if (!values['no-save']) {
       // An --out given on the command line is the user's explicit choice: it is its own root.
       options.outDir = values.out !== undefined ? resolve(values.out) : defaultRunsDir(specPath);
-      if (values.out !== undefined) allowedRoot = options.outDir;
+      if (values.out !== undefined) options.allowedRoot = options.outDir;
     }
-    return trainAndReport({ text, specPath, file, options, allowedRoot, json: !!values.json, frames: !values['no-frames'], quiet: !!values.quiet });
+    return trainAndReport({ text, specPath, file, options, json: !!values.json, frames: !values['no-frames'], quiet: !!values.quiet });
   },
 };
 
@@ -90,7 +89,6 @@ interface ReportOptions {
   specPath: string;
   file: string;
   options: TrainerOptions;
-  allowedRoot?: string;
   json: boolean;
   frames: boolean;
   quiet: boolean;
@@ -121,7 +119,7 @@ async function trainAndReport(o: ReportOptions): Promise<number> {
   let start: StartEvent | undefined;
   let end: DoneEvent | ErrorEvent | CancelledEvent | undefined;
   try {
-    for await (const e of runSpec(o.text, o.specPath, o.options, control, { allowedRoot: o.allowedRoot })) {
+    for await (const e of runSpec(o.text, o.specPath, o.options, control)) {
       if (isTerminal(e)) end = e;
       if (o.json) {
         if (e.type !== 'frame' || o.frames) out(JSON.stringify(e));

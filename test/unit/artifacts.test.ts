@@ -102,6 +102,21 @@ describe('run artifacts', () => {
     assert.deepEqual(readdirSync(parent).sort(), ['done-run', 'live.partial']);
   });
 
+  test('options.allowedRoot (the workspace) lets runs go beside the spec folder, and nowhere else', async () => {
+    const ws = mkdtempSync(join(tmpdir(), 'blobs-ws-'));
+    const specDir = join(ws, 'specs');
+    mkdirSync(specDir);
+    const specPath = join(specDir, 'four.blobs.json');
+    const text = JSON.stringify({ ...NOTEBOOK_SPEC, device: 'wasm', training: { ...NOTEBOOK_SPEC.training, epochs: 3 } });
+    const outDir = join(ws, '.blob-runs', 'four');
+    const ok = await collect(runSpec(text, specPath, { outDir, allowedRoot: ws }, undefined, { runId: 'w1', png: false }));
+    assert.equal(ok[ok.length - 1].type, 'done');
+    assert.ok(existsSync(join(outDir, 'w1', 'summary.json')));
+    const refused = await collect(runSpec(text, specPath, { outDir }, undefined, { png: false }));
+    const e = refused[refused.length - 1];
+    assert.ok(e.type === 'error' && /outside the allowed folder/.test(e.message), 'default root is the spec folder');
+  });
+
   test('output folder must stay inside the allowed root', () => {
     assert.equal(checkInsideRoot('/w/a/runs', '/w'), '/w/a/runs');
     assert.throws(() => checkInsideRoot('/w/../etc', '/w'), /outside the allowed folder/);

@@ -27,7 +27,7 @@ export const MAX_WORKING_BYTES = 3 * 1024 ** 3;
 
 export interface RunDeps {
   loaders?: BackendLoaders;
-  /** Artifacts may only go inside this folder (default: the spec's folder). */
+  /** Artifacts may only go inside this folder; `options.allowedRoot` wins (default: the spec's folder). */
   allowedRoot?: string;
   /** Fixed run id (tests); default: time + random suffix. */
   runId?: string;
@@ -143,7 +143,7 @@ export async function* runSpec(
     let outParent: string | undefined;
     if (options.outDir) {
       try {
-        outParent = checkInsideRoot(options.outDir, deps.allowedRoot ?? specDir);
+        outParent = checkInsideRoot(options.outDir, options.allowedRoot ?? deps.allowedRoot ?? specDir);
       } catch (e) {
         yield err('bad-spec', (e as Error).message);
         return;

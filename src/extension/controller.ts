@@ -49,6 +49,8 @@ export class Controller implements vscode.Disposable, WebviewHost {
   private settings: Settings;
   private readonly status: vscode.StatusBarItem;
   private statusTimer: NodeJS.Timeout | undefined;
+  /** The spec the status bar item's Stop command is for. */
+  private statusSpec?: string;
   /** fsPath -> Uri of every spec seen, for context keys and commands. */
   private readonly uris = new Map<string, vscode.Uri>();
   /** The spec being edited (the side view follows it). */
@@ -423,6 +425,7 @@ export class Controller implements vscode.Disposable, WebviewHost {
     const running = this.sessions.runningSpecs();
     if (running.length === 0) {
       this.status.hide();
+      this.statusSpec = undefined;
       return;
     }
     // Prefer the spec being edited; otherwise the first run.
@@ -430,7 +433,12 @@ export class Controller implements vscode.Disposable, WebviewHost {
     const rec = this.store.active(specPath);
     this.status.text = statusText(rec?.lastEpoch, rec?.epochs, running.length - 1);
     this.status.tooltip = `Blob Classifier: training ${nameFromPath(specPath)}. Click to stop.`;
-    this.status.command = { title: 'Stop Training', command: COMMANDS.stop, arguments: [this.uriOf(specPath)] };
+    // Set the command only when the spec changes: every assignment replaces VS Code's
+    // converted command, and a click racing a replaced one fails ("command not found").
+    if (this.statusSpec !== specPath) {
+      this.statusSpec = specPath;
+      this.status.command = { title: 'Stop Training', command: COMMANDS.stop, arguments: [this.uriOf(specPath)] };
+    }
     this.status.show();
   }
 

@@ -27,6 +27,8 @@ const stages = [
   ['typecheck', () => run('npx', ['tsc', '-p', 'tsconfig.json', '--noEmit']) || run('npx', ['tsc', '-p', 'webview/tsconfig.json', '--noEmit'])],
   ['build', () => run(process.execPath, ['scripts/build.mjs'])],
   ['unit', () => run(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', ...unitFiles()])],
+  // A tiny run of the benchmark so it never rots (its numbers mean nothing); no PyTorch needed.
+  ['bench-smoke', () => run(process.execPath, ['--import', 'tsx', 'bench/bench.ts', '--smoke', '--no-torch'])],
 ];
 
 for (const [name, fn] of stages) {

@@ -133,6 +133,7 @@ async function main() {
     for (const t of r.results) {
       const mark = t.state === 'passed' ? '✔' : t.state === 'failed' ? '✖' : '-';
       console.log(`  ${mark} ${t.title}${t.durationMs != null ? ` (${t.durationMs} ms)` : ''}`);
+      for (const n of t.notes ?? []) if (n && !/^\s*(✔|✓|\d+ passing)/.test(n)) console.log(`      ${n}`);
       if (t.error) console.log(t.error.split('\n').map((l) => `      ${l}`).join('\n'));
     }
     passed = r.passed;

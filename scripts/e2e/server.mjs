@@ -59,6 +59,8 @@ export function workspaceCopy(s, from = join(root, 'examples')) {
   const ws = join(s.dir, 'workspace');
   mkdirSync(ws, { recursive: true });
   if (existsSync(from)) cpSync(from, ws, { recursive: true });
+  // The examples point at "../schemas/blobs.schema.json", as in the repository.
+  if (existsSync(join(root, 'schemas'))) cpSync(join(root, 'schemas'), join(s.dir, 'schemas'), { recursive: true });
   return ws;
 }
 

@@ -1,6 +1,6 @@
 import * as assert from 'assert';
 import * as vscode from 'vscode';
-import { api, EXTENSION_ID, lenses, lensTitles, specUri, waitFor } from './helpers';
+import { api, EXTENSION_ID, lenses, lensTitles, specUri, waitFor, note } from './helpers';
 
 describe('activation', () => {
   it('activates and reports its activation time', async () => {
@@ -8,7 +8,7 @@ describe('activation', () => {
     assert.ok(vscode.extensions.getExtension(EXTENSION_ID)?.isActive);
     assert.strictEqual(typeof bc.activationMs, 'number');
     assert.ok(bc.activationMs >= 0 && bc.activationMs < 5000, `activationMs = ${bc.activationMs}`);
-    console.log(`      activationMs = ${bc.activationMs.toFixed(1)} (VS Code ${vscode.version}, node ${process.version})`);
+    note(`activationMs = ${bc.activationMs.toFixed(1)} (VS Code ${vscode.version}, node ${process.version})`);
   });
 
   it('contributes its commands', async () => {
@@ -28,6 +28,6 @@ describe('activation', () => {
     const train = ls.find((l) => l.command?.command === 'blobClassifier.train')!;
     assert.match(train.command!.title, /Train/);
     assert.strictEqual(train.range.start.line, 0);
-    console.log(`      lenses: ${lensTitles(ls).join(' | ')}`);
+    note(`lenses: ${lensTitles(ls).join(' | ')}`);
   });
 });

@@ -1,6 +1,6 @@
 import * as assert from 'assert';
 import * as vscode from 'vscode';
-import { api, specUri, waitFor, writeSpec } from './helpers';
+import { api, specUri, waitFor, writeSpec, note } from './helpers';
 
 describe('diagnostics', () => {
   it('reports a problem in an invalid spec and refuses to train it', async () => {
@@ -14,7 +14,7 @@ describe('diagnostics', () => {
       const d = vscode.languages.getDiagnostics(uri).filter((x) => x.severity === vscode.DiagnosticSeverity.Error);
       return d.length ? d : undefined;
     }, 30_000);
-    console.log(`      ${diags.map((d) => `${d.source}: ${d.message} @${d.range.start.line + 1}`).join('; ')}`);
+    note(`${diags.map((d) => `${d.source}: ${d.message} @${d.range.start.line + 1}`).join('; ')}`);
     const line = (await vscode.workspace.openTextDocument(uri)).lineAt(diags[0].range.start.line).text;
     assert.match(line, /n_samples/);
     await assert.rejects(bc.train(uri), (err: Error) => {

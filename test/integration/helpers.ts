@@ -56,3 +56,9 @@ export async function lenses(uri: vscode.Uri): Promise<vscode.CodeLens[]> {
 export function lensTitles(ls: vscode.CodeLens[]): string[] {
   return ls.map((l) => l.command?.title ?? '');
 }
+
+/** A line of context for the runner's report (activation time, accuracy, timings). */
+export function note(line: string): void {
+  console.log(`      ${line}`);
+  (globalThis as { __blobTestNote?: (s: string) => void }).__blobTestNote?.(line);
+}

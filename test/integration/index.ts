@@ -19,6 +19,8 @@ interface TestResult {
   state: 'passed' | 'failed' | 'pending';
   durationMs?: number;
   error?: string;
+  /** What the test printed (console.log), shown by the runner under its title. */
+  notes?: string[];
 }
 
 export async function run(): Promise<void> {
@@ -35,11 +37,15 @@ export async function run(): Promise<void> {
 
   const results: TestResult[] = [];
   const t0 = Date.now();
+  // The extension host's console is not the runner's: tests call note() (helpers.ts).
+  let notes: string[] = [];
+  (globalThis as { __blobTestNote?: (s: string) => void }).__blobTestNote = (line) => notes.push(line);
   const failures = await new Promise<number>((resolve) => {
     const runner = mocha.run((n) => resolve(n));
-    runner.on('pass', (t) => results.push({ title: t.fullTitle(), state: 'passed', durationMs: t.duration }));
+    runner.on('test', () => (notes = []));
+    runner.on('pass', (t) => results.push({ title: t.fullTitle(), state: 'passed', durationMs: t.duration, notes }));
     runner.on('fail', (t, err: Error) =>
-      results.push({ title: t.fullTitle(), state: 'failed', durationMs: t.duration, error: String(err?.stack ?? err) }),
+      results.push({ title: t.fullTitle(), state: 'failed', durationMs: t.duration, error: String(err?.stack ?? err), notes }),
     );
     runner.on('pending', (t) => results.push({ title: t.fullTitle(), state: 'pending' }));
   });

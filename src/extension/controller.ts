@@ -448,7 +448,9 @@ export class Controller implements vscode.Disposable, WebviewHost {
     void vscode.commands.executeCommand(
       'setContext',
       CONTEXT.trainingSpecs,
-      running.map((p) => this.uriOf(p).toString()),
+      // `resourcePath` is the fsPath for a local file but the URI's path in a remote
+      // window (code-server, SSH), where the window's URI is vscode-remote://: list both.
+      [...new Set(running.flatMap((p) => [p, this.uriOf(p).path]))],
     );
     const hasRun = running.length > 0 || this.mostRecentSpec() !== undefined;
     void vscode.commands.executeCommand('setContext', CONTEXT.hasRun, hasRun || this.hasRunsOnDisk);

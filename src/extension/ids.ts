@@ -24,7 +24,7 @@ export const VIEWS = {
 export const CONTEXT = {
   /** Any run is going. */
   training: 'blobClassifier.training',
-  /** fsPaths of specs being trained; `resourcePath in blobClassifier.trainingSpecs`. */
+  /** fsPaths and URI paths of specs being trained; `resourcePath in blobClassifier.trainingSpecs`. */
   trainingSpecs: 'blobClassifier.trainingSpecs',
   /** A run (finished or not) exists, so there may be artifacts to open. */
   hasRun: 'blobClassifier.hasRun',

@@ -495,7 +495,9 @@ export class Controller implements vscode.Disposable, WebviewHost {
     try {
       const rec = specPath ? (this.store.latest(specPath) ?? undefined) : undefined;
       const dir = (specPath && (await this.artifactsDir(specPath))) || (specPath ? path.dirname(specPath) : vscode.workspace.workspaceFolders?.[0]?.uri.fsPath);
-      const base = `${specPath ? specStem(specPath) : 'figure'}${rec ? `-${rec.ref.runId}` : ''}.${msg.format}`;
+      // Named after the trainer's run id (its artifacts folder's name) when known.
+      const runId = rec?.summary?.runId ?? rec?.ref.runId;
+      const base = `${specPath ? specStem(specPath) : 'figure'}${runId ? `-${runId}` : ''}.${msg.format}`;
       const target = await vscode.window.showSaveDialog({
         title: 'Export Figure',
         saveLabel: 'Export',

@@ -101,6 +101,8 @@ export class Controller implements vscode.Disposable, WebviewHost {
         if (before.maxSamples !== this.settings.maxSamples) this.diagnostics.revalidateAll();
       }),
       vscode.workspace.onDidGrantWorkspaceTrust(() => this.codeLens.refresh()),
+      vscode.workspace.onDidDeleteFiles((e) => this.onSpecsGone(e.files)),
+      vscode.workspace.onDidRenameFiles((e) => this.onSpecsGone(e.files.map((f) => f.oldUri))),
     );
     this.followEditor(vscode.window.activeTextEditor);
     this.updateContext();
@@ -478,6 +480,24 @@ export class Controller implements vscode.Disposable, WebviewHost {
     this.activeSpec = specPath;
     this.side.follow(specPath);
     this.updateStatus();
+  }
+
+  /** Specs deleted or renamed (or a folder holding them): stop their runs, close their panels. */
+  private onSpecsGone(uris: readonly vscode.Uri[]): void {
+    const gone = (p: string) => uris.some((u) => p === u.fsPath || p.startsWith(u.fsPath + path.sep));
+    const known = new Set([...this.uris.keys(), ...this.panels.all().map((p) => p.specPath)]);
+    for (const specPath of known) {
+      if (!gone(specPath)) continue;
+      if (this.sessions.isRunning(specPath)) void this.sessions.stop(specPath);
+      this.store.forget(specPath);
+      this.diskSummaries.delete(specPath);
+      this.panels.get(specPath)?.dispose();
+      if (this.activeSpec === specPath) {
+        this.activeSpec = undefined;
+        this.side.follow(undefined);
+      }
+    }
+    this.codeLens.refresh();
   }
 
   private onSaved(doc: vscode.TextDocument): void {

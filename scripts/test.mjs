@@ -2,9 +2,13 @@
 //   1. type checks (extension + engine, webview)
 //   2. build (esbuild bundles)
 //   3. unit tests (node:test on the engine and the pure parts of extension and webview)
-// Later stages (integration in a real extension host, UI end-to-end, packaging) are
-// added in scripts/e2e/. Pass stage names to run only some: `npm test -- unit`.
-import { spawnSync } from 'node:child_process';
+//   4. package: the vsix (scripts/package.mjs) and what is inside it
+//   5. integration: mocha inside a real VS Code extension host (code-server)
+//   6. e2e: UI end-to-end in code-server driven by Chromium (screenshots in test-results/)
+// Stages 5-6 install code-server into .tools/ on first use (scripts/e2e/tools.mjs).
+// Pass stage names to run only some: `npm test -- unit`. The last line is always
+// `N passed, N failed` over every test that ran (CI reads it).
+import { spawn, spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,6 +21,36 @@ function run(cmd, args, opts = {}) {
   return r.status ?? 1;
 }
 
+// Test counts of every stage, for the summary.
+const counts = { passed: 0, failed: 0 };
+const summary = [];
+
+/** Runs a test stage, streaming its output, and counts its tests from what it prints. */
+function runCounted(cmd, args, opts = {}) {
+  return new Promise((resolve) => {
+    const child = spawn(cmd, args, { cwd: root, stdio: ['inherit', 'pipe', 'pipe'], ...opts });
+    let out = '';
+    const tee = (stream) => (d) => {
+      out += d;
+      stream.write(d);
+    };
+    child.stdout.on('data', tee(process.stdout));
+    child.stderr.on('data', tee(process.stderr));
+    child.on('close', (code) => {
+      const text = out.replace(/\x1b\[[0-9;]*m/g, '');
+      // Our runners end with "<layer>: N passed, N failed"; node:test prints "ℹ pass N".
+      const own = [...text.matchAll(/^[\w-]+: (\d+) passed, (\d+) failed/gm)].at(-1);
+      const nt = (k) => [...text.matchAll(new RegExp(`^(?:ℹ|#) ${k} (\\d+)`, 'gm'))].reduce((a, m) => a + Number(m[1]), 0);
+      let passed = own ? Number(own[1]) : nt('pass');
+      let failed = own ? Number(own[2]) : nt('fail') + nt('cancelled');
+      if (code !== 0 && failed === 0) failed = 1; // crashed before reporting
+      counts.passed += passed;
+      counts.failed += failed;
+      resolve({ code: code ?? 1, passed, failed });
+    });
+  });
+}
+
 const unitFiles = () =>
   readdirSync(join(root, 'test/unit'), { recursive: true })
     .filter((f) => String(f).endsWith('.test.ts'))
@@ -26,16 +60,33 @@ const unitFiles = () =>
 const stages = [
   ['typecheck', () => run('npx', ['tsc', '-p', 'tsconfig.json', '--noEmit']) || run('npx', ['tsc', '-p', 'webview/tsconfig.json', '--noEmit'])],
   ['build', () => run(process.execPath, ['scripts/build.mjs'])],
-  ['unit', () => run(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', ...unitFiles()])],
+  ['unit', () => runCounted(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-reporter=spec', ...unitFiles()])],
   // A tiny run of the benchmark so it never rots (its numbers mean nothing); no PyTorch needed.
   ['bench-smoke', () => run(process.execPath, ['--import', 'tsx', 'bench/bench.ts', '--smoke', '--no-torch'])],
+  // Layer 4: production build + vsce, then the vsix's contents.
+  ['package', () => runCounted(process.execPath, ['--test', '--test-reporter=spec', 'scripts/e2e/package.test.mjs'])],
+  // Layer 2: mocha inside the real extension host (the production build `package` made).
+  ['integration', () => runCounted(process.execPath, ['scripts/e2e/integration.mjs', '--no-build'])],
+  // Layer 3: UI end-to-end with the vsix `package` made.
+  ['e2e', () => runCounted(process.execPath, ['scripts/e2e/ui.mjs', '--no-package'])],
 ];
+
+function finish(code) {
+  console.log('\n=== summary');
+  for (const r of summary) console.log(`  ${r.name.padEnd(12)} ${r.ok ? 'ok    ' : 'FAILED'} ${r.s.padStart(7)} s${r.tests ? `  ${r.tests}` : ''}`);
+  console.log(`\n${counts.passed} passed, ${counts.failed} failed`);
+  process.exit(code);
+}
 
 for (const [name, fn] of stages) {
   if (only.length && !only.includes(name)) continue;
   console.log(`\n=== ${name}`);
   const t0 = Date.now();
-  const code = fn();
-  console.log(`=== ${name}: ${code === 0 ? 'ok' : `FAILED (exit ${code})`} in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
-  if (code !== 0) process.exit(code);
+  const r = await fn();
+  const code = typeof r === 'number' ? r : r.code;
+  const s = ((Date.now() - t0) / 1000).toFixed(1);
+  console.log(`=== ${name}: ${code === 0 ? 'ok' : `FAILED (exit ${code})`} in ${s} s`);
+  summary.push({ name, ok: code === 0, s, tests: typeof r === 'number' ? '' : `${r.passed} passed, ${r.failed} failed` });
+  if (code !== 0) finish(code);
 }
+finish(0);

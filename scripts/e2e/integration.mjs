@@ -9,11 +9,12 @@
 //   node scripts/e2e/integration.mjs [--no-build] [--grep <re>] [--verbose]
 //   (--extension <dir> --tests <index.js>: run another extension/suite, for the harness itself)
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { root, scratch, workspaceCopy, startServer, launchBrowser } from './server.mjs';
 import { ensureTools } from './tools.mjs';
+import { bundleIntegrationTests } from './bundle.mjs';
 
 const { values: opts } = parseArgs({
   options: {
@@ -30,28 +31,6 @@ const { values: opts } = parseArgs({
 const t0 = Date.now();
 const since = () => `${((Date.now() - t0) / 1000).toFixed(1)} s`;
 const say = (m) => console.log(`[integration ${since()}] ${m}`);
-
-export async function bundleIntegrationTests() {
-  const esbuild = await import('esbuild');
-  const outdir = join(root, 'out/test/integration');
-  rmSync(outdir, { recursive: true, force: true });
-  mkdirSync(outdir, { recursive: true });
-  await esbuild.build({
-    absWorkingDir: root,
-    entryPoints: ['test/integration/index.ts'],
-    outdir,
-    bundle: true,
-    platform: 'node',
-    format: 'cjs',
-    target: 'node20',
-    sourcemap: 'inline',
-    external: ['vscode'],
-    logLevel: 'error',
-    // mocha's ESM-only helpers use import.meta, which the bundle never reaches.
-    logOverride: { 'empty-import-meta': 'silent', 'unsupported-dynamic-import': 'silent', 'unsupported-require-call': 'silent' },
-  });
-  return join(outdir, 'index.js');
-}
 
 async function main() {
   ensureTools();

@@ -175,7 +175,8 @@ export class Controller implements vscode.Disposable, WebviewHost {
   }
 
   async stop(arg?: unknown): Promise<void> {
-    let specPath = this.specPathOf(arg);
+    // The argument (CodeLens, menus, status bar), else the spec being edited if it trains.
+    let specPath = this.specPathOf(arg) ?? (this.activeSpec && this.sessions.isRunning(this.activeSpec) ? this.activeSpec : undefined);
     if (!specPath || !this.sessions.isRunning(specPath)) {
       const running = this.sessions.runningSpecs();
       if (specPath === undefined && running.length === 1) specPath = running[0];

@@ -75,6 +75,12 @@ function seedRipgrepCache() {
   log(`seeded ${asset} with ${rg}`);
 }
 
+function nodeHeaders() {
+  if (process.env.npm_config_nodedir) return {};
+  const prefix = dirname(dirname(process.execPath));
+  return existsSync(join(prefix, 'include', 'node', 'node_api.h')) ? { npm_config_nodedir: prefix } : {};
+}
+
 /** Installs code-server into .tools/code-server when missing; returns its entry script. */
 export function ensureCodeServer() {
   if (installedVersion() === CODE_SERVER_VERSION) return codeServerBin;
@@ -106,6 +112,9 @@ export function ensureCodeServer() {
     // cannot reach, and `--allow-scripts` is refused in project installs. This switch is
     // scoped to this pinned, shrinkwrapped tool install only; older npm ignores it.
     npm_config_dangerously_allow_all_scripts: 'true',
+    // node-gyp builds against this Node's own headers when they are installed (Debian /
+    // NodeSource: /usr/include/node) instead of downloading them from nodejs.org.
+    ...nodeHeaders(),
     npm_config_fund: 'false',
     npm_config_audit: 'false',
     npm_config_update_notifier: 'false',

@@ -11,6 +11,7 @@ describe('a long run (light theme)', () => {
     files: { 'long.blobs.json': notebookSpec((s) => { s.name = 'Long run'; s.training.epochs = 1000000; }) },
   });
   let before = 0;
+  let stoppedAt = 0;
 
   uiTest(session, 'runs and draws live (screenshot)', async (page) => {
     await openFile(page, 'long.blobs.json');
@@ -39,9 +40,11 @@ describe('a long run (light theme)', () => {
 
   uiTest(session, 'Stop in the panel stops it', async (page) => {
     const view = panelFrame(page);
+    await waitApp(view, { status: 'running', minEpoch: 5000 }); // far enough to tell a restart apart
     await view.getByTestId('btn-stop').click();
     const app = await waitApp(view, { status: 'cancelled', timeout: 60_000 });
     assert.ok(app.epoch >= before && app.epoch < 1000000, `stopped at ${app.epoch}`);
+    stoppedAt = app.epoch;
     await openFile(page, 'long.blobs.json');
     await lens(page, /stopped at \d+\/1000000/).waitFor({ timeout: 30_000 });
     assert.equal(await lens(page, '■ Stop').count(), 0);
@@ -51,10 +54,21 @@ describe('a long run (light theme)', () => {
   uiTest(session, 'a new run starts cleanly afterwards, and another spec still trains', async (page) => {
     await tab(page, 'Blob Classifier: long').click();
     const view = panelFrame(page);
+    // Record the lowest epoch the panel shows from now on (timing-free: a fast run may be
+    // far along by the time a poll looks).
+    await view.locator('#app').evaluate((el) => {
+      window.__minEpoch = Infinity;
+      new MutationObserver(() => (window.__minEpoch = Math.min(window.__minEpoch, Number(el.dataset.epoch)))).observe(el, {
+        attributes: true,
+        attributeFilter: ['data-epoch', 'data-status'],
+      });
+    });
     await view.getByTestId('btn-train').click();
     await waitApp(view, { status: 'running', minEpoch: 1 });
-    const restarted = Number(await view.locator('#app').getAttribute('data-epoch'));
-    assert.ok(restarted < before + 1000, `the new run did not start from scratch (epoch ${restarted})`);
+    const restarted = await view.locator('#app').evaluate(() => window.__minEpoch);
+    // The stopped run had gone far (it ran through the close/reopen); a fresh one starts at 0.
+    console.log(`# new run seen at epoch ${restarted}; the stopped one ended at ${stoppedAt}`);
+    assert.ok(restarted < stoppedAt, `the new run did not start from scratch (epoch ${restarted}, stopped at ${stoppedAt})`);
     await view.getByTestId('btn-stop').click();
     await waitApp(view, { status: 'cancelled', timeout: 60_000 });
 

@@ -36,7 +36,7 @@ const EXPECTED: Record<string, Expect[]> = {
     { path: 'training.lr', code: 'range', line: 8, col: 11, includes: ['greater than 0'] },
   ],
   'huge.blobs.json': [
-    { path: 'data.n_samples', code: 'range', line: 3, col: 18, includes: ['5000000'] },
+    { path: 'data.n_samples', code: 'range', line: 3, col: 18, includes: ['5,000,000'] },
     { path: 'model.hidden_units', code: 'too-large', line: 7, col: 21, includes: ['parameters', '5,000,000'] },
     { path: 'boundary.resolution', code: 'range', line: 10, col: 19, includes: ['501'] },
   ],

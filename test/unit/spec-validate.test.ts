@@ -1,6 +1,6 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { validateSpecText } from '../../src/core/spec/validate';
@@ -84,7 +84,7 @@ describe('top level', () => {
 
   test('seed: type, range, whole number', () => {
     expectProblem(check({ seed: 'x' }), { path: 'seed', code: 'type', includes: ['`seed`', 'whole number', 'a string ("x")'] });
-    expectProblem(check({ seed: -1 }), { path: 'seed', code: 'range', includes: ['between 0 and 4294967295', '-1'] });
+    expectProblem(check({ seed: -1 }), { path: 'seed', code: 'range', includes: ['between 0 and 4,294,967,295', '-1'] });
     expectProblem(check({ seed: 2 ** 32 }), { path: 'seed', code: 'range' });
     expectProblem(check({ seed: 1.5 }), { path: 'seed', code: 'type', includes: ['whole number', '1.5'] });
   });
@@ -111,6 +111,25 @@ describe('top level', () => {
     expectProblem(check({ epochs: 5 }), { path: 'epochs', code: 'unknown-key', includes: ['`epochs` belongs in `training`'] });
     expectProblem(check({ model: { lr: 0.1 } }), { path: 'model.lr', includes: ['belongs in `training`'] });
     expectProblem(check({ n_samples: 10 }), { path: 'n_samples', includes: ['belongs in `data`'] });
+  });
+
+  test('a typo of a key from another section points there', () => {
+    expectProblem(check({ hiden_units: [8] }), { path: 'hiden_units', code: 'unknown-key', includes: ['Did you mean `model.hidden_units`?', '"model"'] });
+    expectProblem(check({ data: { sed: 1 } }), { path: 'data.sed', code: 'unknown-key', includes: ['Did you mean `seed`?', 'top level'] });
+  });
+
+  test("a notebook's / scikit-learn's / PyTorch's name for a key suggests the spec's", () => {
+    const cases: [object, string, string][] = [
+      [{ random_state: 42 }, 'random_state', '`seed`'],
+      [{ data: { random_state: 42 } }, 'data.random_state', '`seed`'],
+      [{ training: { learning_rate: 0.1 } }, 'training.learning_rate', '`lr`'],
+      [{ training: { num_epochs: 100 } }, 'training.num_epochs', '`epochs`'],
+      [{ data: { n_classes: 4 } }, 'data.n_classes', '`centers`'],
+      [{ model: { hidden_layers: [8] } }, 'model.hidden_layers', '`hidden_units`'],
+      [{ learning_rate: 0.1 }, 'learning_rate', '`training.lr`'],
+      [{ data: { generator: 'make_moons', nosie: 0.1 } }, 'data.nosie', '`noise`'], // a swap of two letters is one edit
+    ];
+    for (const [spec, path, want] of cases) expectProblem(check(spec), { path, code: 'unknown-key', includes: [`Did you mean ${want}?`] });
   });
 
   test('$schema and description are allowed', () => {
@@ -140,12 +159,15 @@ describe('data: make_blobs', () => {
   });
 
   test('n_samples: zero, negative, fraction, string, overflow, too many', () => {
-    expectProblem(check({ data: { n_samples: 0 } }), { path: 'data.n_samples', code: 'range', includes: ['between 1 and 5000000', 'but it is 0'] });
+    expectProblem(check({ data: { n_samples: 0 } }), { path: 'data.n_samples', code: 'range', includes: ['between 1 and 5,000,000', 'but it is 0'] });
     expectProblem(check({ data: { n_samples: -5 } }), { path: 'data.n_samples', code: 'range' });
     expectProblem(check({ data: { n_samples: 10.5 } }), { path: 'data.n_samples', code: 'type', includes: ['whole number'] });
     expectProblem(check({ data: { n_samples: '1000' } }), { path: 'data.n_samples', code: 'type', includes: ['a whole number or a list of whole numbers'] });
-    expectProblem(check('{"data": {"n_samples": 1e999}}'), { path: 'data.n_samples', code: 'range', includes: ['too large'] });
-    expectProblem(check({ data: { n_samples: LIMITS.maxSamples + 1 } }), { path: 'data.n_samples', code: 'range', includes: ['5000000'] });
+    // Too large for a float64: the message still states the limit.
+    expectProblem(check('{"data": {"n_samples": 1e999}}'), { path: 'data.n_samples', code: 'range', includes: ['too large', 'between 1 and 5,000,000'] });
+    expectProblem(check('{"seed": 1e999}'), { path: 'seed', code: 'range', includes: ['too large', 'between 0 and 4,294,967,295'] });
+    expectProblem(check('{"training": {"lr": 1e999}}'), { path: 'training.lr', code: 'range', includes: ['too large', 'greater than 0'] });
+    expectProblem(check({ data: { n_samples: LIMITS.maxSamples + 1 } }), { path: 'data.n_samples', code: 'range', includes: ['5,000,000'] });
     expectProblem(check({ data: { n_samples: [10, 0, 10, 10] } }), { path: 'data.n_samples[1]', code: 'range' });
   });
 
@@ -218,7 +240,7 @@ describe('data: make_blobs', () => {
 
 describe('data: moons and circles', () => {
   test('n_samples: total of at least 2, or two counts', () => {
-    expectProblem(check({ data: { generator: 'make_moons', n_samples: 1 } }), { path: 'data.n_samples', code: 'range', includes: ['between 2 and 5000000'] });
+    expectProblem(check({ data: { generator: 'make_moons', n_samples: 1 } }), { path: 'data.n_samples', code: 'range', includes: ['between 2 and 5,000,000'] });
     expectProblem(check({ data: { generator: 'make_moons', n_samples: [0, 5] } }), { path: 'data.n_samples[0]', code: 'range' });
     expectProblem(check({ data: { generator: 'make_moons', n_samples: [1, 2, 3] } }), { path: 'data.n_samples', code: 'length' });
     expectClean(check({ data: { generator: 'make_moons', n_samples: [300, 200], noise: 0.1 }, model: { activation: 'relu' } }));
@@ -248,7 +270,8 @@ describe('data: moons and circles', () => {
 
 describe('data: test split', () => {
   test('test_size must be a fraction or a whole count', () => {
-    expectProblem(check({ data: { test_size: 0 } }), { path: 'data.test_size', code: 'range', includes: ['greater than 0'] });
+    // In words, not "greater than 0 and at most 5,000,000".
+    expectProblem(check({ data: { test_size: 0 } }), { path: 'data.test_size', code: 'range', includes: ['a fraction between 0 and 1 (e.g. 0.2) or a whole number of test samples', 'but it is 0'] });
     expectProblem(check({ data: { test_size: -0.2 } }), { path: 'data.test_size', code: 'range' });
     expectProblem(check({ data: { test_size: 1.5 } }), { path: 'data.test_size', code: 'range', includes: ['fraction', 'whole number'] });
     expectProblem(check({ data: { test_size: '20%' } }), { path: 'data.test_size', code: 'type' });
@@ -305,7 +328,7 @@ describe('sizes and limits', () => {
 
 describe('training and boundary', () => {
   test('epochs', () => {
-    expectProblem(check({ training: { epochs: 0 } }), { path: 'training.epochs', code: 'range', includes: ['between 1 and 1000000'] });
+    expectProblem(check({ training: { epochs: 0 } }), { path: 'training.epochs', code: 'range', includes: ['between 1 and 1,000,000'] });
     expectProblem(check({ training: { epochs: 2.5 } }), { path: 'training.epochs', code: 'type' });
   });
 
@@ -340,8 +363,14 @@ describe('training and boundary', () => {
     expectClean(check({ training: { batch_size: 800 } }));
   });
 
+  test('log_every larger than epochs is a note', () => {
+    expectProblem(check({ training: { epochs: 100, log_every: 1000 } }), { path: 'training.log_every', code: 'log-every', severity: 'info', includes: ['1000', '`epochs` 100', 'only epoch 0'] });
+    assert.ok(check({ training: { epochs: 100, log_every: 1000 } }).spec, 'only a note');
+    assert.ok(!check({ training: { epochs: 100, log_every: 100 } }).problems.length);
+  });
+
   test('log_every', () => {
-    expectProblem(check({ training: { log_every: 0 } }), { path: 'training.log_every', code: 'range', includes: ['between 1 and 1000000'] });
+    expectProblem(check({ training: { log_every: 0 } }), { path: 'training.log_every', code: 'range', includes: ['between 1 and 1,000,000'] });
     expectProblem(check({ training: { epochs: 5, log_every: 10 } }), { path: 'training.log_every', severity: 'info' });
   });
 
@@ -395,6 +424,20 @@ describe('csv data', () => {
     const p = expectProblem(check(csvSpec('data/one-class.csv'), { specPath }), { path: 'data.path', severity: 'error', includes: ['at least 2'] });
     assert.doesNotMatch(p.message, /line 0/);
     expectProblem(check(csvSpec('data/one-feature.csv'), { specPath }), { code: 'csv-invalid', includes: ['feature column'] });
+  });
+
+  test('more classes than the limit; a file larger than the limit (sparse, nothing read)', () => {
+    put('many-classes.csv', Array.from({ length: LIMITS.maxClasses + 1 }, (_, i) => `${i},${-i},c${i}`).join('\n'));
+    expectProblem(check(csvSpec('data/many-classes.csv'), { specPath }), { path: 'data.path', code: 'too-large', includes: [`${LIMITS.maxClasses + 1} classes`, `the limit is ${LIMITS.maxClasses}`] });
+    const big = join(dir, 'data', 'big.csv');
+    writeFileSync(big, '');
+    truncateSync(big, LIMITS.maxCsvBytes + 1);
+    expectProblem(check(csvSpec('data/big.csv'), { specPath }), { path: 'data.path', code: 'too-large', includes: ['MB', `the limit is ${LIMITS.maxCsvBytes / 1024 / 1024} MB`] });
+  });
+
+  test('fewer than 2 classes, as another parser reports it (csv-one-class)', () => {
+    const oneClass = () => ({ n: 3, d: 2, classNames: ['x'] });
+    expectProblem(check(csvSpec('data/good.csv'), { specPath, parseCsv: oneClass }), { path: 'data.path', code: 'csv-one-class', includes: ['only one class ("x")', 'at least 2'] });
   });
 
   test('the split is checked against the file rows', () => {

@@ -19,7 +19,7 @@ import {
   type Shape,
 } from './fields';
 import { LineMap, describeValue, formatPath, show, type JsonPath, type Problem, type Severity } from './problems';
-import { didYouMean } from './suggest';
+import { closest, didYouMean } from './suggest';
 import type { GeneratorName } from './types';
 
 /** Collects problems with their ranges; remembers which fields had errors. */
@@ -99,10 +99,15 @@ export function describeShape(shape: Shape, plural = false): string {
   }
 }
 
+/** 5000000 -> "5,000,000": limits are read by people. Small numbers stay as they are. */
+export function fmtNumber(n: number): string {
+  return Math.abs(n) >= 10_000 && Number.isInteger(n) ? n.toLocaleString('en-US') : String(n);
+}
+
 /** "between 2 and 100", "at least 1", "greater than 0 and less than 1". */
 export function describeBounds(s: { min?: number; max?: number; xmin?: number; xmax?: number }): string {
-  const lo = s.min !== undefined ? `${s.min}` : s.xmin !== undefined ? `${s.xmin}` : undefined;
-  const hi = s.max !== undefined ? `${s.max}` : s.xmax !== undefined ? `${s.xmax}` : undefined;
+  const lo = s.min !== undefined ? fmtNumber(s.min) : s.xmin !== undefined ? fmtNumber(s.xmin) : undefined;
+  const hi = s.max !== undefined ? fmtNumber(s.max) : s.xmax !== undefined ? fmtNumber(s.xmax) : undefined;
   const loIncl = s.xmin === undefined;
   const hiIncl = s.xmax === undefined;
   if (lo !== undefined && hi !== undefined) {
@@ -114,6 +119,10 @@ export function describeBounds(s: { min?: number; max?: number; xmin?: number; x
   return 'any number';
 }
 
+function hasBounds(s: { min?: number; max?: number; xmin?: number; xmax?: number }): boolean {
+  return s.min !== undefined || s.max !== undefined || s.xmin !== undefined || s.xmax !== undefined;
+}
+
 function outOfBounds(v: number, s: { min?: number; max?: number; xmin?: number; xmax?: number }): boolean {
   return (
     (s.min !== undefined && v < s.min) ||
@@ -123,8 +132,12 @@ function outOfBounds(v: number, s: { min?: number; max?: number; xmin?: number; 
   );
 }
 
-/** Checks one value against a shape; reports and returns false when it does not fit. */
-export function checkValue(node: Node, shape: Shape, path: JsonPath, r: Reporter): boolean {
+/**
+ * Checks one value against a shape; reports and returns false when it does not fit.
+ * `allowed` replaces the generic range wording ("between 1 and 5,000,000") in range
+ * errors, for fields whose rule reads better in words (`test_size`).
+ */
+export function checkValue(node: Node, shape: Shape, path: JsonPath, r: Reporter, allowed?: string): boolean {
   const name = `\`${formatPath(path)}\``;
   const v: unknown = getNodeValue(node);
   const typeError = (): false => {
@@ -133,7 +146,7 @@ export function checkValue(node: Node, shape: Shape, path: JsonPath, r: Reporter
   };
   if (shape.t === 'oneOf') {
     const opt = shape.options.find((o) => jsonTypeOf(o) === nodeJsonType(node));
-    return opt ? checkValue(node, opt, path, r) : typeError();
+    return opt ? checkValue(node, opt, path, r, allowed) : typeError();
   }
   if (jsonTypeOf(shape) !== nodeJsonType(node)) return typeError();
   switch (shape.t) {
@@ -141,7 +154,8 @@ export function checkValue(node: Node, shape: Shape, path: JsonPath, r: Reporter
     case 'num': {
       const n = v as number;
       if (!Number.isFinite(n)) {
-        r.add('range', 'error', `${name} is too large: it does not fit in a 64-bit number.`, path, node);
+        const must = allowed ?? (hasBounds(shape) ? describeBounds(shape) : 'an ordinary number such as 3.5');
+        r.add('range', 'error', `${name} is too large: it does not fit in a 64-bit number. It must be ${must}.`, path, node);
         return false;
       }
       if (shape.t === 'int' && !Number.isInteger(n)) {
@@ -149,7 +163,7 @@ export function checkValue(node: Node, shape: Shape, path: JsonPath, r: Reporter
         return false;
       }
       if (outOfBounds(n, shape)) {
-        r.add('range', 'error', `${name} must be ${describeBounds(shape)}, but it is ${n}.`, path, node);
+        r.add('range', 'error', `${name} must be ${allowed ?? describeBounds(shape)}, but it is ${n}.`, path, node);
         return false;
       }
       return true;
@@ -245,15 +259,16 @@ export function walkObject(
       }
       // `"epochs": 100` at the top level: right key, wrong place.
       const home = sectionOf(key);
+      const here = path.length ? formatPath(path) : '';
       const hint =
-        home && home !== formatPath(path)
+        home && home !== here
           ? ` \`${key}\` belongs in \`${home}\`: { "${home}": { "${key}": ... } }.`
-          : didYouMean(key, Object.keys(table));
+          : didYouMean(key, Object.keys(table)) || suggestElsewhere(key, here);
       r.add('unknown-key', 'warning', `Unknown key \`${key}\` ${where}; it is ignored.${hint}`, keyPath, keyNode);
       continue;
     }
     if (!valueNode) continue; // a syntax error already reported the missing value
-    if (!checkValue(valueNode, field.shape, keyPath, r)) continue;
+    if (!checkValue(valueNode, field.shape, keyPath, r, field.allowed)) continue;
     const v: unknown = getNodeValue(valueNode);
     const refined = field.refine?.(v);
     if (refined) {
@@ -264,6 +279,27 @@ export function walkObject(
     else values[key] = v;
   }
   return { values, nodes };
+}
+
+/**
+ * A close key of another section (or of the top level), for a typo in the wrong place:
+ * `"hiden_units"` at the top level -> " Did you mean `model.hidden_units`? ...".
+ */
+function suggestElsewhere(key: string, here: string): string {
+  const places: [string, string[]][] = [
+    ['', Object.keys(TOP_FIELDS).filter((k) => !(OBJECT_KEYS as readonly string[]).includes(k) && !k.startsWith('$'))],
+    ['data', allDataKeys()],
+    ...Object.entries(SECTION_FIELDS).map(([name, t]): [string, string[]] => [name, Object.keys(t)]),
+  ];
+  for (const [section, keys] of places) {
+    if (section === here) continue;
+    const c = closest(key, keys);
+    if (c === undefined) continue;
+    return section
+      ? ` Did you mean \`${section}.${c}\`? It belongs in \`${section}\`: { "${section}": { "${c}": ... } }.`
+      : ` Did you mean \`${c}\`? It belongs at the top level of the spec, not in \`${here}\`.`;
+  }
+  return '';
 }
 
 /** The section a key belongs to (`lr` -> `training`), if it is a section's key. */

@@ -31,6 +31,8 @@ export interface Field {
   def?: unknown;
   /** Extra check after the shape matched; returns a message, or undefined when fine. */
   refine?: (v: unknown) => string | undefined;
+  /** What the value may be, in words, for range errors (else the shape's bounds). */
+  allowed?: string;
 }
 
 export type FieldTable = Record<string, Field>;
@@ -64,6 +66,7 @@ export const DATA_COMMON: FieldTable = {
     // A fraction in (0, 1) or a whole count >= 1, exactly as train_test_split reads it.
     shape: { t: 'oneOf', options: [{ t: 'num', xmin: 0, max: LIMITS.maxSamples }] },
     def: 0.2,
+    allowed: `a fraction between 0 and 1 (e.g. 0.2) or a whole number of test samples (e.g. 200, at most ${LIMITS.maxSamples.toLocaleString('en-US')})`,
     refine: (v) =>
       typeof v === 'number' && v >= 1 && !Number.isInteger(v)
         ? `must be a fraction between 0 and 1 (e.g. 0.2) or a whole number of test samples (e.g. 200), not ${v}`

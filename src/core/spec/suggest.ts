@@ -1,18 +1,26 @@
 /** "Did you mean ...?" for misspelt keys and enum values. */
 
-/** Levenshtein distance, with an early exit once it exceeds `max`. */
+/**
+ * Edit distance where swapping two neighbouring letters counts as one edit
+ * (optimal string alignment: `nosie` is one edit from `noise`, as a person sees it),
+ * with an early exit once it exceeds `max`.
+ */
 export function editDistance(a: string, b: string, max = Infinity): number {
   if (Math.abs(a.length - b.length) > max) return max + 1;
+  let prev2: number[] = [];
   let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
   for (let i = 1; i <= a.length; i++) {
     const cur = [i];
     let rowMin = i;
     for (let j = 1; j <= b.length; j++) {
       const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost);
-      rowMin = Math.min(rowMin, cur[j]);
+      let v = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) v = Math.min(v, prev2[j - 2] + 1);
+      cur[j] = v;
+      rowMin = Math.min(rowMin, v);
     }
     if (rowMin > max) return max + 1;
+    prev2 = prev;
     prev = cur;
   }
   return prev[b.length];
@@ -29,6 +37,8 @@ function norm(s: string): string {
  */
 export function closest(word: string, candidates: readonly string[]): string | undefined {
   const w = norm(word);
+  const alias = ALIASES[w];
+  if (alias !== undefined && candidates.includes(alias)) return alias;
   const budget = Math.min(3, Math.max(1, Math.floor(w.length / 3)));
   let best: string | undefined;
   let bestD = budget + 1;
@@ -46,6 +56,48 @@ export function closest(word: string, candidates: readonly string[]): string | u
   }
   return best;
 }
+
+/**
+ * Names a notebook user may write for a spec key: scikit-learn's, PyTorch's and the
+ * notebook's own words (normalised: lower case, `_` for `-` and spaces), mapped to the
+ * spec's key. Only used when the candidate list holds the target.
+ */
+export const ALIASES: Readonly<Record<string, string>> = {
+  random_state: 'seed',
+  random_seed: 'seed',
+  manual_seed: 'seed',
+  learning_rate: 'lr',
+  n_epochs: 'epochs',
+  num_epochs: 'epochs',
+  epoch: 'epochs',
+  optim: 'optimizer',
+  optimiser: 'optimizer',
+  n_classes: 'centers',
+  num_classes: 'centers',
+  n_centers: 'centers',
+  centres: 'centers',
+  num_features: 'n_features',
+  features: 'n_features',
+  num_samples: 'n_samples',
+  samples: 'n_samples',
+  std: 'cluster_std',
+  centre_box: 'center_box',
+  test_split: 'test_size',
+  test_ratio: 'test_size',
+  test_fraction: 'test_size',
+  hidden_layers: 'hidden_units',
+  hidden_sizes: 'hidden_units',
+  hidden_size: 'hidden_units',
+  layers: 'hidden_units',
+  activation_function: 'activation',
+  batch: 'batch_size',
+  batchsize: 'batch_size',
+  backend: 'device',
+  file: 'path',
+  csv: 'path',
+  dataset: 'data',
+  train: 'training',
+};
 
 /** " Did you mean `x`?" or "". */
 export function didYouMean(word: string, candidates: readonly string[]): string {

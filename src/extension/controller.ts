@@ -17,7 +17,8 @@ import { isSpecDocument, SpecDiagnostics } from './diagnostics';
 import { statusText, summaryLines } from './format';
 import { COMMANDS, CONFIG, CONTEXT, SPEC_GLOB } from './ids';
 import { firstError, refusalMessage } from './problemMapping';
-import { isRunId, makeRunId, pruneRunFolders, readLatestSummary, resolveSpecRunsDir, specStem } from './runsDir';
+import { readLatestRunHistory, writeRunHistory } from './runHistoryFile';
+import { isInside, isRunId, makeRunId, pruneRunFolders, readLatestSummary, resolveSpecRunsDir, specStem } from './runsDir';
 import { SessionManager, summaryOf } from './sessions';
 import { SessionStore, type RunRecord } from './sessionStore';
 import type { StartTrainer } from './trainerRun';
@@ -89,7 +90,11 @@ export class Controller implements vscode.Disposable, WebviewHost {
         // An idle view shows the spec's problem count.
         if (!this.store.latest(uri.fsPath)) this.refreshViews(uri.fsPath);
       }),
-      this.panels.onDidChange(() => void vscode.commands.executeCommand('setContext', CONTEXT.hasPanel, this.panels.all().length > 0)),
+      this.panels.onDidChange(() => {
+        void vscode.commands.executeCommand('setContext', CONTEXT.hasPanel, this.panels.all().length > 0);
+        // A panel restored after a window reload: bring back its spec's last run from disk.
+        for (const p of this.panels.all()) this.restoreFromDisk(p.specPath);
+      }),
       vscode.window.onDidChangeActiveTextEditor((e) => this.followEditor(e)),
       vscode.workspace.onDidSaveTextDocument((d) => this.onSaved(d)),
       vscode.workspace.onDidChangeConfiguration((e) => {
@@ -97,7 +102,10 @@ export class Controller implements vscode.Disposable, WebviewHost {
         const before = this.settings;
         this.settings = this.readConfig();
         this.store.setKeepRuns(this.settings.keepRuns);
-        if (before.runsDirectory !== this.settings.runsDirectory) this.diskSummaries.clear();
+        if (before.runsDirectory !== this.settings.runsDirectory) {
+          this.diskSummaries.clear();
+          this.restoreTried.clear();
+        }
         if (before.maxSamples !== this.settings.maxSamples) this.diagnostics.revalidateAll();
       }),
       vscode.workspace.onDidGrantWorkspaceTrust(() => this.codeLens.refresh()),
@@ -349,7 +357,9 @@ export class Controller implements vscode.Disposable, WebviewHost {
   }
 
   private onRunEnded(rec: RunRecord): void {
-    // The run's folder now exists (written at the end): keep the newest `keepRuns`.
+    // The run's folder now exists (written at the end): add the event history, so the
+    // visualisation can show this run after a window reload, and keep the newest `keepRuns`.
+    void this.saveHistory(rec);
     if (rec.outDir) {
       const keep = this.settings.keepRuns;
       void pruneRunFolders(rec.outDir, keep).then((deleted) => {
@@ -358,7 +368,9 @@ export class Controller implements vscode.Disposable, WebviewHost {
     }
     const summary = summaryOf(rec);
     if (summary) for (const l of summaryLines(summary, { lagMs: rec.maxLagMs })) this.output.info(l);
-    else this.output.info(`${rec.ref.specName}: ${rec.status}; worst extension-host event-loop lag ${(rec.maxLagMs ?? 0).toFixed(1)} ms`);
+    else this.output.info(`${rec.ref.specName}: ${rec.status}; worst extension-host event-loop lag during the run: ${(rec.maxLagMs ?? 0).toFixed(1)} ms`);
+    const fr = rec.frames;
+    if (fr && fr.kept < fr.seen) this.output.info(`  kept ${fr.kept} of ${fr.seen} boundary frames for replay (every ${fr.stride}th, epoch 0 and the latest)`);
     if (rec.status === 'error' && rec.error) {
       const what = rec.error.code === 'crashed' ? 'the trainer process crashed' : rec.error.code;
       void vscode.window.showErrorMessage(`Blob Classifier: training ${rec.ref.specName} failed (${what}): ${rec.error.message}`, 'Show Output').then((a) => {
@@ -373,6 +385,46 @@ export class Controller implements vscode.Disposable, WebviewHost {
   }
 
   // -------------------------------------------------------------------------
+  // Run histories on disk (a window reload empties the store)
+
+  /** Writes `events.jsonl` into the run's artifacts folder (inside the workspace only). */
+  private async saveHistory(rec: RunRecord): Promise<void> {
+    const dir = rec.summary?.artifacts_dir;
+    const root = this.workspaceRoot(this.uriOf(rec.ref.specPath));
+    if (!dir || !root || !isInside(root, dir)) return;
+    try {
+      await writeRunHistory(dir, root, { runId: rec.ref.runId, specName: rec.ref.specName, events: rec.events, framesSeen: rec.frames?.seen });
+    } catch (err) {
+      this.output.warn(`could not save the run's event history in ${dir}: ${String(err)}`);
+    }
+  }
+
+  /** Specs whose runs folder was already looked at since activation. */
+  private readonly restoreTried = new Set<string>();
+
+  /**
+   * A view shows a spec the host has no run of (after a window reload): read its latest
+   * run back from `events.jsonl`, once, and show it as a finished run.
+   */
+  private restoreFromDisk(specPath: string): void {
+    if (this.restoreTried.has(specPath) || this.store.list(specPath).length > 0) return;
+    this.restoreTried.add(specPath);
+    const uri = this.uriOf(specPath);
+    const dirs = resolveSpecRunsDir(specPath, this.workspaceRoot(uri), this.settings.runsDirectory);
+    if (!dirs.specRunsDir) return;
+    const outDir = dirs.specRunsDir;
+    void readLatestRunHistory(outDir).then((h) => {
+      if (!h || !this.restoreTried.has(specPath)) return;
+      const start = h.events[0];
+      const specName = start.type === 'start' && start.specName ? start.specName : nameFromPath(specPath);
+      const rec = this.store.restore({ runId: h.header.runId, specPath, specName }, h.events, outDir);
+      if (!rec) return;
+      this.output.info(`restored the last run of ${specName} (${h.header.runId}) from ${h.dir} for the visualisation`);
+      this.refreshViews(specPath);
+      this.codeLens.refresh();
+      this.updateContext();
+    });
+  }
 
   private channels(): ViewChannel[] {
     const list = this.panels.all().map((p) => p.channel);
@@ -479,6 +531,7 @@ export class Controller implements vscode.Disposable, WebviewHost {
     this.uris.set(specPath, e.document.uri);
     if (specPath === this.activeSpec) return;
     this.activeSpec = specPath;
+    this.restoreFromDisk(specPath);
     this.side.follow(specPath);
     this.updateStatus();
   }
@@ -492,6 +545,7 @@ export class Controller implements vscode.Disposable, WebviewHost {
       if (this.sessions.isRunning(specPath)) void this.sessions.stop(specPath);
       this.store.forget(specPath);
       this.diskSummaries.delete(specPath);
+      this.restoreTried.delete(specPath);
       this.panels.get(specPath)?.dispose();
       if (this.activeSpec === specPath) {
         this.activeSpec = undefined;

@@ -1,15 +1,23 @@
 /**
- * The host's memory of runs: every run's FULL event history, per spec.
+ * The host's memory of runs: every run's event history, per spec.
  *
  * Webviews are destroyed when hidden and reloaded at will, so the host, not the view,
  * owns the history (vscode-pull-request-github keeps state host-side the same way): a
  * view that (re)connects gets a `run` message with everything so far and draws it as a
  * replay. Finished runs of the same spec are kept (up to `keepRuns`) for the compare
  * overlay (`history` message). Pure: no `vscode`, no I/O.
+ *
+ * Memory is bounded: every event but boundary frames is kept; frames are kept in full
+ * up to a budget (`MEMORY_FRAME_BUDGET`: 400 frames / 48 MiB per run), then thinned
+ * evenly, always keeping epoch 0 and the latest frame (frameBudget.ts). A run that is
+ * no longer its spec's latest keeps only its first and last frame: earlier runs are
+ * only compared by their curves. A run read back from disk after a window reload
+ * (`restore`) joins the list like a finished run.
  */
 
 import type { EpochEvent, RunRef, RunSummary, TrainerEvent } from '../core/protocol';
 import { isTerminal } from '../core/protocol';
+import { FrameThinner, keepEndFrames, MEMORY_FRAME_BUDGET, type FrameBudget, type FrameStats } from './frameBudget';
 
 export type RunStatus = 'running' | 'completed' | 'cancelled' | 'error';
 
@@ -33,6 +41,10 @@ export interface RunRecord {
   error?: { code: string; message: string };
   /** Worst extension-host event-loop lag measured during the run, ms. */
   maxLagMs?: number;
+  /** Boundary frames seen and kept (the history is thinned past a budget). */
+  frames?: FrameStats;
+  /** Read back from the run's folder (`events.jsonl`) after a window reload. */
+  restored?: boolean;
 }
 
 export interface HistoryEntry {
@@ -45,8 +57,12 @@ export interface HistoryEntry {
 export class SessionStore {
   /** specPath -> runs, oldest first. The last one is the current or latest run. */
   private readonly runs = new Map<string, RunRecord[]>();
+  private readonly thinners = new WeakMap<RunRecord, FrameThinner>();
 
-  constructor(private keepRuns = 5) {}
+  constructor(
+    private keepRuns = 5,
+    private readonly frameBudget: FrameBudget = MEMORY_FRAME_BUDGET,
+  ) {}
 
   setKeepRuns(n: number): void {
     this.keepRuns = Math.max(1, Math.floor(n));
@@ -58,10 +74,36 @@ export class SessionStore {
     const list = this.runs.get(ref.specPath) ?? [];
     if (list.some((r) => r.ref.runId === ref.runId)) throw new Error(`run ${ref.runId} already exists`);
     const rec: RunRecord = { ref, events: [], status: 'running', outDir };
+    const prev = list[list.length - 1];
+    if (prev && prev.status !== 'running') this.supersede(prev);
     list.push(rec);
     this.runs.set(ref.specPath, list);
+    this.thinners.set(rec, new FrameThinner(this.frameBudget));
     this.prune(ref.specPath);
     return rec;
+  }
+
+  /**
+   * Adds a finished run read back from disk (a window reload empties the host's memory)
+   * as the spec's OLDEST run: a run started since then stays the latest. `events` must
+   * start with `start` and end with a terminal event (runHistoryFile.ts checks that).
+   * Returns undefined when the run is already known or did not end.
+   */
+  restore(ref: RunRef, events: readonly TrainerEvent[], outDir?: string): RunRecord | undefined {
+    if (this.find(ref.runId)) return undefined;
+    const rec: RunRecord = { ref, events: [], status: 'running', outDir, restored: true };
+    const thinner = new FrameThinner(this.frameBudget);
+    this.thinners.set(rec, thinner);
+    this.fold(rec, events);
+    this.thinners.delete(rec);
+    if (rec.status === 'running') return undefined;
+    rec.frames = thinner.stats();
+    const list = this.runs.get(ref.specPath) ?? [];
+    if (list.length) this.supersede(rec);
+    list.unshift(rec);
+    this.runs.set(ref.specPath, list);
+    this.prune(ref.specPath);
+    return this.find(ref.runId);
   }
 
   /**
@@ -72,10 +114,20 @@ export class SessionStore {
   append(runId: string, events: readonly TrainerEvent[]): TrainerEvent[] {
     const rec = this.find(runId);
     if (!rec) return [];
+    return this.fold(rec, events);
+  }
+
+  private fold(rec: RunRecord, events: readonly TrainerEvent[]): TrainerEvent[] {
     const accepted: TrainerEvent[] = [];
+    const thinner = this.thinners.get(rec);
     for (const e of events) {
       if (rec.status !== 'running') break;
-      rec.events.push(e);
+      if (e.type === 'frame' && thinner) {
+        thinner.push(rec.events, e);
+        rec.frames = thinner.stats();
+      } else {
+        rec.events.push(e);
+      }
       accepted.push(e);
       switch (e.type) {
         case 'start':
@@ -101,6 +153,7 @@ export class SessionStore {
       }
       if (isTerminal(e)) break;
     }
+    if (rec.status !== 'running') this.thinners.delete(rec);
     return accepted;
   }
 
@@ -165,6 +218,12 @@ export class SessionStore {
     const running = this.active(specPath);
     if (running) this.runs.set(specPath, [running]);
     else this.runs.delete(specPath);
+  }
+
+  /** A finished run that is no longer the latest: keep its curves, not its frames. */
+  private supersede(rec: RunRecord): void {
+    keepEndFrames(rec.events);
+    if (rec.frames) rec.frames = { ...rec.frames, kept: rec.events.filter((e) => e.type === 'frame').length };
   }
 
   /** Keeps at most `keepRuns` runs per spec, dropping the oldest finished ones first. */

@@ -120,6 +120,25 @@ describe('gradients of the hand-written loop match autodiff', () => {
       }
     });
   });
+  // The wasm backward pass with explicit transposes (LoopConfig.backward): 256 rows take
+  // the blocked transpose and the onesᵀ·dz bias sum; 200 rows the plain transpose.
+  for (const [backward, rows] of [['xnn', 256], ['xnn', 200], ['plain', 256], ['auto', 512]] as const) {
+    for (const [act, o] of [['relu', { momentum: 0.9 }], ['tanh', { optimizer: 'adam', lr: 0.01, weightDecay: 0.01 }]] as [Activation, Partial<LoopConfig>][]) {
+      test(`wasm, backward ${backward}, ${rows} rows, ${act} ${JSON.stringify(o)}: 3 steps equal autodiff`, async () => {
+        const tf = await defaultLoaders.loadWasm();
+        const ds = randomSet(rows, 3, 3, 7);
+        const c = cfg({ ...o, backward });
+        const net = buildNet(tf, sizes, act, 3);
+        const loop = new TrainLoop(tf, net, { train: ds, test: randomSet(6, 3, 3, 9), nClasses: 3 }, c);
+        for (let i = 0; i < 3; i++) loop.epoch();
+        const got = net.params.map((p) => p.dataSync());
+        const want = tf.tidy(() => reference(tf, act, initialWeights(sizes, 3), ds, c, 3));
+        got.forEach((g, i) => g.forEach((gv, j) => assert.ok(Math.abs(gv - want[i][j]) < 2e-5, `param ${i}[${j}]: ${gv} vs ${want[i][j]}`)));
+        loop.dispose();
+        disposeNet(net);
+      });
+    }
+  }
   for (const [act, o] of cases) for (const head of ['host', 'device'] as const) {
     test(`${act} ${JSON.stringify(o)}, ${head} head: 3 steps equal torch's update rule`, async () => {
       const tf = await defaultLoaders.loadJs();

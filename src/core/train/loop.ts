@@ -47,6 +47,15 @@ export interface LoopConfig {
    * Default: host for js/wasm, device otherwise.
    */
   head?: 'host' | 'device';
+  /**
+   * How the backward pass multiplies by transposed matrices (aᵀ·dz, dz·Wᵀ). `plain`:
+   * BatchMatMul with transpose flags. The wasm backend runs only UN-transposed matMuls
+   * through XNNPACK; with a transpose flag it falls back to a naive scalar loop (~10x
+   * slower at [1024, 64]ᵀ·[1024, 64]), so `auto` transposes explicitly wherever a cost
+   * model says it pays (see `WASM_NS`, `backward`); `xnn` does so for every product (for
+   * tests). Default: auto on wasm, plain elsewhere.
+   */
+  backward?: 'plain' | 'auto' | 'xnn';
 }
 
 export interface EpochMetrics {
@@ -57,6 +66,15 @@ export interface EpochMetrics {
 }
 
 const LOG_FLOOR = 1e-30;
+
+/**
+ * Cost model of the wasm backend's matMul paths, ns per unit, measured on the 2-core
+ * bench machine (bench/kernels.ts): the naive transposed-flag loop per multiply-add;
+ * XNNPACK per multiply-add; XNNPACK packing its right-hand operand (per element: it is
+ * re-packed for every new tensor, and every step's weights and dz are new); an explicit
+ * transpose per element; and the fixed cost of one more kernel call.
+ */
+export const WASM_NS = { slowMac: 0.55, xnnMac: 0.05, pack: 2.3, transpose: 1.0, kernel: 12_000 } as const;
 
 /** A split on the device, in the [1, n, *] layout of kernels.ts. */
 export interface DeviceSet {
@@ -108,6 +126,15 @@ export function hostHead(z: ArrayLike<number>, y: ArrayLike<number>, k: number, 
   return [loss, hits];
 }
 
+/** A training batch as the step needs it. */
+interface Batch {
+  x: Tensor; // [1, n, d]
+  y?: Tensor; // device head only
+  negY?: Tensor; // device head only
+  n: number;
+  yHost: ArrayLike<number>; // host head only
+}
+
 export class TrainLoop {
   private readonly k: Kernels;
   private readonly kept: Tensor[] = [];
@@ -122,8 +149,12 @@ export class TrainLoop {
   private readonly order: Int32Array;
   private readonly host: boolean;
   private readonly nClasses: number;
+  private readonly xTrain: Float64Array;
+  private readonly d: number;
   private readonly yTrain: Int32Array;
   private readonly yTest: Int32Array;
+  private readonly xnn: 'plain' | 'auto' | 'xnn';
+  private readonly onesTByN = new Map<number, Tensor>();
   private step = 0;
 
   constructor(
@@ -135,6 +166,8 @@ export class TrainLoop {
     this.k = kernels(tf);
     this.host = (cfg.head ?? (['cpu', 'wasm'].includes(tf.getBackend()) ? 'host' : 'device')) === 'host';
     this.nClasses = data.nClasses;
+    this.xTrain = data.train.X;
+    this.d = data.train.d;
     this.yTrain = data.train.y;
     this.yTest = data.test.y;
     this.train = uploadSet(tf, data.train, data.nClasses);
@@ -143,6 +176,7 @@ export class TrainLoop {
     this.floor = this.keep(tf.scalar(LOG_FLOOR));
     this.rng = new Rng(cfg.seed, 2);
     this.order = Int32Array.from({ length: this.train.n }, (_, i) => i);
+    this.xnn = cfg.backward ?? (tf.getBackend() === 'wasm' ? 'auto' : 'plain');
     const c = (name: string, v: number) => (this.c[name] = this.keep(tf.scalar(v)));
     // tidy: tf.variable shares the zeros' data, the temporary itself must go.
     const zeros = () => tf.tidy(() => net.params.map((p) => tf.variable(tf.zerosLike(p), false)));
@@ -180,6 +214,17 @@ export class TrainLoop {
     return s;
   }
 
+  /** ones [1, 1, n] (or [1, n, 1] with `column`), kept per n. */
+  private ones(n: number, column = false): Tensor {
+    const cache = column ? this.onesTByN : this.onesByN;
+    let ones = cache.get(n);
+    if (!ones) {
+      ones = this.keep(this.tf.ones(column ? [1, n, 1] : [1, 1, n]));
+      cache.set(n, ones);
+    }
+    return ones;
+  }
+
   /** [Σ loss, # correct] of logits/probabilities against a set, as scalars. Inside tidy. */
   lossAndHits(logits: Tensor, p: Tensor, set: { y: Tensor; negY: Tensor }): [Tensor, Tensor] {
     const k = this.k;
@@ -190,55 +235,106 @@ export class TrainLoop {
 
   /**
    * One optimisation step on a batch; returns Σ loss and # correct before the step, as
-   * numbers (host head, `yHost` = the batch's labels) or scalars (device head).
+   * numbers (host head) or scalars (device head).
    */
-  private stepOn(x: Tensor, y: Tensor, negY: Tensor, n: number, yHost: Int32Array): [Tensor | number, Tensor | number] {
+  private stepOn(b: Batch): [Tensor | number, Tensor | number] {
     const k = this.k;
-    const { params } = this.net;
-    const { logits, acts } = forward(k, this.net, x);
+    const { n } = b;
+    const { logits, acts } = forward(k, this.net, b.x);
     let stats: [Tensor | number, Tensor | number];
     let dz: Tensor;
     if (this.host) {
       const scale = (this.cfg.optimizer === 'sgd' ? this.cfg.lr : 1) / n;
       const g = new Float32Array(n * this.nClasses);
-      stats = hostHead(logits.dataSync(), yHost, this.nClasses, scale, g);
+      stats = hostHead(logits.dataSync(), b.yHost, this.nClasses, scale, g);
       dz = this.tf.tensor3d(g, [1, n, this.nClasses]);
     } else {
       const p = k.softmax(logits);
-      stats = this.lossAndHits(logits, p, { y, negY });
-      dz = k.mul(k.add(p, negY), this.scale(n));
+      stats = this.lossAndHits(logits, p, { y: b.y!, negY: b.negY! });
+      dz = k.mul(k.add(p, b.negY!), this.scale(n));
     }
-    const grads: Tensor[] = new Array(params.length);
-    for (let l = params.length / 2 - 1; l >= 0; l--) {
-      const a = acts[l];
-      grads[2 * l] = k.matMul(a, dz, true, false);
-      grads[2 * l + 1] = this.colSum(dz, n);
-      if (l > 0) {
-        const da = k.matMul(dz, params[2 * l], false, true);
-        dz = this.net.activation === 'none' ? da : k.mul(da, this.actGrad(a));
-      }
-    }
+    const grads = this.backward(acts, dz, n);
     this.step++;
     if (this.cfg.optimizer === 'sgd') this.sgd(grads);
     else this.adam(grads);
     return stats;
   }
 
+  /** Backprop from dz = dL/dlogits (pre-scaled, see header) to every parameter's gradient. */
+  private backward(acts: Tensor[], dz: Tensor, n: number): Tensor[] {
+    const k = this.k;
+    const { params, sizes } = this.net;
+    const grads: Tensor[] = new Array(params.length);
+    for (let l = params.length / 2 - 1; l >= 0; l--) {
+      const a = acts[l];
+      const [nIn, nOut] = [sizes[l], sizes[l + 1]];
+      if (this.xnnWins(n, nIn, nOut, 'weight')) {
+        // dW = aᵀ·dz: one explicit transpose, XNNPACK packs dz. db = ones·dz then REUSES
+        // that packing (the wasm backend caches the operator on dz's tensor id).
+        grads[2 * l] = k.matMul(this.transpose(a), dz, false, false);
+        grads[2 * l + 1] = this.reshape(k.matMul(this.ones(n), dz, false, false), [nOut]);
+      } else {
+        grads[2 * l] = k.matMul(a, dz, true, false);
+        grads[2 * l + 1] = this.colSum(dz, n);
+      }
+      if (l > 0) {
+        const W = params[2 * l];
+        const da = this.xnnWins(n, nIn, nOut, 'input') ? k.matMul(dz, this.transpose(W), false, false) : k.matMul(dz, W, false, true);
+        dz = this.net.activation === 'none' ? da : k.mul(da, this.actGrad(a));
+      }
+    }
+    return grads;
+  }
+
+  /**
+   * Take the XNNPACK form of a backward product? With `auto`: is it cheaper than the transposed-flag loop
+   * (WASM_NS)? `weight`: dW = aᵀ·dz [n rows, nIn → nOut]; `input`: da = dz·Wᵀ.
+   */
+  private xnnWins(n: number, nIn: number, nOut: number, which: 'weight' | 'input'): boolean {
+    if (this.xnn !== 'auto') return this.xnn === 'xnn';
+    const c = WASM_NS;
+    const macs = n * nIn * nOut;
+    const slow = macs * c.slowMac + c.kernel;
+    const xnn =
+      which === 'weight'
+        ? n * nIn * c.transpose + n * nOut * c.pack + macs * c.xnnMac + 2 * c.kernel // + ones·dz reuses the packing
+        : nIn * nOut * (c.transpose + c.pack) + macs * c.xnnMac + 2 * c.kernel;
+    return xnn < slow;
+  }
+
+  private reshape(x: Tensor, shape: number[]): Tensor {
+    return this.tf.engine().runKernel('Reshape', { x }, { shape }) as Tensor;
+  }
+
+  /**
+   * [1, r, c] → [1, c, r]. The wasm Transpose kernel writes with a stride of r floats;
+   * when r·4 bytes is a multiple of 1 KiB those writes alias in the cache (a [1024, 64]
+   * transpose: ~430 µs, vs ~35 µs at 1,000 rows). Viewing the rows as [r/32, 32, c] and
+   * permuting [2, 0, 1] gives the same result with strided READS instead (~60-150 µs).
+   */
+  private transpose(t: Tensor): Tensor {
+    const e = this.tf.engine();
+    const [, r, c] = t.shape as number[];
+    if (r % 256 !== 0 || r > 8192 || this.tf.getBackend() !== 'wasm') return e.runKernel('Transpose', { x: t }, { perm: [0, 2, 1] }) as Tensor;
+    const out = e.runKernel('Transpose', { x: this.reshape(t, [r / 32, 32, c]) }, { perm: [2, 0, 1] }) as Tensor;
+    return this.reshape(out, [1, c, r]);
+  }
+
   /**
    * Σ over rows of dz [1, n, m] → [m] (the bias gradient). The js backend's Sum over a
    * non-inner axis transposes element by element (~190 µs here); a [1,1,n]·dz matMul is
-   * ~3x cheaper there. On wasm the Sum kernel is the cheaper one (~7 µs vs ~29 µs).
+   * ~3x cheaper there. On wasm the Sum kernel is the cheaper one at the notebook's size
+   * (~7 µs vs ~29 µs), but it transposes first, and from ~256 rows up that transpose hits
+   * the cache aliasing described at `transpose`: there the naive loop's onesᵀ·dz wins
+   * (contiguous reads, ~0.55 ns per element).
    */
   private colSum(dz: Tensor, n: number): Tensor {
     const k = this.k;
-    if (this.tf.getBackend() !== 'cpu') return k.sum(dz, [0, 1]);
-    let ones = this.onesByN.get(n);
-    if (!ones) {
-      ones = this.keep(this.tf.ones([1, 1, n]));
-      this.onesByN.set(n, ones);
-    }
     const m = dz.shape[2] as number;
-    return this.tf.engine().runKernel('Reshape', { x: k.matMul(ones, dz, false, false) }, { shape: [m] }) as Tensor;
+    const backend = this.tf.getBackend();
+    if (backend === 'wasm' && n >= 256) return this.reshape(k.matMul(this.ones(n, true), dz, true, false), [m]);
+    if (backend !== 'cpu') return k.sum(dz, [0, 1]);
+    return this.reshape(k.matMul(this.ones(n), dz, false, false), [m]);
   }
 
   /** act'(z) expressed through a = act(z). */
@@ -317,17 +413,14 @@ export class TrainLoop {
       const { batchSize } = this.cfg;
       const tr = this.train;
       if (batchSize === 'full' || batchSize >= tr.n) {
-        const [l, h] = this.stepOn(tr.x, tr.y, tr.negY, tr.n, this.yTrain);
+        const [l, h] = this.stepOn({ x: tr.x, y: tr.y, negY: tr.negY, n: tr.n, yHost: this.yTrain });
         add(0, l);
         add(1, h);
       } else {
         this.rng.shuffle(this.order);
         for (let s = 0; s < tr.n; s += batchSize) {
-          const rows = this.order.slice(s, Math.min(tr.n, s + batchSize));
-          const idx = tf.tensor1d(rows, 'int32');
-          const pick = (t: Tensor) => tf.gather(t, idx, 1);
-          const yHost = this.host ? rows.map((r) => this.yTrain[r]) : this.yTrain;
-          const [l, h] = this.stepOn(pick(tr.x), pick(tr.y), pick(tr.negY), rows.length, yHost);
+          const rows = this.order.subarray(s, Math.min(tr.n, s + batchSize));
+          const [l, h] = this.stepOn(this.host ? this.hostBatch(rows) : this.deviceBatch(rows));
           add(0, l);
           add(1, h);
         }
@@ -361,6 +454,35 @@ export class TrainLoop {
       testLoss: nTe > 0 ? v[2] / nTe : 0,
       testAcc: nTe > 0 ? v[3] / nTe : 0,
     };
+  }
+
+  /**
+   * A mini-batch for the host head, built in JS from the float64 rows (the same float32
+   * values uploadSet makes) and uploaded: the labels are needed on the host anyway, and
+   * on js/wasm an upload is a memcpy — cheaper than device-side gathers of x, y and -onehot
+   * (y and negY are not needed at all).
+   */
+  private hostBatch(rows: Int32Array): Batch {
+    const n = rows.length;
+    const d = this.d;
+    const X = this.xTrain;
+    const x = new Float32Array(n * d);
+    const yHost = new Int32Array(n);
+    for (let i = 0; i < n; i++) {
+      const r = rows[i];
+      for (let j = 0; j < d; j++) x[i * d + j] = X[r * d + j];
+      yHost[i] = this.yTrain[r];
+    }
+    return { x: this.tf.tensor3d(x, [1, n, d]), n, yHost };
+  }
+
+  /** A mini-batch for the device head: rows gathered on the device. */
+  private deviceBatch(rows: Int32Array): Batch {
+    const tf = this.tf;
+    const tr = this.train;
+    const idx = tf.tensor1d(rows, 'int32');
+    const pick = (t: Tensor) => tf.gather(t, idx, 1);
+    return { x: pick(tr.x), y: pick(tr.y), negY: pick(tr.negY), n: rows.length, yHost: this.yTrain };
   }
 
   private asTensor(v: Tensor | number): Tensor {

@@ -28,6 +28,16 @@ describe('package.json contributions', () => {
     assert.ok(c.menus['explorer/context'].some((i: { command: string }) => i.command === COMMANDS.train));
   });
 
+  test('every command has a deliberate palette when clause; Train stays reachable in an untrusted workspace to explain why it is disabled', () => {
+    const palette = new Map<string, string>(c.menus.commandPalette.map((i: { command: string; when: string }) => [i.command, i.when]));
+    for (const id of Object.values(COMMANDS)) assert.ok(palette.get(id), `${id} has no palette when clause`);
+    // Hidden when untrusted, it would give no explanation; the command refuses with one.
+    assert.ok(!palette.get(COMMANDS.train)!.includes('isWorkspaceTrusted'));
+    assert.equal(palette.get(COMMANDS.stop), 'blobClassifier.training');
+    assert.equal(palette.get(COMMANDS.exportFigure), 'blobClassifier.hasPanel');
+    assert.equal(palette.get(COMMANDS.openArtifacts), 'blobClassifier.hasRun');
+  });
+
   test('lean activation, workspace extension, limited trust', () => {
     assert.ok(!pkg.activationEvents.includes('*'));
     assert.ok(!pkg.activationEvents.includes('onStartupFinished'));

@@ -2,6 +2,9 @@
 
 import { buildDataset } from '../core/data/build';
 import type { Dataset, SplitDataset } from '../core/data/dataset';
+import { realpathSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { resolveCsvPath } from '../core/spec/csvcheck';
 import { loadSpec, writeFileAtomic, writeStdout } from './common';
 import { CliError, EXIT_FAILURE, EXIT_OK, UsageError, parseVerbArgs, type Verb } from './verb';
 
@@ -19,7 +22,8 @@ numbers) and splits it as train_test_split does.
 
 Options:
   --format json|csv  output format (default json)
-  --out FILE         write to FILE (atomically: nothing is written on error)
+  --out FILE         write to FILE (atomically: nothing is written on error;
+                     never the spec or its CSV file)
   -h, --help         show this help
 
 Exit status: 0 ok, 1 the data could not be built, 2 bad spec or arguments.`,
@@ -33,7 +37,16 @@ Exit status: 0 ok, 1 the data could not be built, 2 bad spec or arguments.`,
     }
     const format = values.format ?? 'json';
     if (format !== 'json' && format !== 'csv') throw new UsageError(`--format must be json or csv, not "${format}".`, 'data');
-    const { spec, dir } = loadSpec(positionals[0]);
+    const { spec, dir, path: specFile } = loadSpec(positionals[0]);
+    if (values.out !== undefined) {
+      // `--out` naming one of the inputs would replace the user's spec or data with
+      // generated numbers: refuse before anything is built.
+      const out = resolve(values.out);
+      const inputs = [specFile, spec.data.generator === 'csv' ? resolveCsvPath(spec.data.path, specFile) : undefined];
+      if (inputs.some((f) => f !== undefined && samePath(f, out))) {
+        throw new UsageError(`--out ${values.out} is one of this command's input files; choose another output file (nothing was written).`, 'data');
+      }
+    }
     let ds: SplitDataset;
     try {
       ds = buildDataset(spec, dir);
@@ -113,4 +126,16 @@ export function* datasetCsv(ds: SplitDataset): Generator<string> {
     }
     yield buf.join('');
   }
+}
+
+/** Whether two paths name the same file (through symlinks, when the file exists). */
+function samePath(a: string, b: string): boolean {
+  const real = (p: string): string => {
+    try {
+      return realpathSync(p);
+    } catch {
+      return resolve(p);
+    }
+  };
+  return real(a) === real(b);
 }

@@ -5,7 +5,7 @@
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -20,7 +20,7 @@ function blobs(args: string[], cwd = root): { code: number | null; stdout: strin
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-const noStack = (s: string) => assert.doesNotMatch(s, /\n\s+at .+\(.*:\d+:\d+\)/, 'no stack trace');
+const noStack = (s: string) => assert.doesNotMatch(s, /^\s+at .+:\d+:\d+\)?$/m, 'no stack trace');
 
 let tmp: string;
 before(() => {
@@ -119,6 +119,19 @@ describe('blobs data', () => {
     assert.match(r.stdout, /\[-8\.413395949316797, 6\.935165454942587\]/, 'shortest round-trip text');
   });
 
+  test("its first rows are the notebook's printed X_blob[:5], y_blob[:5]", () => {
+    const r = blobs(['data', 'examples/notebook.blobs.json']);
+    assert.equal(r.code, 0, r.stderr);
+    // The notebook prints torch float32 tensors to 4 decimals (seed-facts.md).
+    const printed = [[-8.4134, 6.9352], [-5.7665, -6.4312], [-6.0421, -6.7661], [3.9508, 0.6984], [4.2505, -0.2815]];
+    const head = r.stdout.split('\n').slice(2, 7).map((l) => JSON.parse(l.trim().replace(/,$/, '')) as number[]);
+    assert.deepEqual(head.map((row) => row.map((v) => Number(Math.fround(v).toFixed(4)))), printed);
+    assert.deepEqual(JSON.parse(r.stdout).y.slice(0, 5), [3, 2, 2, 1, 1]);
+    // CSV: the same five rows are the first of the data, whichever side of the split they fell on.
+    const csv = blobs(['data', 'examples/notebook.blobs.json', '--format', 'csv']).stdout.trim().split('\n').slice(1);
+    for (const [i, row] of head.entries()) assert.ok(csv.some((l) => l.startsWith(`${row[0]},${row[1]},${[3, 2, 2, 1, 1][i]},`)), `row ${i} in the CSV`);
+  });
+
   test('--format csv --out: columns x1..xn,label,split, written atomically', () => {
     const out = join(tmp, 'blobs.csv');
     const r = blobs(['data', 'examples/notebook.blobs.json', '--format', 'csv', '--out', out]);
@@ -153,10 +166,80 @@ describe('blobs data', () => {
     assert.match(f.stderr, /--format must be json or csv/);
   });
 
+  test('--out naming the spec or its CSV file is refused; both stay as they were', () => {
+    const dir = join(tmp, 'inplace');
+    mkdirSync(dir);
+    const specFile = join(dir, 'mine.blobs.json');
+    writeFileSync(specFile, NOTEBOOK_SPEC_TEXT);
+    const r = blobs(['data', specFile, '--out', specFile]);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /is one of this command's input files/);
+    assert.equal(readFileSync(specFile, 'utf8'), NOTEBOOK_SPEC_TEXT, 'the spec is untouched');
+    // The same file through another spelling of its path.
+    assert.equal(blobs(['data', 'mine.blobs.json', '--out', './sub/../mine.blobs.json'], dir).code, 2);
+    mkdirSync(join(dir, 'sub'));
+    const csvText = 'a,b,label\n1,2,x\n3,4,y\n5,6,x\n7,8,y\n9,10,x\n';
+    writeFileSync(join(dir, 'points.csv'), csvText);
+    const csvSpec = join(dir, 'csv.blobs.json');
+    writeFileSync(csvSpec, JSON.stringify({ data: { generator: 'csv', path: 'points.csv' } }));
+    const c = blobs(['data', csvSpec, '--format', 'csv', '--out', join(dir, 'points.csv')]);
+    assert.equal(c.code, 2);
+    assert.equal(readFileSync(join(dir, 'points.csv'), 'utf8'), csvText, 'the data file is untouched');
+    assert.deepEqual(readdirSync(dir).sort(), ['csv.blobs.json', 'mine.blobs.json', 'points.csv', 'sub']);
+  });
+
   test('--out into a missing folder: exit 2, clear message', () => {
     const r = blobs(['data', 'examples/notebook.blobs.json', '--out', join(tmp, 'no/such/dir/x.json')]);
     assert.equal(r.code, 2);
     assert.match(r.stderr, /folder does not exist/);
+  });
+});
+
+describe('the malformed corpus through the CLI (test/fixtures/specs/bad)', () => {
+  const dir = 'test/fixtures/specs/bad';
+  const files = readdirSync(join(root, dir)).filter((f) => f.endsWith('.blobs.json')).sort();
+  const lineRe = /^(.+):(\d+):(\d+): (error|warning|info): \S.*$/;
+
+  test(`validate: ${files.length} files, exit 2, one file:line:col line per problem, no stack`, () => {
+    const r = blobs(['validate', ...files.map((f) => `${dir}/${f}`)]);
+    assert.equal(r.code, 2);
+    assert.equal(r.stderr, '', 'all output is the report');
+    noStack(r.stdout);
+    assert.doesNotMatch(r.stdout, /internal error|TypeError|undefined/);
+    for (const f of files) assert.ok(r.stdout.includes(`${dir}/${f}: `), `${f} has a summary line`);
+    for (const line of r.stdout.trim().split('\n')) {
+      if (/: \d+ errors?(, \d+ warnings?)?$/.test(line)) continue;
+      assert.match(line, lineRe);
+    }
+  });
+
+  for (const f of files) {
+    test(`data ${f}: exit 2, errors on stderr, nothing written`, () => {
+      const out = join(tmp, `corpus-${f}.json`);
+      const r = blobs(['data', `${dir}/${f}`, '--out', out]);
+      assert.equal(r.code, 2, r.stderr);
+      assert.equal(r.stdout, '');
+      noStack(r.stderr);
+      assert.doesNotMatch(r.stderr, /internal error/);
+      assert.match(r.stderr, /error: /);
+      assert.match(r.stderr, /nothing was run/);
+      assert.equal(existsSync(out), false);
+    });
+  }
+
+  const bin = join(root, 'bin', 'blobs.js');
+  test('the built binary (bin/blobs.js) too', { skip: existsSync(join(root, 'dist', 'cli.js')) ? false : 'not built' }, () => {
+    const v = spawnSync(process.execPath, [bin, 'validate', ...files.map((f) => `${dir}/${f}`)], { cwd: root, encoding: 'utf8' });
+    assert.equal(v.status, 2);
+    noStack(v.stdout + v.stderr);
+    assert.doesNotMatch(v.stdout + v.stderr, /internal error/);
+    for (const f of files) {
+      const d = spawnSync(process.execPath, [bin, 'data', `${dir}/${f}`, '--out', join(tmp, 'bin-out.json')], { cwd: root, encoding: 'utf8' });
+      assert.equal(d.status, 2, `${f}: ${d.stderr}`);
+      noStack(d.stderr);
+      assert.doesNotMatch(d.stderr, /internal error/);
+    }
+    assert.equal(existsSync(join(tmp, 'bin-out.json')), false);
   });
 });
 

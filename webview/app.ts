@@ -13,7 +13,7 @@ import { samplingNote } from '../src/core/figure/sample';
 import { applyEvents, completedEpochs, emptyModel, frameAtOrBefore, lastBefore, latestTestAcc, type Part, type RunModel } from './model';
 import { BoundaryView } from './render/boundary';
 import { LineChart } from './render/chart';
-import { button, checkbox, dropdown, h } from './render/dom';
+import { busyIndicator, button, checkbox, dropdown, h, progressBar, type ButtonControl, type CheckboxControl } from './render/dom';
 import { svgToPngDataUrl } from './render/export';
 import { frameDecoder } from './render/frame';
 import { createScheduler, type Scheduler } from './render/scheduler';
@@ -51,12 +51,12 @@ export class App {
   private readonly meta: HTMLElement;
   private readonly statusText: HTMLElement;
   private readonly epochText: HTMLElement;
-  private readonly progress: HTMLElement;
-  private readonly progressBar: HTMLElement;
+  private readonly progress: ReturnType<typeof progressBar>;
+  private readonly busy: HTMLElement;
   private readonly elapsed: HTMLElement;
   private readonly testAcc: HTMLElement;
-  private readonly btnStop: HTMLButtonElement;
-  private readonly btnTrain: HTMLButtonElement;
+  private readonly btnStop: ButtonControl;
+  private readonly btnTrain: ButtonControl;
   private readonly errorBox: HTMLElement;
   /** Latest numbers (side view) or the notebook's latest log line (panel). */
   private readonly numbers: HTMLElement;
@@ -71,7 +71,7 @@ export class App {
   private readonly confusion?: HTMLTableElement;
   private readonly scores?: HTMLTableElement;
   private readonly evalSection?: HTMLElement;
-  private readonly compareWrap?: HTMLElement;
+  private readonly compareBox?: CheckboxControl;
   private readonly exportStatus?: HTMLElement;
 
   constructor(
@@ -97,8 +97,8 @@ export class App {
     this.statusText = h(doc, 'span', { class: 'status', attrs: { 'aria-live': 'polite' } });
     this.meta = h(doc, 'div', { class: 'meta' });
     this.epochText = h(doc, 'span', { class: 'epoch', testid: 'epoch', text: '0/0' });
-    this.progressBar = h(doc, 'div', { class: 'bar' });
-    this.progress = h(doc, 'div', { class: 'progress', attrs: { role: 'progressbar', 'aria-label': 'Training progress', 'aria-valuemin': '0', 'aria-valuemax': '0', 'aria-valuenow': '0' } }, [this.progressBar]);
+    this.busy = busyIndicator(doc);
+    this.progress = progressBar(doc, 'Training progress');
     this.elapsed = h(doc, 'span', { class: 'elapsed' });
     this.testAcc = h(doc, 'span', { class: 'test-acc', testid: 'test-acc', text: '–', attrs: { title: 'Test accuracy' } });
     this.btnStop = button(doc, 'Stop', 'btn-stop', { secondary: true, aria: 'Stop training' });
@@ -113,11 +113,11 @@ export class App {
     }
     const accLabel = h(doc, 'span', { class: 'acc-label', text: 'test acc ' }, [this.testAcc]);
     const progressRow = h(doc, 'div', { class: 'progress-row' }, [
-      h(doc, 'span', { class: 'epoch-label', text: 'epoch ' }, [this.epochText]), this.progress, this.elapsed, accLabel,
+      h(doc, 'span', { class: 'epoch-label', text: 'epoch ' }, [this.epochText]), this.progress.el, this.elapsed, accLabel,
     ]);
     this.numbers = h(doc, 'div', { class: compact ? 'numbers' : 'log-line', attrs: { 'aria-live': 'off' } });
     const header = h(doc, 'header', { class: 'hdr' }, [
-      h(doc, 'div', { class: 'title-row' }, [this.specName, this.statusText]),
+      h(doc, 'div', { class: 'title-row' }, [this.specName, this.statusText, this.busy]),
       this.meta, progressRow, this.numbers, buttons,
     ]);
     this.errorBox = h(doc, 'div', { class: 'error', testid: 'error', hidden: true, attrs: { role: 'alert' } });
@@ -138,37 +138,34 @@ export class App {
       root.append(header, this.errorBox, this.notice, this.content);
     } else {
       // Options toolbar.
-      const palette = dropdown<PaletteName>(doc, 'Colours', 'opt-palette', [['categorical', 'Colour-blind safe'], ['notebook', 'Notebook (RdYlBu)']]);
-      palette.select.value = this.state.palette;
+      const palette = dropdown<PaletteName>(doc, 'Colours', 'opt-palette', [['categorical', 'Colour-blind safe'], ['notebook', 'Notebook (RdYlBu)']], this.state.palette);
       palette.select.addEventListener('change', () => {
-        this.state.palette = palette.select.value as PaletteName;
+        this.state.palette = palette.select.value;
         this.saveState();
         this.updateColors();
         this.markDirty('boundary', 'layout');
       });
-      const log = checkbox(doc, 'Log-scale loss', 'opt-log');
-      log.input.checked = this.state.logLoss;
-      log.input.addEventListener('change', () => {
-        this.state.logLoss = log.input.checked;
+      const log = checkbox(doc, 'Log-scale loss', 'opt-log', this.state.logLoss);
+      log.addEventListener('change', () => {
+        this.state.logLoss = log.checked;
         this.saveState();
         this.markDirty('curves');
       });
-      const cmp = checkbox(doc, 'Compare earlier runs', 'opt-compare');
-      cmp.input.checked = this.state.compare;
-      cmp.wrap.hidden = true;
-      cmp.input.addEventListener('change', () => {
-        this.state.compare = cmp.input.checked;
+      const cmp = checkbox(doc, 'Compare earlier runs', 'opt-compare', this.state.compare);
+      cmp.hidden = true;
+      cmp.addEventListener('change', () => {
+        this.state.compare = cmp.checked;
         this.saveState();
         for (const c of this.charts) c.setCompareKey(this.state.compare && this.history.length > 0);
         this.markDirty('curves');
       });
-      this.compareWrap = cmp.wrap;
+      this.compareBox = cmp;
       const png = button(doc, 'Export PNG', 'btn-export-png', { secondary: true, aria: 'Export the figure as PNG' });
       const svg = button(doc, 'Export SVG', 'btn-export-svg', { secondary: true, aria: 'Export the figure as SVG' });
       png.addEventListener('click', () => void this.export('png'));
       svg.addEventListener('click', () => void this.export('svg'));
       this.exportStatus = h(doc, 'span', { class: 'export-status', attrs: { 'aria-live': 'polite' } });
-      const toolbar = h(doc, 'div', { class: 'toolbar' }, [palette.wrap, log.wrap, cmp.wrap, png, svg, this.exportStatus]);
+      const toolbar = h(doc, 'div', { class: 'toolbar' }, [palette.wrap, log, cmp, png, svg, this.exportStatus]);
 
       // Replay.
       this.slider = h(doc, 'input', { class: 'replay-slider', testid: 'replay-slider', attrs: { type: 'range', min: '0', max: '0', step: '1', value: '0', id: 'replay', 'aria-label': 'Replay epoch' } });
@@ -180,10 +177,9 @@ export class App {
       // Evaluation.
       this.confusion = h(doc, 'table', { class: 'confusion', testid: 'confusion' });
       this.scores = h(doc, 'table', { class: 'scores', testid: 'scores' });
-      const split = dropdown<'test' | 'train'>(doc, 'Evaluate on', 'opt-split', [['test', 'test set'], ['train', 'train set']]);
-      split.select.value = this.state.confusionSplit;
+      const split = dropdown<'test' | 'train'>(doc, 'Evaluate on', 'opt-split', [['test', 'test set'], ['train', 'train set']], this.state.confusionSplit);
       split.select.addEventListener('change', () => {
-        this.state.confusionSplit = split.select.value as 'test' | 'train';
+        this.state.confusionSplit = split.select.value;
         this.saveState();
         this.markDirty('eval');
       });
@@ -293,9 +289,9 @@ export class App {
     const current: RunRef | undefined = this.model.run;
     this.history = this.allHistory.filter((r) => r.run.runId !== current?.runId && r.epochs.length).map((r) => r.epochs);
     for (const c of this.charts) c.setCompareKey(this.state.compare && this.history.length > 0);
-    if (this.compareWrap) {
-      this.compareWrap.hidden = this.history.length === 0;
-      this.compareWrap.lastChild!.textContent = `Compare ${this.history.length} earlier run${this.history.length === 1 ? '' : 's'}`;
+    if (this.compareBox) {
+      this.compareBox.hidden = this.history.length === 0;
+      this.compareBox.textContent = `Compare ${this.history.length} earlier run${this.history.length === 1 ? '' : 's'}`;
     }
   }
 
@@ -353,9 +349,8 @@ export class App {
     this.meta.textContent = s ? describeStart(s, this.kind === 'side') : '';
     this.meta.title = s ? `${s.reason}` : '';
     this.epochText.textContent = `${done}/${total}`;
-    this.progress.setAttribute('aria-valuemax', String(total));
-    this.progress.setAttribute('aria-valuenow', String(done));
-    this.progressBar.style.width = `${total ? Math.min(100, (100 * done) / total) : 0}%`;
+    this.progress.set(done, total);
+    this.busy.hidden = m.status !== 'running' || m.paused;
     const last = m.epochs.at(-1);
     this.elapsed.textContent = last ? duration(last.elapsedMs) : '';
     this.testAcc.textContent = pct(acc);

@@ -64,6 +64,7 @@ export function startHarnessServer(opts: { recording?: TrainerEvent[]; port?: nu
       const nonce = randomBytes(16).toString('base64');
       const view = q.get('view') === 'side' ? 'side' : 'panel';
       const theme = q.get('theme') === 'dark' ? 'vscode-dark' : q.get('theme') === 'hc' ? 'vscode-high-contrast' : 'vscode-light';
+      // VS Code puts the kind on <body> twice: the class, and data-vscode-theme-kind (the toolkit reads the latter).
       // The same CSP the extension host sets (cspSource = this origin).
       const csp = `default-src 'none'; script-src 'nonce-${nonce}'; style-src ${origin} 'nonce-${nonce}'; img-src ${origin} data: blob:; font-src ${origin}`;
       res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
@@ -74,7 +75,7 @@ export function startHarnessServer(opts: { recording?: TrainerEvent[]; port?: nu
 <link rel="stylesheet" href="/scripts/webview-harness/theme.css">
 <link rel="stylesheet" href="/dist/webview/webview.css">
 <title>Blob Classifier harness</title></head>
-<body class="${theme}">
+<body class="${theme}" data-vscode-theme-kind="${theme}">
 <div id="app" data-view="${view}"></div>
 <script nonce="${nonce}" src="/config.js?${q.toString()}"></script>
 <script nonce="${nonce}" src="/scripts/webview-harness/harness.js"></script>

@@ -29,6 +29,11 @@ interface Shot {
   act?: (page: Page) => Promise<void>;
 }
 
+async function openDropdown(p: Page) {
+  await p.click('#opt-palette');
+  await p.hover('#opt-palette vscode-option[value="notebook"]');
+}
+
 const SHOTS: Shot[] = [
   { name: 'panel-light-mid', query: 'view=panel&theme=light&pace=0&until=12', width: 1200, height: 1000, ready: '[data-status="running"][data-epoch="12"]' },
   { name: 'panel-light-done', query: 'view=panel&theme=light&pace=0', width: 1200, height: 1500, ready: '[data-status="done"]' },
@@ -46,6 +51,9 @@ const SHOTS: Shot[] = [
   // Streamed in small batches: the incremental path (events + rAF coalescing).
   { name: 'panel-light-streamed', query: 'view=panel&theme=light&pace=15&batch=1', width: 1200, height: 1000, ready: '[data-status="done"]' },
   { name: 'panel-hc-done', query: 'view=panel&theme=hc&pace=0', width: 1000, height: 1400, ready: '[data-status="done"]' },
+  // The toolkit's dropdown open, an option hovered, as a user chooses the colours.
+  { name: 'panel-dark-dropdown-open', query: 'view=panel&theme=dark&pace=0', width: 900, height: 420, ready: '[data-status="done"]', act: openDropdown },
+  { name: 'panel-hc-dropdown-open', query: 'view=panel&theme=hc&pace=0', width: 900, height: 420, ready: '[data-status="done"]', act: openDropdown },
   { name: 'panel-narrow-light-done', query: 'view=panel&theme=light&pace=0', width: 520, height: 900, ready: '[data-status="done"]' },
   { name: 'side-light-mid', query: 'view=side&theme=light&pace=0&until=20', width: 320, height: 800, ready: '[data-status="running"]' },
   { name: 'side-dark-done', query: 'view=side&theme=dark&pace=0', width: 320, height: 800, ready: '[data-status="done"]' },
@@ -132,7 +140,7 @@ async function checks(browser: import('playwright-core').Browser, url: string, p
   writeFileSync(join(outDir, 'export.svg'), svg);
   console.log(`export: png ${png.length} chars, svg ${svg.length} chars -> ${outDir}/export.{png,svg}`);
   // Live theme switch, as VS Code does it: only the body class changes.
-  await page.evaluate(`document.body.className = 'vscode-dark'`);
+  await page.evaluate(`document.body.setAttribute('data-vscode-theme-kind', 'vscode-dark'); document.body.className = 'vscode-dark'`);
   await page.evaluate('new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))');
   await page.screenshot({ path: join(outDir, 'theme-switched-to-dark.png') });
   // Keyboard: Tab reaches the buttons and the charts.

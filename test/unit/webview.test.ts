@@ -2,8 +2,13 @@
  * The webview on jsdom with a fake `acquireVsCodeApi`: host messages in, DOM and
  * posted messages out. Canvas drawing is a no-op on jsdom (no 2d context); what the
  * end-to-end tests read (data-* attributes, data-testid elements) is checked here.
+ *
+ * The controls are @vscode/webview-ui-toolkit's web components, defined for real: FAST
+ * binds to the window it is loaded in (its base classes, `document`, `customElements`),
+ * so this file runs one jsdom window, installed as the global one before the toolkit
+ * loads, and each view is mounted in a fresh root in it.
  */
-import { test, describe, beforeEach, afterEach } from 'node:test';
+import { test, describe, before, after, beforeEach, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { JSDOM, VirtualConsole } from 'jsdom';
 import type { EpochEvent, FrameEvent, HostToWebview, TrainerEvent, WebviewToHost } from '../../src/core/protocol';
@@ -17,6 +22,40 @@ import { assertSnapshot } from '../fixtures/render/snapshot';
 const EVENTS: TrainerEvent[] = synthRun({ nSamples: 120, epochs: 20, resolution: 21, frameEvery: 5 });
 const RUN = { runId: EVENTS[0].type === 'start' ? EVENTS[0].runId : 'x', specPath: '/w/notebook.blobs.json', specName: 'notebook' };
 
+// jsdom reports "not implemented" for canvas getContext; the view copes with null.
+const jsdomErrors: Error[] = [];
+const vc = new VirtualConsole();
+vc.on('jsdomError', (e) => {
+  if (!/Not implemented/.test(e.message)) jsdomErrors.push(e);
+});
+const DOM = new JSDOM(`<!DOCTYPE html><html><head></head><body></body></html>`, { pretendToBeVisual: true, virtualConsole: vc });
+
+/** The window's globals that Node lacks, and its own event classes (FAST dispatches them on jsdom nodes). */
+function installGlobals(win: JSDOM['window']): void {
+  const g = globalThis as Record<string, unknown>;
+  // jsdom has no matchMedia; FAST's forced-colors styles ask for one when they load.
+  Object.assign(win, {
+    matchMedia: (media: string) => ({ matches: false, media, onchange: null, addListener() {}, removeListener() {}, addEventListener() {}, removeEventListener() {}, dispatchEvent: () => false }),
+  });
+  // Nor scrollIntoView, which the dropdown calls on the option it focuses when it opens.
+  win.HTMLElement.prototype.scrollIntoView ??= function () {};
+  const own = new Set(['Event', 'EventTarget', 'CustomEvent', 'MessageEvent']);
+  for (const k of Object.getOwnPropertyNames(win)) {
+    if (k === 'localStorage' || k === 'sessionStorage') continue;
+    if (k in g && !own.has(k)) continue;
+    g[k] = (win as unknown as Record<string, unknown>)[k];
+  }
+  g.window = win;
+  g.document = win.document;
+}
+installGlobals(DOM.window);
+
+before(async () => {
+  const { registerToolkit } = await import('../../webview/render/toolkit');
+  assert.equal(registerToolkit(), true);
+});
+after(() => DOM.window.close());
+
 interface Harness {
   dom: JSDOM;
   app: App;
@@ -25,15 +64,19 @@ interface Harness {
   state: { value: unknown };
   send(m: HostToWebview): void;
   q(testid: string): HTMLElement;
+  /** Disposes the view and removes its root; no script errors may have been reported. */
+  unmount(): void;
 }
 
 function mount(view: 'panel' | 'side' = 'panel', initialState?: unknown, theme = 'vscode-light'): Harness {
-  const vc = new VirtualConsole();
-  // jsdom reports "not implemented" for canvas getContext; the view copes with null.
-  vc.on('jsdomError', (e) => {
-    if (!/Not implemented/.test(e.message)) throw e;
-  });
-  const dom = new JSDOM(`<!DOCTYPE html><body class="${theme}"><div id="app" data-view="${view}"></div></body>`, { pretendToBeVisual: true, virtualConsole: vc });
+  const dom = DOM;
+  const doc = dom.window.document;
+  doc.body.className = theme;
+  doc.body.setAttribute('data-vscode-theme-kind', theme);
+  // A fresh root per view, as the host's page has (<div id="app" data-view>).
+  const host = doc.createElement('div');
+  host.dataset.view = view;
+  doc.body.append(host);
   const posted: WebviewToHost[] = [];
   const state = { value: initialState };
   const api = {
@@ -44,14 +87,19 @@ function mount(view: 'panel' | 'side' = 'panel', initialState?: unknown, theme =
     getState: () => state.value,
     setState: (s: unknown) => (state.value = JSON.parse(JSON.stringify(s))),
   };
-  const root = dom.window.document.getElementById('app')!;
+  const root = host;
   const app = new App(root, api);
   const q = (id: string) => {
     const el = root.querySelector<HTMLElement>(`[data-testid="${id}"]`);
     assert.ok(el, `[data-testid=${id}] exists`);
     return el;
   };
-  return { dom, app, root, posted, state, send: (m) => { app.handle(m); app.flush(); }, q };
+  const unmount = () => {
+    app.dispose();
+    root.remove();
+    assert.deepEqual(jsdomErrors.splice(0).map((e) => e.message), []);
+  };
+  return { dom, app, root, posted, state, send: (m) => { app.handle(m); app.flush(); }, q, unmount };
 }
 
 const upTo = (epochs: number) => {
@@ -64,8 +112,7 @@ describe('webview panel', () => {
   let h: Harness;
   beforeEach(() => (h = mount()));
   afterEach(() => {
-    h.app.dispose();
-    h.dom.window.close();
+    h.unmount();
   });
 
   test('idle until a run arrives', () => {
@@ -137,7 +184,7 @@ describe('webview panel', () => {
     h2.send({ type: 'run', run: RUN, events: EVENTS, active: false });
     assert.equal(h2.q('boundary-test').dataset.frameEpoch, '3');
     assert.equal((h2.q('replay-slider') as HTMLInputElement).value, '3');
-    h2.app.dispose();
+    h2.unmount();
   });
 
   test('buttons post protocol messages', () => {
@@ -204,6 +251,66 @@ describe('webview panel', () => {
     assert.ok(ticks.includes('1'), `log ticks ${ticks}`);
   });
 
+  test("the controls are the toolkit's components: named, focusable, disabled when idle, and they drive the options", async () => {
+    type Control = HTMLElement & { disabled?: boolean; checked?: boolean; value?: string };
+    const tick = () => new Promise((r) => setTimeout(r, 20)); // FAST renders attribute changes in a batch
+    for (const id of ['btn-train', 'btn-stop', 'btn-export-png', 'btn-export-svg']) {
+      const b = h.q(id);
+      assert.equal(b.localName, 'vscode-button', id);
+      assert.ok(b.shadowRoot?.querySelector('button'), `${id} is a defined component`);
+      assert.ok(b.getAttribute('aria-label'), `${id} has an accessible name`);
+    }
+    // Idle: Stop is disabled (its inner, focusable <button> too) and a click does nothing.
+    const stop = h.q('btn-stop') as Control;
+    assert.equal(stop.disabled, true);
+    await tick();
+    assert.equal(stop.shadowRoot!.querySelector('button')!.disabled, true);
+    stop.click();
+    assert.deepEqual(h.posted, []);
+    h.send({ type: 'run', run: RUN, events: upTo(3), active: true });
+    await tick();
+    assert.equal(stop.shadowRoot!.querySelector('button')!.disabled, false);
+    assert.equal((h.q('btn-train') as Control).disabled, true);
+    h.send({ type: 'events', runId: RUN.runId, events: EVENTS.slice(upTo(3).length) });
+    assert.equal(h.root.dataset.status, 'done');
+
+    const palette = h.root.querySelector<Control>('#opt-palette')!;
+    const split = h.root.querySelector<Control>('#opt-split')!;
+    const log = h.root.querySelector<Control>('#opt-log')!;
+    assert.deepEqual([palette.localName, split.localName, log.localName], ['vscode-dropdown', 'vscode-dropdown', 'vscode-checkbox']);
+    assert.equal(palette.getAttribute('aria-label'), 'Colours');
+    assert.equal(split.getAttribute('aria-label'), 'Evaluate on');
+    assert.equal(log.textContent, 'Log-scale loss');
+    for (const c of [palette, split, log]) assert.equal(c.getAttribute('tabindex'), '0', `${c.id} is in the tab order`);
+    assert.equal(palette.value, 'categorical');
+    assert.equal(split.value, 'test');
+    // Choosing an option as a user does: open the dropdown, click the option.
+    const choose = (dd: Control, value: string) => {
+      dd.click();
+      dd.querySelector<HTMLElement>(`vscode-option[value="${value}"]`)!.click();
+      h.app.flush();
+    };
+    choose(palette, 'notebook');
+    choose(split, 'train');
+    log.click();
+    h.app.flush();
+    assert.equal(palette.value, 'notebook');
+    assert.equal(split.value, 'train');
+    assert.deepEqual((({ palette: p, confusionSplit, logLoss }) => ({ p, confusionSplit, logLoss }))(h.state.value as { palette: string; confusionSplit: string; logLoss: boolean }), {
+      p: 'notebook',
+      confusionSplit: 'train',
+      logLoss: true,
+    });
+    assert.match(h.q('confusion').textContent ?? '', /train/);
+    // A reloaded view shows the stored choices.
+    const h2 = mount('panel', h.state.value);
+    await tick(); // options are slotted (slotchange) after the dropdown connects
+    assert.equal(h2.root.querySelector<Control>('#opt-palette')!.value, 'notebook');
+    assert.equal(h2.root.querySelector<Control>('#opt-split')!.value, 'train');
+    assert.equal(h2.root.querySelector<Control>('#opt-log')!.checked, true);
+    h2.unmount();
+  });
+
   test('a theme switch (body class only, as VS Code does) recolours the figure', async () => {
     h.send({ type: 'run', run: RUN, events: EVENTS, active: false });
     const exportSvg = async () => {
@@ -235,7 +342,7 @@ describe('webview side view', () => {
     h.q('btn-open-panel').click();
     assert.deepEqual(h.posted, [{ type: 'openPanel' }]);
     assert.equal(h.root.querySelector('[data-testid="confusion"]'), null);
-    h.app.dispose();
+    h.unmount();
   });
 });
 

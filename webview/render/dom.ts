@@ -13,7 +13,10 @@ export function h<K extends keyof HTMLElementTagNameMap>(
   props: Props = {},
   children: (Node | string)[] = [],
 ): HTMLElementTagNameMap[K] {
-  const el = doc.createElement(tag);
+  return build(doc.createElement(tag), props, children);
+}
+
+function build<E extends HTMLElement>(el: E, props: Props, children: (Node | string)[]): E {
   if (props.class) el.className = props.class;
   if (props.testid) el.dataset.testid = props.testid;
   if (props.text !== undefined) el.textContent = props.text;
@@ -23,26 +26,93 @@ export function h<K extends keyof HTMLElementTagNameMap>(
   return el;
 }
 
-/**
- * Controls in one place so the archived @vscode/webview-ui-toolkit (or its successor)
- * can be swapped in later without touching the view: native elements styled with the
- * theme's button/input variables, which are keyboard-reachable and labelled.
+/*
+ * Controls, all in one place so that the archived @vscode/webview-ui-toolkit can be
+ * swapped for its successor without touching the view: the toolkit's web components
+ * (defined by render/toolkit.ts, which the entry loads before the view is built), seen
+ * by the view only through the small interfaces below. They are focusable, carry an
+ * accessible name (their text, or aria-label), and take the VS Code theme by themselves.
+ * The replay slider stays a native range input (the toolkit has no slider), and so does
+ * the determinate progress bar (its only progress component, the ring, is indeterminate).
  */
-export function button(doc: Document, label: string, testid: string, opts: { secondary?: boolean; aria?: string } = {}): HTMLButtonElement {
-  const b = h(doc, 'button', { class: opts.secondary ? 'btn secondary' : 'btn', testid, text: label });
-  b.type = 'button';
+
+/** A push button: `click` events; no clicks while `disabled`. */
+export interface ButtonControl extends HTMLElement {
+  disabled: boolean;
+}
+
+/** A checkbox with its label inside: `change` events; `checked`. */
+export interface CheckboxControl extends HTMLElement {
+  checked: boolean;
+  disabled: boolean;
+}
+
+/** A single-choice dropdown: `change` events; `value` is the chosen option's value. */
+export interface DropdownControl extends HTMLElement {
+  value: string;
+  disabled: boolean;
+}
+
+export function button(doc: Document, label: string, testid: string, opts: { secondary?: boolean; aria?: string } = {}): ButtonControl {
+  const b = build(doc.createElement('vscode-button') as ButtonControl, { testid, text: label }, []);
+  if (opts.secondary) b.setAttribute('appearance', 'secondary');
   if (opts.aria) b.setAttribute('aria-label', opts.aria);
+  // A disabled button must not act, whoever dispatches the click (the browser already
+  // drops a user's; a script's `click()` or one on the slotted text would still come).
+  b.addEventListener(
+    'click',
+    (e) => {
+      if (b.disabled) {
+        e.preventDefault();
+        e.stopImmediatePropagation();
+      }
+    },
+    true,
+  );
   return b;
 }
 
-export function checkbox(doc: Document, label: string, id: string): { wrap: HTMLLabelElement; input: HTMLInputElement } {
-  const input = h(doc, 'input', { attrs: { type: 'checkbox', id } });
-  const wrap = h(doc, 'label', { class: 'check' }, [input, label]);
-  return { wrap, input };
+export function checkbox(doc: Document, label: string, id: string, checked: boolean): CheckboxControl {
+  const c = build(doc.createElement('vscode-checkbox') as CheckboxControl, { text: label, attrs: { id } }, []);
+  c.checked = checked;
+  return c;
 }
 
-export function dropdown<T extends string>(doc: Document, label: string, id: string, options: [T, string][]): { wrap: HTMLLabelElement; select: HTMLSelectElement } {
-  const select = h(doc, 'select', { attrs: { id } }, options.map(([v, t]) => h(doc, 'option', { text: t, attrs: { value: v } })));
-  const wrap = h(doc, 'label', { class: 'dropdown' }, [`${label} `, select]);
+export function dropdown<T extends string>(
+  doc: Document,
+  label: string,
+  id: string,
+  options: [T, string][],
+  value: T,
+): { wrap: HTMLElement; select: DropdownControl & { value: T } } {
+  const opts = options.map(([v, t]) => {
+    const o = build(doc.createElement('vscode-option'), { text: t, attrs: { value: v } }, []);
+    // The initial choice as markup: it holds whether or not the dropdown is upgraded yet.
+    if (v === value) o.setAttribute('selected', '');
+    return o;
+  });
+  const select = build(doc.createElement('vscode-dropdown') as DropdownControl & { value: T }, { attrs: { id, 'aria-label': label } }, opts);
+  const wrap = h(doc, 'span', { class: 'dropdown' }, [h(doc, 'label', { text: label, attrs: { for: id } }), select]);
   return { wrap, select };
+}
+
+/** An indeterminate busy indicator, hidden from assistive technology (the status text speaks). */
+export function busyIndicator(doc: Document): HTMLElement {
+  const ring = build(doc.createElement('vscode-progress-ring'), { class: 'busy' }, []);
+  // The toolkit makes the ring an assertive "Loading" alert; the status is announced already.
+  return h(doc, 'span', { class: 'busy-wrap', hidden: true, attrs: { 'aria-hidden': 'true' } }, [ring]);
+}
+
+/** The determinate training progress bar (epochs done of total). */
+export function progressBar(doc: Document, label: string): { el: HTMLElement; set(done: number, total: number): void } {
+  const bar = h(doc, 'div', { class: 'bar' });
+  const el = h(doc, 'div', { class: 'progress', attrs: { role: 'progressbar', 'aria-label': label, 'aria-valuemin': '0', 'aria-valuemax': '0', 'aria-valuenow': '0' } }, [bar]);
+  return {
+    el,
+    set(done, total) {
+      el.setAttribute('aria-valuemax', String(total));
+      el.setAttribute('aria-valuenow', String(done));
+      bar.style.width = `${total ? Math.min(100, (100 * done) / total) : 0}%`;
+    },
+  };
 }

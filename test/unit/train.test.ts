@@ -121,13 +121,14 @@ describe('gradients of the hand-written loop match autodiff', () => {
     });
   });
   // The wasm backward pass with explicit transposes (LoopConfig.backward): 256 rows take
-  // the blocked transpose and the onesᵀ·dz bias sum; 200 rows the plain transpose.
-  for (const [backward, rows] of [['xnn', 256], ['xnn', 200], ['plain', 256], ['auto', 512]] as const) {
+  // the blocked transpose and the onesᵀ·dz bias sum; 200 rows the plain transpose. And the
+  // full batch in row chunks (LoopConfig.chunkRows): 512 rows as 200 + 200 + 112.
+  for (const [backward, rows, chunkRows] of [['xnn', 256, undefined], ['xnn', 200, undefined], ['plain', 256, undefined], ['auto', 512, undefined], ['auto', 512, 200], ['xnn', 512, 256]] as const) {
     for (const [act, o] of [['relu', { momentum: 0.9 }], ['tanh', { optimizer: 'adam', lr: 0.01, weightDecay: 0.01 }]] as [Activation, Partial<LoopConfig>][]) {
-      test(`wasm, backward ${backward}, ${rows} rows, ${act} ${JSON.stringify(o)}: 3 steps equal autodiff`, async () => {
+      test(`wasm, backward ${backward}, ${rows} rows${chunkRows ? ` in chunks of ${chunkRows}` : ''}, ${act} ${JSON.stringify(o)}: 3 steps equal autodiff`, async () => {
         const tf = await defaultLoaders.loadWasm();
         const ds = randomSet(rows, 3, 3, 7);
-        const c = cfg({ ...o, backward });
+        const c = cfg({ ...o, backward, chunkRows });
         const net = buildNet(tf, sizes, act, 3);
         const loop = new TrainLoop(tf, net, { train: ds, test: randomSet(6, 3, 3, 9), nClasses: 3 }, c);
         for (let i = 0; i < 3; i++) loop.epoch();
@@ -313,6 +314,7 @@ describe('memory', () => {
       { optimizer: 'sgd', lr: 0.1, momentum: 0.9, weightDecay: 0.01, batchSize: 'full', seed: 1 },
       { optimizer: 'adam', lr: 0.01, momentum: 0, weightDecay: 0.01, batchSize: 100, seed: 1 },
       { optimizer: 'sgd', lr: 0.1, momentum: 0, weightDecay: 0, batchSize: 'full', seed: 1, head: 'device' },
+      { optimizer: 'sgd', lr: 0.1, momentum: 0.9, weightDecay: 0, batchSize: 'full', seed: 1, chunkRows: 300 },
     ] as LoopConfig[]) {
       const before = tf.memory().numTensors;
       const net = buildNet(tf, [2, 8, 8, 4], 'relu', 1);

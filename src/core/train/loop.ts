@@ -56,6 +56,17 @@ export interface LoopConfig {
    * tests). Default: auto on wasm, plain elsewhere.
    */
   backward?: 'plain' | 'auto' | 'xnn';
+  /**
+   * Host head: a step on more rows than this is computed in row chunks of this size — the
+   * gradient of the whole batch is the sum of the chunks' gradients (each scaled by
+   * 1/rows of the whole batch), so the update is the same; the metrics too (the same
+   * weights give every row's logits). Why: on wasm (one thread, no fused kernels across
+   * ops) a [80000, 64] activation is 20 MB and every kernel streams it through memory,
+   * and XNNPACK's dW = aᵀ·dz with an 80,000-long inner dimension runs ~5x slower per
+   * multiply-add than at 2,048. Chunks keep each layer's tensors cache-sized.
+   * Default: CHUNK_ROWS on wasm, no chunking elsewhere (per-op overhead on native backends).
+   */
+  chunkRows?: number;
 }
 
 export interface EpochMetrics {
@@ -74,6 +85,8 @@ const LOG_FLOOR = 1e-30;
  * re-packed for every new tensor, and every step's weights and dz are new); an explicit
  * transpose per element; and the fixed cost of one more kernel call.
  */
+export const CHUNK_ROWS = 2048;
+
 export const WASM_NS = { slowMac: 0.55, xnnMac: 0.05, pack: 2.3, transpose: 1.0, kernel: 12_000 } as const;
 
 /** A split on the device, in the [1, n, *] layout of kernels.ts. */
@@ -132,7 +145,7 @@ interface Batch {
   y?: Tensor; // device head only
   negY?: Tensor; // device head only
   n: number;
-  yHost: ArrayLike<number>; // host head only
+  yHost: Int32Array; // host head only
 }
 
 export class TrainLoop {
@@ -154,6 +167,7 @@ export class TrainLoop {
   private readonly yTrain: Int32Array;
   private readonly yTest: Int32Array;
   private readonly xnn: 'plain' | 'auto' | 'xnn';
+  private readonly chunkRows: number;
   private readonly onesTByN = new Map<number, Tensor>();
   private step = 0;
 
@@ -177,6 +191,7 @@ export class TrainLoop {
     this.rng = new Rng(cfg.seed, 2);
     this.order = Int32Array.from({ length: this.train.n }, (_, i) => i);
     this.xnn = cfg.backward ?? (tf.getBackend() === 'wasm' ? 'auto' : 'plain');
+    this.chunkRows = cfg.chunkRows ?? (tf.getBackend() === 'wasm' ? CHUNK_ROWS : Infinity);
     const c = (name: string, v: number) => (this.c[name] = this.keep(tf.scalar(v)));
     // tidy: tf.variable shares the zeros' data, the temporary itself must go.
     const zeros = () => tf.tidy(() => net.params.map((p) => tf.variable(tf.zerosLike(p), false)));
@@ -240,20 +255,47 @@ export class TrainLoop {
   private stepOn(b: Batch): [Tensor | number, Tensor | number] {
     const k = this.k;
     const { n } = b;
-    const { logits, acts } = forward(k, this.net, b.x);
     let stats: [Tensor | number, Tensor | number];
-    let dz: Tensor;
+    let grads: Tensor[];
     if (this.host) {
       const scale = (this.cfg.optimizer === 'sgd' ? this.cfg.lr : 1) / n;
-      const g = new Float32Array(n * this.nClasses);
-      stats = hostHead(logits.dataSync(), b.yHost, this.nClasses, scale, g);
-      dz = this.tf.tensor3d(g, [1, n, this.nClasses]);
+      const K = this.nClasses;
+      if (n <= this.chunkRows) {
+        const { logits, acts } = forward(k, this.net, b.x);
+        const g = new Float32Array(n * K);
+        stats = hostHead(logits.dataSync(), b.yHost, K, scale, g);
+        grads = this.backward(acts, this.tf.tensor3d(g, [1, n, K]), n);
+      } else {
+        // Row chunks (LoopConfig.chunkRows); each chunk's temporaries go at once.
+        const tf = this.tf;
+        const d = b.x.shape[2] as number;
+        let loss = 0;
+        let hits = 0;
+        let acc: Tensor[] | undefined;
+        for (let s = 0; s < n; s += this.chunkRows) {
+          const m = Math.min(this.chunkRows, n - s);
+          const part = tf.tidy(() => {
+            const x = tf.engine().runKernel('Slice', { x: b.x }, { begin: [0, s, 0], size: [1, m, d] }) as Tensor;
+            const { logits, acts } = forward(k, this.net, x);
+            const g = new Float32Array(m * K);
+            const [l, h] = hostHead(logits.dataSync(), b.yHost.subarray(s, s + m), K, scale, g);
+            loss += l;
+            hits += h;
+            const gs = this.backward(acts, tf.tensor3d(g, [1, m, K]), m);
+            return acc ? gs.map((t, i) => k.add(acc![i], t)) : gs;
+          });
+          if (acc) tf.dispose(acc);
+          acc = part;
+        }
+        stats = [loss, hits];
+        grads = acc!;
+      }
     } else {
+      const { logits, acts } = forward(k, this.net, b.x);
       const p = k.softmax(logits);
       stats = this.lossAndHits(logits, p, { y: b.y!, negY: b.negY! });
-      dz = k.mul(k.add(p, b.negY!), this.scale(n));
+      grads = this.backward(acts, k.mul(k.add(p, b.negY!), this.scale(n)), n);
     }
-    const grads = this.backward(acts, dz, n);
     this.step++;
     if (this.cfg.optimizer === 'sgd') this.sgd(grads);
     else this.adam(grads);
@@ -420,7 +462,9 @@ export class TrainLoop {
         this.rng.shuffle(this.order);
         for (let s = 0; s < tr.n; s += batchSize) {
           const rows = this.order.subarray(s, Math.min(tr.n, s + batchSize));
-          const [l, h] = this.stepOn(this.host ? this.hostBatch(rows) : this.deviceBatch(rows));
+          // A tidy per batch: the epoch's tidy would hold every batch's temporaries until
+          // the epoch ends (GBs at 1M rows, and a wasm heap that only grows).
+          const [l, h] = tf.tidy(() => this.stepOn(this.host ? this.hostBatch(rows) : this.deviceBatch(rows)));
           add(0, l);
           add(1, h);
         }

@@ -139,6 +139,16 @@ def blobs():
     cases.append(blob_case('no_shuffle', n_samples=23, centers=3, shuffle=False, random_state=42))
     cases.append(blob_case('one_center', n_samples=10, centers=1, random_state=8))
     cases.append(blob_case('large', n_samples=100000, centers=5, cluster_std=2.0, random_state=7))
+    # Combinations: per-centre sizes with per-centre std in 3-D; explicit 3-D centres, unshuffled;
+    # many uneven centres in 4-D with a wide box; one huge std next to a zero std.
+    cases.append(blob_case('list_samples_std_3d', n_samples=[7, 12, 5], n_features=3, centers=None,
+                           cluster_std=[0.3, 1.0, 2.0], random_state=21))
+    cases.append(blob_case('explicit_3d_list_no_shuffle', n_samples=[4, 6],
+                           centers=[[0.0, 0.0, 0.0], [3.0, 3.0, 3.0]], cluster_std=[0.5, 1.5], shuffle=False,
+                           random_state=4))
+    cases.append(blob_case('seven_centers_4d', n_samples=97, n_features=4, centers=7, cluster_std=2.5,
+                           center_box=(-20.0, 20.0), random_state=2024))
+    cases.append(blob_case('zero_and_wide_std', n_samples=31, centers=2, cluster_std=[0.0, 10.0], random_state=13))
     return cases
 
 
@@ -158,6 +168,8 @@ def moons_circles():
         two_class_case('no_shuffle_noise', make_moons, n_samples=20, shuffle=False, noise=0.2, random_state=12345),
         two_class_case('tiny', make_moons, n_samples=3, noise=0.3, random_state=2),
         two_class_case('large', make_moons, n_samples=20001, noise=0.1, random_state=42),
+        two_class_case('seed7_tuple_no_shuffle', make_moons, n_samples=(11, 4), shuffle=False, noise=0.25,
+                       random_state=7),
     ]
     circles = [
         two_class_case('notebook', make_circles, n_samples=1000, noise=0.03, random_state=42),
@@ -165,6 +177,7 @@ def moons_circles():
         two_class_case('odd_no_noise', make_circles, n_samples=101, factor=0.3, random_state=2**31 - 1),
         two_class_case('no_shuffle', make_circles, n_samples=16, shuffle=False, noise=0.1, random_state=1),
         two_class_case('large', make_circles, n_samples=20000, factor=0.6, noise=0.05, random_state=3),
+        two_class_case('seed123_factor0', make_circles, n_samples=45, factor=0.0, noise=0.2, random_state=123),
     ]
     return moons, circles
 
@@ -180,6 +193,14 @@ def splits():
                 tr, te = train_test_split(idx, test_size=test_size, random_state=rs)
                 cases.append({'n': n, 'test_size': test_size, 'shuffle': True, 'random_state': rs,
                               'train': ints(tr), 'test': ints(te)})
+    # How a fraction rounds: n_test = ceil(test_size * n) in float64, so 0.07 * 100 =
+    # 7.000000000000001 gives 8 test samples (and 0.14 * 50 too); the port must agree.
+    for n, ts in [(10, 0.7), (10, 0.3), (100, 0.07), (50, 0.14), (30, 0.1), (1000, 0.15), (3, 0.5), (29, 0.29),
+                  (5, 0.6)]:
+        for rs in [42, 7]:
+            tr, te = train_test_split(np.arange(n), test_size=ts, random_state=rs)
+            cases.append({'n': n, 'test_size': ts, 'shuffle': True, 'random_state': rs,
+                          'train': ints(tr), 'test': ints(te)})
     for n, ts in [(10, 0.2), (37, 0.33), (20, 7)]:
         tr, te = train_test_split(np.arange(n), test_size=ts, shuffle=False)
         cases.append({'n': n, 'test_size': ts, 'shuffle': False, 'random_state': None,
@@ -196,6 +217,61 @@ def notebook():
     return {'X_head': floats(X[:5]), 'y_head': ints(y[:5]), 'train_idx': ints(tr), 'test_idx': ints(te),
             'X_train_head': floats(X_train[:5]), 'y_train_head': ints(y_train[:5]),
             'X_test_head': floats(X_test[:5]), 'y_test_head': ints(y_test[:5])}
+
+
+# Whole specs, the way buildDataset runs them: the generator with random_state=seed, then
+# train_test_split(X, y, test_size, shuffle=split_shuffle, random_state=seed). Every data
+# field the generator reads is spelled out, so the fixture does not depend on defaults.
+PIPELINES = [
+    ('notebook_small', 42, {'generator': 'make_blobs', 'n_samples': 200, 'n_features': 2, 'centers': 4,
+                            'cluster_std': 1.5, 'center_box': [-10, 10], 'shuffle': True,
+                            'test_size': 0.2, 'split_shuffle': True}),
+    ('blobs_lists_3d', 7, {'generator': 'make_blobs', 'n_samples': [30, 50, 20], 'n_features': 3,
+                           'cluster_std': [0.5, 1.0, 2.0], 'center_box': [-10, 10], 'shuffle': True,
+                           'test_size': 0.25, 'split_shuffle': True}),
+    ('blobs_explicit_count_split_unshuffled', 3,
+     {'generator': 'make_blobs', 'n_samples': 61, 'centers': [[0, 0], [5, 5], [-5, 5]], 'cluster_std': 0.8,
+      'shuffle': False, 'test_size': 13, 'split_shuffle': False}),
+    ('blobs_max_seed', 2**32 - 1, {'generator': 'make_blobs', 'n_samples': 101, 'n_features': 2, 'centers': 3,
+                                   'cluster_std': 1.0, 'center_box': [-10, 10], 'shuffle': True,
+                                   'test_size': 0.1, 'split_shuffle': True}),
+    ('moons', 1, {'generator': 'make_moons', 'n_samples': 150, 'noise': 0.1, 'shuffle': True,
+                  'test_size': 0.3, 'split_shuffle': True}),
+    ('circles_tuple_no_shuffle', 123, {'generator': 'make_circles', 'n_samples': [60, 40], 'factor': 0.5,
+                                       'noise': 0.05, 'shuffle': False, 'test_size': 0.33,
+                                       'split_shuffle': True}),
+    ('circles_notebook', 42, {'generator': 'make_circles', 'n_samples': 1000, 'factor': 0.8, 'noise': 0.03,
+                              'shuffle': True, 'test_size': 0.2, 'split_shuffle': True}),
+]
+
+
+def pipelines():
+    cases = []
+    for name, seed, data in PIPELINES:
+        g = data['generator']
+        if g == 'make_blobs':
+            kw = {k: data[k] for k in ('n_samples', 'n_features', 'centers', 'cluster_std', 'center_box', 'shuffle')
+                  if k in data}
+            if isinstance(kw['n_samples'], list) and 'centers' not in kw:
+                kw['centers'] = None
+            if 'center_box' in kw:
+                kw['center_box'] = tuple(kw['center_box'])
+            X, y = make_blobs(random_state=seed, **kw)
+        elif g == 'make_moons':
+            ns = data['n_samples']
+            X, y = make_moons(n_samples=tuple(ns) if isinstance(ns, list) else ns, noise=data['noise'],
+                              shuffle=data['shuffle'], random_state=seed)
+        else:
+            ns = data['n_samples']
+            X, y = make_circles(n_samples=tuple(ns) if isinstance(ns, list) else ns, noise=data['noise'],
+                                factor=data['factor'], shuffle=data['shuffle'], random_state=seed)
+        shuffle = data['split_shuffle']
+        X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=data['test_size'], shuffle=shuffle,
+                                                            random_state=seed if shuffle else None)
+        cases.append({'name': name, 'seed': seed, 'data': data, 'X': floats(X), 'y': ints(y),
+                      'X_train': floats(X_train), 'y_train': ints(y_train),
+                      'X_test': floats(X_test), 'y_test': ints(y_test)})
+    return cases
 
 
 def write(name, obj):
@@ -216,6 +292,7 @@ def main():
     write('make_circles.json', {'meta': meta, 'cases': circles})
     write('train_test_split.json', {'meta': meta, 'cases': splits()})
     write('notebook.json', {'meta': meta, **notebook()})
+    write('pipelines.json', {'meta': meta, 'cases': pipelines()})
 
 
 if __name__ == '__main__':

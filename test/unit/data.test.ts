@@ -12,6 +12,7 @@ import { buildDataset } from '../../src/core/data/build';
 import { CsvError } from '../../src/core/data/csv';
 import type { BlobSpec, DataSpec } from '../../src/core/spec/types';
 import { RandomState } from '../../src/core/random/randomState';
+import { validateSpecText } from '../../src/core/spec/validate';
 
 const FIX = join(__dirname, '..', 'fixtures', 'sklearn');
 const load = (f: string) => JSON.parse(readFileSync(join(FIX, f), 'utf8'));
@@ -252,6 +253,57 @@ describe('buildDataset', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('whole specs match scikit-learn (generator, then train_test_split, both with the seed)', () => {
+  for (const c of load('pipelines.json').cases) {
+    test(`${c.name}: ${JSON.stringify(c.data)} seed ${c.seed}`, () => {
+      statsFor(c.data.generator);
+      // Through the validator, as every front end runs a spec.
+      const r = validateSpecText(JSON.stringify({ seed: c.seed, data: c.data }));
+      assert.ok(r.spec, JSON.stringify(r.problems));
+      const s = buildDataset(r.spec, '.');
+      close(s.all.X, c.X, 'X');
+      exact(s.all.y, c.y, 'y');
+      close(s.train.X, c.X_train, 'X_train');
+      exact(s.train.y, c.y_train, 'y_train');
+      close(s.test.X, c.X_test, 'X_test');
+      exact(s.test.y, c.y_test, 'y_test');
+    });
+  }
+});
+
+test('per-centre counts with a matching centre count is centers=None (a spec may write either)', () => {
+  const inferred = validateSpecText(JSON.stringify({ data: { n_samples: [5, 7, 3] } })).spec!;
+  const explicit = validateSpecText(JSON.stringify({ data: { n_samples: [5, 7, 3], centers: 3 } })).spec!;
+  const a = buildDataset(inferred, '.');
+  const b = buildDataset(explicit, '.');
+  exact(b.all.X, Array.from(a.all.X), 'same X');
+  const ref = makeBlobs({ n_samples: [5, 7, 3], centers: null, cluster_std: 1.5, random_state: 42 });
+  exact(a.all.X, Array.from(ref.X), 'as make_blobs(centers=None)');
+  assert.equal(a.nClasses, 3);
+});
+
+describe('fixture coverage', () => {
+  test('the golden cases cover the combinations the issue lists', () => {
+    const blobs = load('make_blobs.json').cases.map((c: any) => c.kwargs);
+    const seeds = new Set(blobs.map((k: any) => k.random_state));
+    assert.ok(seeds.size >= 5, 'several seeds');
+    assert.ok(blobs.some((k: any) => typeof k.n_samples === 'number' && typeof k.centers === 'number' && k.n_samples % k.centers !== 0), 'uneven sizes');
+    assert.ok(blobs.some((k: any) => Array.isArray(k.n_samples)), 'per-centre sizes');
+    assert.ok(blobs.some((k: any) => Array.isArray(k.centers)), 'explicit centres');
+    assert.ok(blobs.some((k: any) => Array.isArray(k.cluster_std)), 'per-centre std');
+    assert.ok(blobs.some((k: any) => (k.n_features ?? 2) >= 3 || (Array.isArray(k.centers) && k.centers[0].length >= 3)), '3+ features');
+    assert.ok(blobs.some((k: any) => k.shuffle === false), 'shuffle=false');
+    assert.ok(load('make_moons.json').cases.length >= 3 && load('make_circles.json').cases.length >= 3, 'both binary generators');
+    const splits = load('train_test_split.json').cases;
+    assert.ok(new Set(splits.map((c: any) => c.test_size)).size >= 5, 'different test_size');
+    // 0.07 * 100 = 7.000000000000001 in float64: scikit-learn's ceil() gives 8 test rows.
+    const edge = splits.find((c: any) => c.n === 100 && c.test_size === 0.07);
+    assert.equal(edge.test.length, 8);
+    const p = load('pipelines.json').cases;
+    assert.ok(new Set(p.map((c: any) => c.data.generator)).size === 3 && p.some((c: any) => c.data.split_shuffle === false));
   });
 });
 

@@ -29,10 +29,14 @@ export interface LabelledData {
 export function generateData(data: DataSpec, seed: number, specDir: string): LabelledData {
   switch (data.generator) {
     case 'make_blobs': {
+      // Per-centre counts with a centre *count* (resolveSpec infers one from the list,
+      // and the validator has checked they agree) is scikit-learn's centers=None:
+      // make_blobs itself only takes None or coordinates with a list.
+      const centers = Array.isArray(data.n_samples) && typeof data.centers === 'number' ? null : data.centers;
       const r = makeBlobs({
         n_samples: data.n_samples,
         n_features: data.n_features,
-        centers: data.centers,
+        centers,
         cluster_std: data.cluster_std,
         center_box: data.center_box,
         shuffle: data.shuffle,

@@ -14,7 +14,7 @@ import { SpecCodeLensProvider } from './codeLens';
 import type { LensState } from './codeLensState';
 import { readSettings, trainerOptions, type Settings } from './config';
 import { isSpecDocument, SpecDiagnostics } from './diagnostics';
-import { statusText, summaryLines } from './format';
+import { progressUpdate, statusText, summaryLines } from './format';
 import { COMMANDS, CONFIG, CONTEXT, SPEC_GLOB } from './ids';
 import { firstError, refusalMessage } from './problemMapping';
 import { readLatestRunHistory, writeRunHistory } from './runHistoryFile';
@@ -38,6 +38,11 @@ export interface TrainCallOptions {
 export class TrainRefused extends Error {}
 
 const STATUS_THROTTLE_MS = 100;
+/**
+ * A run started by a person that is still going after this long gets a cancellable
+ * progress notification (its Cancel stops the run); short runs only flash the status bar.
+ */
+const NOTIFY_AFTER_MS = 3000;
 const EXPORT_TIMEOUT_MS = 5000;
 
 export class Controller implements vscode.Disposable, WebviewHost {
@@ -178,7 +183,10 @@ export class Controller implements vscode.Disposable, WebviewHost {
       // The trainer creates `<specRunsDir>/<its run id>/` when the run ends (atomically).
       options: trainerOptions(this.settings, { outDir: dirs.specRunsDir, allowedRoot: workspaceRoot }, opts.overrides),
     });
-    if (interactive) this.showPanel(uri);
+    if (interactive) {
+      this.showPanel(uri);
+      this.notifyLater(rec);
+    }
     return rec;
   }
 
@@ -356,7 +364,52 @@ export class Controller implements vscode.Disposable, WebviewHost {
     this.scheduleStatus();
   }
 
+  // -------------------------------------------------------------------------
+  // Progress notification (runs started by a person, once they last a while)
+
+  private readonly notifyTimers = new Map<string, NodeJS.Timeout>();
+  private readonly notifications = new Map<string, { progress: vscode.Progress<{ message?: string; increment?: number }>; pct: number; end: () => void }>();
+
+  private notifyLater(rec: RunRecord): void {
+    if (rec.status !== 'running') return;
+    const runId = rec.ref.runId;
+    const timer = setTimeout(() => {
+      this.notifyTimers.delete(runId);
+      if (rec.status !== 'running') return;
+      void vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title: `Blob Classifier: training ${rec.ref.specName}`, cancellable: true },
+        (progress, token) =>
+          new Promise<void>((resolve) => {
+            if (rec.status !== 'running') return resolve();
+            const entry = { progress, pct: 0, end: resolve };
+            this.notifications.set(runId, entry);
+            token.onCancellationRequested(() => {
+              if (this.store.active(rec.ref.specPath) === rec) void this.sessions.stop(rec.ref.specPath);
+            });
+            this.updateNotification(rec);
+          }),
+      );
+    }, NOTIFY_AFTER_MS);
+    this.notifyTimers.set(runId, timer);
+  }
+
+  private updateNotification(rec: RunRecord): void {
+    const n = this.notifications.get(rec.ref.runId);
+    if (!n) return;
+    const u = progressUpdate(rec.lastEpoch, rec.epochs, n.pct);
+    n.pct = u.pct;
+    n.progress.report({ message: u.message, increment: u.increment });
+  }
+
+  private endNotification(runId: string): void {
+    clearTimeout(this.notifyTimers.get(runId));
+    this.notifyTimers.delete(runId);
+    this.notifications.get(runId)?.end();
+    this.notifications.delete(runId);
+  }
+
   private onRunEnded(rec: RunRecord): void {
+    this.endNotification(rec.ref.runId);
     // The run's folder now exists (written at the end): add the event history, so the
     // visualisation can show this run after a window reload, and keep the newest `keepRuns`.
     void this.saveHistory(rec);
@@ -477,6 +530,10 @@ export class Controller implements vscode.Disposable, WebviewHost {
   }
 
   private updateStatus(): void {
+    for (const runId of this.notifications.keys()) {
+      const rec = this.store.find(runId);
+      if (rec) this.updateNotification(rec);
+    }
     const running = this.sessions.runningSpecs();
     if (running.length === 0) {
       this.status.hide();
@@ -668,6 +725,7 @@ export class Controller implements vscode.Disposable, WebviewHost {
   dispose(): void {
     if (this.statusTimer) clearTimeout(this.statusTimer);
     for (const t of this.exportWaits.values()) clearTimeout(t);
+    for (const runId of [...this.notifyTimers.keys(), ...this.notifications.keys()]) this.endNotification(runId);
     vscode.Disposable.from(...this.subs).dispose();
   }
 }

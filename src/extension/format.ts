@@ -56,3 +56,15 @@ export function summaryLines(s: RunSummary, extra: { lagMs?: number } = {}): str
   if (extra.lagMs !== undefined) lines.push(`  worst extension-host event-loop lag during the run: ${extra.lagMs.toFixed(1)} ms`);
   return lines;
 }
+
+/**
+ * The progress notification's update: its message ("37/100 · loss 0.041") and the
+ * increment (percent) since `reportedPct`, which VS Code adds up. Never goes back.
+ */
+export function progressUpdate(last: EpochEvent | undefined, epochs: number | undefined, reportedPct: number): { message: string; increment: number; pct: number } {
+  const done = epochsDone(last);
+  const pct = epochs ? Math.min(100, (100 * done) / epochs) : 0;
+  const message = epochs ? `${done}/${epochs}${last ? ` · loss ${loss(last.trainLoss)}` : ''}` : 'starting…';
+  const increment = Math.max(0, pct - reportedPct);
+  return { message, increment, pct: Math.max(pct, reportedPct) };
+}

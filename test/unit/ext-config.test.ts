@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { DEFAULT_SETTINGS, readSettings, trainerOptions } from '../../src/extension/config';
-import { duration, loss, percent, resultText, statusText, summaryLines } from '../../src/extension/format';
+import { duration, loss, percent, progressUpdate, resultText, statusText, summaryLines } from '../../src/extension/format';
 import { epoch, summary } from './ext-fixtures';
 
 describe('settings', () => {
@@ -44,6 +44,14 @@ describe('format', () => {
     assert.equal(statusText(epoch(36, 0.0412), 100), '$(beaker) 37/100 · loss 0.041');
     assert.equal(statusText(undefined, undefined), '$(beaker) starting…');
     assert.equal(statusText(epoch(0, 1), 10, 1), '$(beaker) 1/10 · loss 1.000 (+1)');
+    // The progress notification: message and increments that add up to the progress.
+    assert.deepEqual(progressUpdate(undefined, undefined, 0), { message: 'starting…', increment: 0, pct: 0 });
+    const p1 = progressUpdate(epoch(36, 0.0412), 100, 0);
+    assert.deepEqual(p1, { message: '37/100 · loss 0.041', increment: 37, pct: 37 });
+    const p2 = progressUpdate(epoch(49, 0.03), 100, p1.pct);
+    assert.equal(p2.increment, 13);
+    assert.equal(progressUpdate(epoch(10, 0.03), 100, 50).increment, 0, 'never goes back');
+    assert.equal(progressUpdate(epoch(99, 0.03), 100, 0).pct, 100);
   });
 
   test('result and summary lines', () => {

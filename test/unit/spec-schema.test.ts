@@ -141,6 +141,69 @@ describe('schema and validator agree', () => {
   });
 });
 
+describe('every property of the schema, walked', () => {
+  /** Keys without a default: free text, the schema link, and the CSV file (required). */
+  const NO_DEFAULT = new Set(['$schema', 'name', 'description', 'path']);
+  type Place = { where: string; p: Schema; wrap: (v: unknown) => unknown };
+  const places: Place[] = [];
+  const collect = (props: Schema, where: string, wrap: (k: string, v: unknown) => unknown) => {
+    for (const [k, p] of Object.entries<Schema>(props)) {
+      if (Object.keys(p).length === 0) continue; // `{}`: "allowed here", defined in definitions.data
+      if (p.$ref) {
+        assert.equal(p.$ref, '#/definitions/data', `${where}.${k}: the only reference is the data section`);
+        continue;
+      }
+      places.push({ where: `${where}.${k}`, p, wrap: (v) => wrap(k, v) });
+      if (p.properties) collect(p.properties, `${where}.${k}`, (kk, v) => wrap(k, { [kk]: v }));
+    }
+  };
+  collect(schema.properties, 'spec', (k, v) => ({ [k]: v }));
+  collect(schema.definitions.data.properties, 'spec.data', (k, v) => ({ data: { [k]: v } }));
+  for (const [gen, def] of Object.entries(GEN_DEFS)) {
+    collect(schema.definitions[def].properties, `spec.data(${gen})`, (k, v) => ({ data: k === 'generator' ? { generator: v } : { generator: gen, [k]: v } }));
+  }
+
+  test('the walk reaches every field of the validator', () => {
+    const n = Object.keys(TOP_FIELDS).length - 1 /* data: $ref */ + Object.keys(MODEL_FIELDS).length + Object.keys(TRAINING_FIELDS).length + Object.keys(BOUNDARY_FIELDS).length;
+    assert.ok(places.length >= n + Object.keys(DATA_COMMON).length, `${places.length} properties`);
+  });
+
+  test('each has a description, a markdown description and examples; a default unless it has none by nature', () => {
+    for (const { where, p } of places) {
+      assert.ok(typeof p.description === 'string' && p.description.length > 10, `${where}: description`);
+      assert.ok(typeof p.markdownDescription === 'string' && p.markdownDescription.length > 10, `${where}: markdownDescription`);
+      assert.ok(Array.isArray(p.examples) && p.examples.length > 0, `${where}: examples`);
+      const key = where.split('.').pop()!;
+      if (!NO_DEFAULT.has(key)) assert.ok('default' in p, `${where}: default`);
+      // Numbers: the bounds the validator enforces are in the schema (min/max or an enum).
+      const leaves = p.oneOf ?? [p];
+      for (const b of leaves) {
+        if (b.type === 'integer' || b.type === 'number') {
+          const bounded = ['minimum', 'maximum', 'exclusiveMinimum', 'exclusiveMaximum'].some((m) => m in b);
+          assert.ok(bounded || /centers|center_box/.test(where), `${where}: bounds`);
+        }
+        if (b.type === 'string' && !NO_DEFAULT.has(key)) assert.ok(Array.isArray(b.enum), `${where}: enum`);
+      }
+    }
+  });
+
+  test('sections default to the notebook', () => {
+    for (const sec of ['model', 'training', 'boundary'] as const) assert.deepEqual(schema.properties[sec].default, NOTEBOOK_SPEC[sec], sec);
+    assert.deepEqual(schema.definitions.data.default, NOTEBOOK_SPEC.data);
+  });
+
+  test('every example and every default is accepted by the validator where it is shown', () => {
+    for (const { where, p, wrap } of places) {
+      const values = [...(p.examples ?? []), ...('default' in p ? [p.default] : [])];
+      for (const v of values) {
+        const r = validateSpecText(JSON.stringify(wrap(v)), { checkFiles: false });
+        const errors = r.problems.filter((x) => x.severity === 'error');
+        assert.deepEqual(errors.map((x) => x.message), [], `${where}: example ${JSON.stringify(v)}`);
+      }
+    }
+  });
+});
+
 describe('examples and snippets', () => {
   const exampleDir = join(root, 'examples');
   const files = readdirSync(exampleDir).filter((f) => f.endsWith('.blobs.json'));

@@ -144,6 +144,20 @@ describe('top level', () => {
     assert.equal(r.spec!.seed, 2);
   });
 
+  test('a quoted number or true/false says to remove the quotes', () => {
+    expectProblem(check({ seed: '42' }), { path: 'seed', code: 'type', includes: ['Numbers are written without quotes: 42.'] });
+    expectProblem(check({ data: { shuffle: 'false' } }), { path: 'data.shuffle', code: 'type', includes: ['true and false are written without quotes: false.'] });
+    expectProblem(check({ data: { generator: 'make_moons', noise: 'null' } }), { path: 'data.noise', code: 'type', includes: ['null is written without quotes'] });
+    const p = expectProblem(check({ data: { shuffle: 'yes' } }), { path: 'data.shuffle', code: 'type' });
+    assert.doesNotMatch(p.message, /quotes/);
+  });
+
+  test('a word where a word or a number goes names both choices', () => {
+    expectProblem(check({ training: { batch_size: '32' } }), { path: 'training.batch_size', code: 'enum', includes: ['must be "full" or a whole number', 'without quotes: 32'] });
+    expectProblem(check({ training: { batch_size: 'all' } }), { path: 'training.batch_size', code: 'enum', includes: ['"full" or a whole number', '"all"'] });
+    expectProblem(check({ boundary: { every: 'Auto' } }), { path: 'boundary.every', code: 'enum', includes: ['"auto" or a whole number', 'Did you mean `auto`?'] });
+  });
+
   test('sections must be objects', () => {
     expectProblem(check({ model: [8, 8] }), { path: 'model', code: 'type', includes: ['`model`', 'an object'] });
     expectProblem(check({ data: 'blobs' }), { path: 'data', code: 'type' });

@@ -141,11 +141,17 @@ export function checkValue(node: Node, shape: Shape, path: JsonPath, r: Reporter
   const name = `\`${formatPath(path)}\``;
   const v: unknown = getNodeValue(node);
   const typeError = (): false => {
-    r.add('type', 'error', `${name} must be ${describeShape(shape)}, but it is ${describeValue(v)}.`, path, node);
+    r.add('type', 'error', `${name} must be ${describeShape(shape)}, but it is ${describeValue(v)}.${quoteHint(v, shape)}`, path, node);
     return false;
   };
   if (shape.t === 'oneOf') {
     const opt = shape.options.find((o) => jsonTypeOf(o) === nodeJsonType(node));
+    if (opt?.t === 'enum' && !opt.values.includes(v as string)) {
+      // `"batch_size": "32"`: name every choice ("full" or a whole number), not only the words.
+      const hint = didYouMean(v as string, opt.values) || quoteHint(v, shape);
+      r.add('enum', 'error', `${name} must be ${describeShape(shape)}, but it is ${show(v)}.${hint}`, path, node);
+      return false;
+    }
     return opt ? checkValue(node, opt, path, r, allowed) : typeError();
   }
   if (jsonTypeOf(shape) !== nodeJsonType(node)) return typeError();
@@ -215,6 +221,19 @@ export function checkValue(node: Node, shape: Shape, path: JsonPath, r: Reporter
       return ok;
     }
   }
+}
+
+/** `"42"` where a number goes, `"true"` where true/false goes: " Remove the quotes: 42." */
+function quoteHint(v: unknown, shape: Shape): string {
+  if (typeof v !== 'string') return '';
+  const accepts = (t: Shape['t']): boolean => shape.t === t || (shape.t === 'oneOf' && shape.options.some((o) => o.t === t));
+  const s = v.trim();
+  if ((accepts('int') || accepts('num')) && /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(s)) {
+    return ` Numbers are written without quotes: ${s.replace(/^\+/, '')}.`;
+  }
+  if (accepts('bool') && (s === 'true' || s === 'false')) return ` true and false are written without quotes: ${s}.`;
+  if (accepts('null') && s === 'null') return ' null is written without quotes.';
+  return '';
 }
 
 interface KeyPolicy {

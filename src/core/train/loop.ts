@@ -62,8 +62,9 @@ export interface LoopConfig {
    * 1/rows of the whole batch), so the update is the same; the metrics too (the same
    * weights give every row's logits). Why: on wasm (one thread, no fused kernels across
    * ops) a [80000, 64] activation is 20 MB and every kernel streams it through memory,
-   * and XNNPACK's dW = aᵀ·dz with an 80,000-long inner dimension runs ~5x slower per
-   * multiply-add than at 2,048. Chunks keep each layer's tensors cache-sized.
+   * and XNNPACK's dW = aᵀ·dz with an 80,000-long inner dimension ran ~6x slower per
+   * multiply-add than in 2,048-row chunks. Chunks keep each layer's tensors cache-sized;
+   * 2,048-8,192 measured alike (bench/ab.ts), 16,384 already slower.
    * Default: CHUNK_ROWS on wasm, no chunking elsewhere (per-op overhead on native backends).
    */
   chunkRows?: number;
@@ -85,7 +86,7 @@ const LOG_FLOOR = 1e-30;
  * re-packed for every new tensor, and every step's weights and dz are new); an explicit
  * transpose per element; and the fixed cost of one more kernel call.
  */
-export const CHUNK_ROWS = 2048;
+export const CHUNK_ROWS = 4096;
 
 export const WASM_NS = { slowMac: 0.55, xnnMac: 0.05, pack: 2.3, transpose: 1.0, kernel: 12_000 } as const;
 

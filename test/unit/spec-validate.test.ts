@@ -499,6 +499,16 @@ describe('robustness', () => {
     }
   });
 
+  test('absurdly deep nesting is a clear error, not an internal one', () => {
+    const text = '{"name": ' + '['.repeat(5000) + ']'.repeat(5000) + '}';
+    const p = expectProblem(check(text), { code: 'too-deep', severity: 'error', includes: ['more than 64 levels deep', 'stray'] });
+    assert.equal(p.range.offset, 9 + 63);
+    // Brackets inside strings and comments do not count; 64 levels are fine for the parser.
+    const ok = check('{"name": "' + '['.repeat(100) + '" /* ' + '{'.repeat(100) + ' */}');
+    assert.ok(ok.spec, JSON.stringify(ok.problems));
+    assert.ok(!check('{"x": ' + '['.repeat(63) + ']'.repeat(63) + '}').problems.some((q) => q.code === 'too-deep' || q.code === 'internal'));
+  });
+
   test('every message names its field in backticks', () => {
     const r = check({ seed: -1, data: { n_samples: 0, cluster_std: 'x' }, training: { lr: 0, optimizer: 'x' }, boundary: { every: 0 } });
     assert.equal(r.problems.length, 6);

@@ -84,6 +84,12 @@ function validate(text: string, opts: ValidateOptions): ValidationResult {
   }
   // A byte-order mark is fine in a file but not in JSON; a space keeps the offsets.
   const source = text.charCodeAt(0) === 0xfeff ? ' ' + text.slice(1) : text;
+  // Thousands of nested brackets would overflow the parser's (and the checks') stack.
+  const deep = tooDeepAt(source);
+  if (deep !== undefined) {
+    r.add('too-deep', 'error', `The spec nests lists and objects more than ${MAX_DEPTH} levels deep here; a spec needs at most 4 (e.g. "data" > "centers" > one centre). Check for stray "[" or "{".`, [], { offset: deep, length: 1 });
+    return { problems: r.problems };
+  }
   const errors: ParseError[] = [];
   const root: Node | undefined = parseTree(source, errors, { disallowComments: false, allowTrailingComma: false });
   // The parser can report two codes for one spot (a trailing comma is both
@@ -114,6 +120,30 @@ function validate(text: string, opts: ValidateOptions): ValidationResult {
   // Without the CSV's facts the sample/class counts are unknown: those checks are skipped.
   semanticChecks({ spec, root, r, maxSamples: opts.maxSamples ?? LIMITS.maxSamples, csv: csvReadable ? csv : undefined });
   return finish(r, spec);
+}
+
+/** Deeper than any spec needs, far shallower than what overflows the stack. */
+const MAX_DEPTH = 64;
+
+/** Offset of the first bracket that opens level MAX_DEPTH + 1 (outside strings and comments), if any. */
+function tooDeepAt(text: string): number | undefined {
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 34 /* " */) {
+      for (i++; i < text.length && text.charCodeAt(i) !== 34 && text.charCodeAt(i) !== 10; i++) if (text.charCodeAt(i) === 92) i++;
+    } else if (c === 47 /* / */ && text.charCodeAt(i + 1) === 47) {
+      while (i < text.length && text.charCodeAt(i) !== 10) i++;
+    } else if (c === 47 && text.charCodeAt(i + 1) === 42) {
+      const end = text.indexOf('*/', i + 2);
+      i = end < 0 ? text.length : end + 1;
+    } else if (c === 91 || c === 123) {
+      if (++depth > MAX_DEPTH) return i;
+    } else if (c === 93 || c === 125) {
+      depth = Math.max(0, depth - 1);
+    }
+  }
+  return undefined;
 }
 
 function nodeAt(root: Node, section: string, key: string): Node | undefined {

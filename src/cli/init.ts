@@ -35,6 +35,10 @@ Exit status: 0 written, 2 the file already exists or the path is unusable.`,
       throw new CliError(`cannot create ${file}: ${(e as Error).message}`, EXIT_FAILURE);
     }
     process.stdout.write(`Created ${file}\nNext: blobs validate ${file}   then   blobs train ${file}\n`);
+    if (!/\.blobs\.json$/i.test(file)) {
+      // The extension (schema, diagnostics, CodeLens) finds specs by this ending.
+      process.stdout.write(`Note: VS Code recognises specs by the ending .blobs.json; rename it (e.g. to ${suggestName(file)}) for completion and checks in the editor.\n`);
+    }
     return EXIT_OK;
   },
 };
@@ -45,4 +49,9 @@ function isDirectory(p: string): boolean {
   } catch {
     return false;
   }
+}
+
+/** `run.json` -> `run.blobs.json`, `spec` -> `spec.blobs.json`. */
+function suggestName(file: string): string {
+  return file.replace(/(\.json)?$/i, '.blobs.json');
 }

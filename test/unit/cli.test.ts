@@ -262,6 +262,16 @@ describe('blobs init', () => {
     assert.equal(blobs(['validate', named]).code, 0);
   });
 
+  test('a name without .blobs.json is written, with a note on the ending the editor looks for', () => {
+    const dir = join(tmp, 'init3');
+    mkdirSync(dir);
+    const r = blobs(['init', 'mine.json'], dir);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /Note: VS Code recognises specs by the ending \.blobs\.json; rename it \(e\.g\. to mine\.blobs\.json\)/);
+    assert.equal(readFileSync(join(dir, 'mine.json'), 'utf8'), NOTEBOOK_SPEC_TEXT);
+    assert.doesNotMatch(blobs(['init', 'ok.blobs.json'], dir).stdout, /Note:/);
+  });
+
   test('a folder argument creates the file inside it; a missing folder is an error', () => {
     const dir = join(tmp, 'init2');
     mkdirSync(dir);

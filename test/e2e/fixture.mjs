@@ -84,7 +84,7 @@ export function uiTest(session, title, fn, { timeout = 4 * 60_000 } = {}) {
 export async function shot(session, label) {
   const slug = `${session.name}-${label}`.replace(/[^a-z0-9]+/gi, '-').replace(/^-|-$/g, '').toLowerCase();
   const file = join(resultsDir, `${slug}.png`);
-  await session.page.screenshot({ path: file });
+  await session.page.screenshot({ path: file, animations: 'disabled' });
   console.log(`# screenshot ${file.slice(root.length + 1)}`);
   return file;
 }

@@ -8,7 +8,7 @@
  * (torch, ours, torch, ours, ...) so machine noise hits both alike; we report medians,
  * min/max and the ratio of medians ours/PyTorch (< 1 means we are faster).
  *
- *   npx tsx bench/bench.ts [--smoke] [--rounds N] [--only notebook,frames,scale,million]
+ *   npx tsx bench/bench.ts [--smoke] [--rounds N] [--only notebook,frames,scale-batch,scale-full,million]
  *                          [--device wasm|js|cpu|gpu|auto] [--no-torch] [--out FILE]
  *
  * `--smoke` (part of `npm test`) runs tiny sizes once, to keep this script from rotting;
@@ -47,7 +47,10 @@ interface Workload {
   /** Boundary frames: 'auto' = the UI's default cadence; undefined = only the two the trainer always sends. */
   frames?: 'auto';
   rounds: number;
-  /** Compare against PyTorch (the frames workload compares against ours without frames). */
+  /**
+   * Compare against PyTorch. The frames workload instead alternates with ITSELF WITHOUT
+   * frames (frames round, no-frames round, ...), so its ratio comes from one alternating run.
+   */
   torch: boolean;
 }
 
@@ -173,6 +176,10 @@ interface WorkloadResult {
   /** ours/PyTorch (or frames/no-frames for workload 2) on medians. */
   ratio?: number;
   ratioOf?: string;
+  /** Median of the per-round ratios (the two runs of a round ran back to back). */
+  pairedRatio?: number;
+  /** Workload 2 only: the same runs without frames, alternating with it. */
+  withoutFrames?: Stats;
   peakRssMb?: { ours?: number; torch?: number };
 }
 
@@ -246,7 +253,6 @@ async function main(): Promise<void> {
 
   const results: WorkloadResult[] = [];
   let frameMs: Record<string, number> = {};
-  const baseline = new Map<string, Stats>();
   for (const w of list) {
     const spec = specFor(w, args.device);
     const data = buildDataset(spec, root);
@@ -257,12 +263,18 @@ async function main(): Promise<void> {
     if (w.torch && torchOk) await torch.run({ ...w, epochs: Math.min(w.epochs, 3) });
     const ours: Sample[] = [];
     const theirs: Sample[] = [];
+    const withoutFrames: Sample[] = [];
+    const plainSpec = specFor({ ...w, frames: undefined }, args.device);
     for (let r = 0; r < w.rounds; r++) {
       if (w.torch && torchOk) theirs.push(await torch.run(w));
+      if (w.frames) withoutFrames.push(await runOurs(plainSpec, data, backend));
       ours.push(await runOurs(spec, data, backend));
       process.stdout.write('.');
     }
     const o = stats(ours.map((s) => s.train_s));
+    // Per-round ratios (each pair ran back to back): less sensitive to load drifting
+    // over the run than the ratio of medians, reported next to it.
+    const paired = (other: Sample[]) => stats(ours.map((s, i) => s.train_s / other[i].train_s)).median;
     const res: WorkloadResult = {
       id: w.id, title: w.title, ours: o,
       oursSamplesPerS: stats(ours.map((s) => s.samples_per_s)).median,
@@ -278,19 +290,22 @@ async function main(): Promise<void> {
         torchTestAcc: theirs[theirs.length - 1].test_acc,
         ratio: o.median / t.median,
         ratioOf: 'ours/PyTorch',
+        pairedRatio: paired(theirs),
       });
       res.peakRssMb!.torch = theirs[theirs.length - 1].peak_rss_mb;
     }
-    if (w.id === 'frames' && baseline.has('notebook')) {
-      res.ratio = o.median / baseline.get('notebook')!.median;
+    if (withoutFrames.length) {
+      res.withoutFrames = stats(withoutFrames.map((s) => s.train_s));
+      res.ratio = o.median / res.withoutFrames.median;
       res.ratioOf = 'with frames/without';
+      res.pairedRatio = paired(withoutFrames);
     }
-    baseline.set(w.id, o);
-    if (w.id === 'notebook') frameMs = await frameTimes(backend, data);
+    if ((w.id === 'notebook' || w.id === 'frames') && !Object.keys(frameMs).length) frameMs = await frameTimes(backend, data);
     results.push(res);
     console.log(`\n  ours  ${fmtStats(o)}  test acc ${(res.oursTestAcc * 100).toFixed(2)}%${res.oursFrames !== undefined ? `  frames ${res.oursFrames}` : ''}`);
     if (res.torch) console.log(`  torch ${fmtStats(res.torch)}  test acc ${((res.torchTestAcc ?? 0) * 100).toFixed(2)}%`);
-    if (res.ratio !== undefined) console.log(`  ratio ${res.ratioOf}: ${res.ratio.toFixed(2)}`);
+    if (res.withoutFrames) console.log(`  same without frames ${fmtStats(res.withoutFrames)}`);
+    if (res.ratio !== undefined) console.log(`  ratio ${res.ratioOf}: ${res.ratio.toFixed(2)} (median of per-round ratios ${res.pairedRatio?.toFixed(2)})`);
   }
   if (torchOk) torch.close();
 
@@ -322,12 +337,19 @@ async function main(): Promise<void> {
 }
 
 function printTable(results: WorkloadResult[], extra: { backends: Record<string, string>; boundaryFrameMs: Record<string, number>; vsixBytes?: number; activationMs?: number; peakRssMb: number }): void {
-  console.log('\n| workload | ours (median, min–max) | PyTorch (median, min–max) | ratio | samples/s ours / torch |');
-  console.log('|---|---|---|---|---|');
+  console.log('\n| workload | ours (median, min–max) | PyTorch or baseline (median, min–max) | ratio of medians | per-round ratio | samples/s ours / torch | test acc ours / torch | frames | peak RSS MiB ours / torch |');
+  console.log('|---|---|---|---|---|---|---|---|---|');
   for (const r of results) {
     const sps = `${Math.round(r.oursSamplesPerS).toLocaleString('en')}${r.torchSamplesPerS ? ` / ${Math.round(r.torchSamplesPerS).toLocaleString('en')}` : ''}`;
-    console.log(`| ${r.title} | ${fmtStats(r.ours)} | ${r.torch ? fmtStats(r.torch) : '—'} | ${r.ratio !== undefined ? `${r.ratio.toFixed(2)} (${r.ratioOf})` : '—'} | ${sps} |`);
+    const other = r.torch ?? r.withoutFrames;
+    const acc = `${(r.oursTestAcc * 100).toFixed(2)}%${r.torchTestAcc !== undefined ? ` / ${(r.torchTestAcc * 100).toFixed(2)}%` : ''}`;
+    const rss = `${r.peakRssMb?.ours?.toFixed(0) ?? '—'}${r.peakRssMb?.torch !== undefined ? ` / ${r.peakRssMb.torch.toFixed(0)}` : ''}`;
+    console.log(
+      `| ${r.title} | ${fmtStats(r.ours)} | ${other ? `${fmtStats(other)}${r.withoutFrames ? ' (ours, no frames)' : ''}` : '—'} | ` +
+        `${r.ratio !== undefined ? `${r.ratio.toFixed(2)} (${r.ratioOf})` : '—'} | ${r.pairedRatio?.toFixed(2) ?? '—'} | ${sps} | ${acc} | ${r.oursFrames ?? '—'} | ${rss} |`,
+    );
   }
+  console.log('(peak RSS is each process\'s high-water mark so far: both processes live through all workloads)');
   console.log('\nbackends:', Object.entries(extra.backends).map(([k, v]) => `${k}: ${v}`).join('; '));
   console.log('boundary frame (compute + encode):', Object.entries(extra.boundaryFrameMs).map(([k, v]) => `${k} ${v.toFixed(1)} ms`).join(', ') || '—');
   console.log(`extension activation: ${extra.activationMs !== undefined ? `${extra.activationMs.toFixed(0)} ms (from test-results/integration.json)` : 'not measured (run the integration tests first)'}`);

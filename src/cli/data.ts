@@ -21,10 +21,10 @@ numbers) and splits it as train_test_split does.
   csv:            columns x1..xn,label,split (split is "train" or "test"; train rows first)
 
 Options:
-  --format json|csv  output format (default json)
-  --out FILE         write to FILE (atomically: nothing is written on error;
-                     never the spec or its CSV file)
-  -h, --help         show this help
+  -f, --format json|csv  output format (default json)
+  -o, --out FILE         write to FILE (atomically: nothing is written on error;
+                         never the spec or its CSV file)
+  -h, --help             show this help
 
 Exit status: 0 ok, 1 the data could not be built, 2 bad spec or arguments.`,
   async run(args) {

@@ -15,9 +15,9 @@ the train/test split, size limits and (for csv data) the data file.
 Prints one line per problem: file:line:column: severity: message
 
 Options:
-  --json     print one JSON object per file: {"file", "valid", "problems"}
-  --quiet    print errors only (no warnings or notes)
-  -h, --help show this help
+  --json       print one JSON object per file: {"file", "valid", "problems"}
+  -q, --quiet  print errors only (no warnings or notes)
+  -h, --help   show this help
 
 Exit status: 0 when every spec is valid (warnings are fine), 2 when any has errors.`,
   async run(args) {

@@ -52,6 +52,16 @@ describe('program', () => {
       assert.match(r.stdout, new RegExp(`^Usage: blobs ${verb}`));
     }
   });
+
+  test('the short options the help lists work', () => {
+    assert.match(blobs(['data', '--help']).stdout, /-f, --format[\s\S]*-o, --out/);
+    assert.match(blobs(['validate', '--help']).stdout, /-q, --quiet/);
+    const out = join(tmp, 'short.csv');
+    const r = blobs(['data', 'examples/notebook.blobs.json', '-f', 'csv', '-o', out]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(readFileSync(out, 'utf8'), /^x1,x2,label,split\n/);
+    assert.equal(blobs(['validate', '-q', 'examples/notebook.blobs.json']).stdout, '');
+  });
 });
 
 describe('blobs validate', () => {

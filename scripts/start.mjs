@@ -82,8 +82,9 @@ async function main() {
     settings: { 'workbench.colorTheme': 'Default Dark Modern' },
   });
   const url = server.url(opts.workspace);
+  const elsewhere = server.base.includes(`//${host}:`) ? '' : `\n    (listening on ${host}:${port}: from another machine, use this machine's address)\n`;
   console.log(
-    `\n  Blob Classifier is running in VS Code (code-server) at:\n\n    \x1b[1;36m${url}\x1b[0m\n\n` +
+    `\n  Blob Classifier is running in VS Code (code-server) at:\n\n    \x1b[1;36m${url}\x1b[0m\n${elsewhere}\n` +
       '  Open notebook.blobs.json and click "▶ Train" above the first line.\n  Press Ctrl-C to stop.\n',
   );
   let stopping = false;

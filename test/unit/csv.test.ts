@@ -69,6 +69,7 @@ describe('parseCsv: errors name the line and say what to do', () => {
     fails('1,0x10,a\n', 1, /"0x10" is not a number/);
     fails('1,Infinity,a\n', 1, /"Infinity" is not a number/);
   });
+  test('a number too large for float64 (1e999 would become Infinity)', () => fails('1,2,a\n3,1e999,b\n', 2, /feature column 2 \(x2\) "1e999" is too large/));
   test('empty label', () => fails('1,2,\n3,4,b\n', 1, /label \(last column\) is empty/));
   test('fewer than 2 classes', () => fails('1,2,a\n3,4,a\n', 0, /all 2 rows have the same label "a"; a classifier needs at least 2 classes/));
   test('unterminated quote', () => fails('1,2,"abc\n', 1, /missing its closing "/));

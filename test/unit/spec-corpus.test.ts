@@ -56,7 +56,7 @@ const EXPECTED: Record<string, Expect[]> = {
   'overflow.blobs.json': [
     { path: 'seed', code: 'range', line: 2, col: 11, includes: ['between 0 and 4,294,967,295', '99999999999'] },
     { path: 'data.n_samples', code: 'range', line: 4, col: 18, includes: ['too large', 'between 1 and 5,000,000'] },
-    { path: 'data.cluster_std[1]', code: 'range', line: 5, col: 24, includes: ['at least 0', '-2'] },
+    { path: 'data.cluster_std[1]', code: 'range', line: 5, col: 24, includes: ['between 0 and 1,000,000', '-2'] },
     { path: 'data.centers[1][1]', code: 'type', line: 6, col: 29, includes: ['a number', 'without quotes: 2'] },
     { path: 'training.batch_size', code: 'enum', line: 8, col: 31, includes: ['"full" or a whole number', 'without quotes: 32'] },
     { path: 'training.lr', code: 'range', line: 8, col: 43, includes: ['too large', 'greater than 0'] },

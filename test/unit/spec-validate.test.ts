@@ -197,7 +197,7 @@ describe('data: make_blobs', () => {
   });
 
   test('cluster_std: negative, and list length vs centers', () => {
-    expectProblem(check({ data: { cluster_std: -1 } }), { path: 'data.cluster_std', code: 'range', includes: ['at least 0'] });
+    expectProblem(check({ data: { cluster_std: -1 } }), { path: 'data.cluster_std', code: 'range', includes: ['between 0 and 1,000,000'] });
     const r = check({ data: { cluster_std: [1, 2, 3] } });
     expectProblem(r, { path: 'data.cluster_std', code: 'length-mismatch', includes: ['`data.cluster_std` has 3 values but `centers` is 4'] });
     expectClean(check({ data: { cluster_std: [1, 2, 3, 0.5] } }));
@@ -230,6 +230,17 @@ describe('data: make_blobs', () => {
     const r = check({ data: { centers: [[0, 0], [1, 1]], center_box: [-1, 1] } });
     expectProblem(r, { path: 'data.center_box', severity: 'info' });
     assert.ok(r.spec);
+  });
+
+  test('magnitudes that would overflow the data (Infinity in the output, NaN in training) are errors', () => {
+    // Each of these validated before and then failed in `blobs data`, or printed Infinity.
+    expectProblem(check('{"data": {"center_box": [-1e308, 1e308]}}'), { path: 'data.center_box[0]', code: 'range', includes: ['between -1,000,000 and 1,000,000'] });
+    expectProblem(check('{"data": {"cluster_std": 1e308}}'), { path: 'data.cluster_std', code: 'range', includes: ['between 0 and 1,000,000'] });
+    expectProblem(check('{"data": {"cluster_std": [1, 1, 1, 2e6]}}'), { path: 'data.cluster_std[3]', code: 'range' });
+    expectProblem(check('{"data": {"centers": [[1e308, 0], [0, 0]]}}'), { path: 'data.centers[0][0]', code: 'range', includes: ['between -1,000,000 and 1,000,000'] });
+    expectProblem(check('{"data": {"generator": "make_moons", "noise": 1e7}, "model": {"activation": "relu"}}'), { path: 'data.noise', code: 'range' });
+    expectProblem(check('{"boundary": {"padding": 1e300}}'), { path: 'boundary.padding', code: 'range' });
+    expectClean(check({ data: { center_box: [-1e6, 1e6], cluster_std: 1e6 } }));
   });
 
   test('fewer samples than centres', () => {

@@ -85,7 +85,11 @@ export function parseCsv(text: string): CsvDataset {
         const what = c === '' ? 'is empty' : `"${c}" is not a number`;
         throw new CsvError(line, `feature column ${j + 1} (${featureNames[j]}) ${what}; feature cells must be numbers like 1.5 or -2e3`);
       }
-      X[r * d + j] = Number(c);
+      const v = Number(c);
+      if (!Number.isFinite(v)) {
+        throw new CsvError(line, `feature column ${j + 1} (${featureNames[j]}) "${c}" is too large to be a number (it does not fit in 64 bits)`);
+      }
+      X[r * d + j] = v;
     }
     if (cells[d] === '') throw new CsvError(line, `the label (last column) is empty`);
     labels[r] = cells[d];

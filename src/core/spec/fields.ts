@@ -43,6 +43,10 @@ export const OPTIMIZERS = ['sgd', 'adam'] as const;
 export const DEVICES = ['auto', 'gpu', 'cpu', 'wasm', 'js'] as const;
 
 const bool: Shape = { t: 'bool' };
+/** A coordinate: any number a toy dataset can hold (see LIMITS.maxMagnitude). */
+const coord: Shape = { t: 'num', min: -LIMITS.maxMagnitude, max: LIMITS.maxMagnitude };
+/** A spread (std, noise, padding): from 0 to LIMITS.maxMagnitude. */
+const spread: Shape = { t: 'num', min: 0, max: LIMITS.maxMagnitude };
 const count = (min: number, max: number = LIMITS.maxSamples): Shape => ({ t: 'int', min, max });
 
 export const TOP_FIELDS: FieldTable = {
@@ -91,7 +95,7 @@ export const BLOBS_FIELDS: FieldTable = {
         { t: 'int', min: 2, max: LIMITS.maxClasses },
         {
           t: 'array',
-          items: { t: 'array', items: { t: 'num' }, minItems: 2, maxItems: LIMITS.maxFeatures },
+          items: { t: 'array', items: coord, minItems: 2, maxItems: LIMITS.maxFeatures },
           minItems: 2,
           maxItems: LIMITS.maxClasses,
         },
@@ -103,13 +107,13 @@ export const BLOBS_FIELDS: FieldTable = {
     shape: {
       t: 'oneOf',
       options: [
-        { t: 'num', min: 0 },
-        { t: 'array', items: { t: 'num', min: 0 }, minItems: 2, maxItems: LIMITS.maxClasses },
+        spread,
+        { t: 'array', items: spread, minItems: 2, maxItems: LIMITS.maxClasses },
       ],
     },
     def: 1.5,
   },
-  center_box: { shape: { t: 'tuple', items: [{ t: 'num' }, { t: 'num' }] }, def: [-10, 10] },
+  center_box: { shape: { t: 'tuple', items: [coord, coord] }, def: [-10, 10] },
   shuffle: { shape: bool, def: true },
 };
 
@@ -118,7 +122,7 @@ const TWO_MOONS_SAMPLES: Field = {
   def: 1000,
 };
 const NOISE: Field = {
-  shape: { t: 'oneOf', options: [{ t: 'num', min: 0 }, { t: 'null' }] },
+  shape: { t: 'oneOf', options: [spread, { t: 'null' }] },
   def: null,
 };
 
@@ -171,7 +175,7 @@ export const TRAINING_FIELDS: FieldTable = {
 
 export const BOUNDARY_FIELDS: FieldTable = {
   resolution: { shape: { t: 'int', min: LIMITS.minResolution, max: LIMITS.maxResolution }, def: 101 },
-  padding: { shape: { t: 'num', min: 0 }, def: 0.1 },
+  padding: { shape: spread, def: 0.1 },
   every: {
     shape: { t: 'oneOf', options: [{ t: 'enum', values: ['auto'] }, { t: 'int', min: 1, max: LIMITS.maxEpochs }] },
     def: 'auto',

@@ -117,6 +117,12 @@ export const LIMITS = {
   maxParams: 5_000_000,
   /** numpy's RandomState accepts seeds in [0, 2**32 - 1]. */
   maxSeed: 4_294_967_295,
+  /**
+   * Largest |value| of a coordinate, std, noise or padding in a spec. Generated data
+   * stays far inside float64 (no Infinity in `blobs data`) and float32 (the trainer's
+   * tensors), and a box or std in the millions is already far beyond any toy dataset.
+   */
+  maxMagnitude: 1_000_000,
   /** Largest CSV file the validator/loader reads. */
   maxCsvBytes: 512 * 1024 * 1024,
 } as const;

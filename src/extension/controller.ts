@@ -346,7 +346,8 @@ export class Controller implements vscode.Disposable, WebviewHost {
   // Sessions -> views
 
   private onRunStarted(rec: RunRecord): void {
-    this.output.info(`▶ ${rec.ref.specName}: run ${rec.ref.runId} started${rec.outDir ? ` → ${rec.outDir}` : ''}`);
+    const spawn = rec.spawnMs !== undefined ? ` (trainer process started in ${rec.spawnMs.toFixed(1)} ms)` : '';
+    this.output.info(`▶ ${rec.ref.specName}: run ${rec.ref.runId} started${rec.outDir ? ` → ${rec.outDir}` : ''}${spawn}`);
     this.updateContext();
     this.codeLens.refresh();
     this.updateStatus();

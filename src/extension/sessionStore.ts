@@ -41,6 +41,8 @@ export interface RunRecord {
   error?: { code: string; message: string };
   /** Worst extension-host event-loop lag measured during the run, ms. */
   maxLagMs?: number;
+  /** How long starting the trainer process blocked the extension host, ms. */
+  spawnMs?: number;
   /** Boundary frames seen and kept (the history is thinned past a budget). */
   frames?: FrameStats;
   /** Read back from the run's folder (`events.jsonl`) after a window reload. */

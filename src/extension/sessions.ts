@@ -4,6 +4,7 @@
  * status bar, views, output channel). Pure: no `vscode`; the trainer is injected.
  */
 
+import { performance } from 'node:perf_hooks';
 import type { RunSummary, TrainerEvent, TrainerOptions } from '../core/protocol';
 import { LagMonitor } from './lagMonitor';
 import type { RunRecord, SessionStore } from './sessionStore';
@@ -76,8 +77,11 @@ export class SessionManager {
     );
     this.lag.track(rec.ref.runId);
     let run: TrainerRun;
+    const t0 = performance.now();
     try {
       run = this.startTrainer({ specText: p.specText, specPath: p.specPath, options: p.options });
+      // Starting a process is the one synchronous step on the host's thread: worth knowing.
+      rec.spawnMs = performance.now() - t0;
     } catch (err) {
       // A trainer that cannot even start (missing bundle, fork failure) is a failed run, not a host crash.
       this.store.append(rec.ref.runId, [{ type: 'error', code: 'crashed', message: `could not start the trainer: ${String(err)}` }]);

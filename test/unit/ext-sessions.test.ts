@@ -61,6 +61,13 @@ function setup() {
 const tick = () => new Promise((r) => setImmediate(r));
 
 describe('SessionManager', () => {
+  test('records how long starting the trainer blocked the host (logged with the run)', () => {
+    const { m, params } = setup();
+    const rec = m.start(params('r1'));
+    assert.equal(typeof rec.spawnMs, 'number');
+    assert.ok(rec.spawnMs! >= 0);
+  });
+
   test('records events, notifies listeners, ends on the terminal event', async () => {
     const { m, store, runs, log, params } = setup();
     const rec = m.start(params('r1'));

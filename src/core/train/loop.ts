@@ -118,6 +118,7 @@ export function hostHead(z: ArrayLike<number>, y: ArrayLike<number>, k: number, 
   let loss = 0;
   let hits = 0;
   const n = y.length;
+  const ex = new Float64Array(k);
   for (let i = 0, o = 0; i < n; i++, o += k) {
     let m = z[o];
     let arg = 0;
@@ -128,13 +129,17 @@ export function hostHead(z: ArrayLike<number>, y: ArrayLike<number>, k: number, 
       }
     }
     let sum = 0;
-    for (let j = 0; j < k; j++) sum += Math.exp(z[o + j] - m);
+    for (let j = 0; j < k; j++) {
+      const e = Math.exp(z[o + j] - m);
+      ex[j] = e; // each exp once (the same doubles the dz line below would recompute)
+      sum += e;
+    }
     const label = y[i];
     loss += m + Math.log(sum) - z[o + label];
     if (arg === label) hits++;
     if (dz) {
       const inv = scale / sum;
-      for (let j = 0; j < k; j++) dz[o + j] = Math.exp(z[o + j] - m) * inv - (j === label ? scale : 0);
+      for (let j = 0; j < k; j++) dz[o + j] = ex[j] * inv - (j === label ? scale : 0);
     }
   }
   return [loss, hits];

@@ -1,6 +1,6 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, mkdirSync, truncateSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readFileSync, readdirSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { validateSpecText } from '../../src/core/spec/validate';
@@ -525,4 +525,57 @@ describe('robustness', () => {
     assert.equal(r.problems.length, 6);
     for (const p of r.problems) assert.match(p.message, /`[a-z_.[\]0-9]+`/);
   });
+});
+
+describe('every rule has a bad spec', () => {
+  // Each problem code the validator's sources can emit, with a spec that triggers it.
+  // A new rule without an entry here fails the first test.
+  const srcDir = join(__dirname, '..', '..', 'src', 'core', 'spec');
+  const emitted = new Set<string>();
+  for (const f of readdirSync(srcDir)) {
+    const text = readFileSync(join(srcDir, f), 'utf8');
+    for (const m of text.matchAll(/\b(?:add|report|err)\(\s*(?:ctx,\s*)?'([a-z][a-z-]*)'/g)) emitted.add(m[1]);
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'blobs-rules-'));
+  const specPath = join(dir, 'rules.blobs.json');
+  writeFileSync(join(dir, 'ragged.csv'), '1,2,x\n3,4\n');
+  const BAD: Record<string, [spec: unknown, opts?: Parameters<typeof check>[1]]> = {
+    'batch-too-large': [{ data: { n_samples: 10 }, training: { batch_size: 100 } }],
+    'csv-invalid': [{ data: { generator: 'csv', path: 'ragged.csv' } }, { specPath }],
+    'csv-missing': [{ data: { generator: 'csv', path: 'nope.csv' } }, { specPath }],
+    'csv-one-class': [{ data: { generator: 'csv', path: 'ragged.csv' } }, { specPath, parseCsv: () => ({ n: 2, d: 2, classNames: ['a'] }) }],
+    'csv-unchecked': [{ data: { generator: 'csv', path: 'ragged.csv' } }],
+    'duplicate-key': ['{"seed": 1, "seed": 2}'],
+    empty: [''],
+    enum: [{ device: 'tpu' }],
+    'large-lr': [{ training: { lr: 50 } }],
+    length: [{ data: { center_box: [1] } }],
+    'length-mismatch': [{ data: { cluster_std: [1, 2] } }],
+    'linear-model': [{ data: { generator: 'make_circles' } }],
+    'log-every': [{ training: { epochs: 5, log_every: 10 } }],
+    missing: [{ data: { generator: 'csv' } }, { specPath }],
+    range: [{ seed: -1 }],
+    'split-empty': [{ data: { n_samples: 10, test_size: 10 } }],
+    syntax: ['{"seed": 1,}'],
+    'too-deep': ['{"a":' + '['.repeat(100) + ']'.repeat(100) + '}'],
+    'too-large': [{ model: { hidden_units: [4096, 4096] } }],
+    type: [{ seed: 'x' }],
+    'unknown-key': [{ sead: 1 }],
+    'unused-key': [{ data: { factor: 0.5 } }],
+  };
+
+  test('the table covers every code in src/core/spec', () => {
+    assert.ok(emitted.size >= 20, `found ${emitted.size} codes`);
+    assert.deepEqual([...emitted].filter((c) => !(c in BAD)).sort(), [], 'codes without a bad spec');
+  });
+
+  for (const [code, [spec, opts]] of Object.entries(BAD)) {
+    test(`${code}`, () => {
+      const r = check(spec, opts);
+      const p = r.problems.find((x) => x.code === code);
+      assert.ok(p, `${code}: ${JSON.stringify(r.problems.map((x) => [x.code, x.message]))}`);
+      assert.match(p.message, /^[A-Z`"]/, 'starts like a sentence');
+      assert.match(p.message, /[.?!)]$/, 'ends like a sentence');
+    });
+  }
 });

@@ -476,12 +476,21 @@ export class TrainLoop {
         }
       }
       if (this.test.n > 0) {
-        const { logits } = forward(k, this.net, this.test.x);
         if (this.host) {
-          const [l, h] = hostHead(logits.dataSync(), this.yTest, this.nClasses, 0);
-          add(2, l);
-          add(3, h);
+          // In row chunks too (LoopConfig.chunkRows), each freed at once.
+          const te = this.test;
+          const d = te.x.shape[2] as number;
+          for (let s = 0; s < te.n; s += this.chunkRows) {
+            const m = Math.min(this.chunkRows, te.n - s);
+            const [l, h] = tf.tidy(() => {
+              const x = m === te.n ? te.x : (tf.engine().runKernel('Slice', { x: te.x }, { begin: [0, s, 0], size: [1, m, d] }) as Tensor);
+              return hostHead(forward(k, this.net, x).logits.dataSync(), this.yTest.subarray(s, s + m), this.nClasses, 0);
+            });
+            add(2, l);
+            add(3, h);
+          }
         } else {
+          const { logits } = forward(k, this.net, this.test.x);
           const [l, h] = this.lossAndHits(logits, k.softmax(logits), this.test);
           add(2, l);
           add(3, h);

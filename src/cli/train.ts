@@ -27,7 +27,7 @@ export const trainVerb: Verb = {
 
 Trains the spec's network on its data and prints the notebook's log line every
 log_every epochs, then a classification report and confusion matrix of the test set.
-The run is saved to <spec folder>/runs/<spec name>/<run id>/ (spec.json, metrics.csv,
+The run is saved to <spec folder>/.blob-runs/<spec name>/<run id>/ (spec.json, metrics.csv,
 summary.json, model/, data.csv, figure.svg/png).
 
 Options:

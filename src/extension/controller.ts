@@ -18,7 +18,7 @@ import { progressUpdate, statusText, summaryLines } from './format';
 import { COMMANDS, CONFIG, CONTEXT, SPEC_GLOB } from './ids';
 import { firstError, refusalMessage } from './problemMapping';
 import { readLatestRunHistory, writeRunHistory } from './runHistoryFile';
-import { isInside, isRunId, makeRunId, pruneRunFolders, readLatestSummary, resolveSpecRunsDir, specStem } from './runsDir';
+import { DEFAULT_RUNS_DIRECTORY, isInside, isRunId, makeRunId, pruneRunFolders, readLatestSummary, resolveSpecRunsDir, specStem } from './runsDir';
 import { SessionManager, summaryOf } from './sessions';
 import { SessionStore, type RunRecord } from './sessionStore';
 import type { StartTrainer } from './trainerRun';
@@ -574,7 +574,7 @@ export class Controller implements vscode.Disposable, WebviewHost {
 
   private async findRunsOnDisk(): Promise<void> {
     // The run folder's last path segment (".blob-runs" by default); one hit is enough.
-    const base = path.basename(this.settings.runsDirectory.replace(/[\\/]+$/, '')) || '.blob-runs';
+    const base = path.basename(this.settings.runsDirectory.replace(/[\\/]+$/, '')) || DEFAULT_RUNS_DIRECTORY;
     if (/[{}*?[\]]/.test(base)) return;
     const hits = await vscode.workspace.findFiles(`**/${base}/*/*/summary.json`, '**/node_modules/**', 1);
     if (hits.length) {

@@ -13,7 +13,9 @@ import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
 import type { RunSummary } from '../core/protocol';
 
-export const DEFAULT_RUNS_DIRECTORY = '.blob-runs';
+import { DEFAULT_RUNS_DIRECTORY, specStem } from '../core/runs';
+
+export { DEFAULT_RUNS_DIRECTORY, specStem };
 const WORKSPACE_VAR = '${workspaceFolder}';
 
 export interface RunsDirResult {
@@ -23,13 +25,6 @@ export interface RunsDirResult {
   warning?: string;
 }
 
-/** `iris.blobs.json` -> `iris`; anything else -> its base name without extension. */
-export function specStem(specPath: string): string {
-  const base = path.basename(specPath);
-  const stem = base.replace(/\.blobs\.json$/i, '').replace(/\.json$/i, '');
-  // Keep folder names portable: no separators or reserved characters.
-  return stem.replace(/[<>:"/\\|?*\x00-\x1f]/g, '_') || 'spec';
-}
 
 /** True when `child` is `parent` or inside it (after normalisation). */
 export function isInside(parent: string, child: string, p: typeof path = path): boolean {

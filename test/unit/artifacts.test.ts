@@ -25,9 +25,9 @@ async function collect(gen: AsyncIterable<TrainerEvent>) {
 }
 
 describe('run artifacts', () => {
-  test('default folder is <spec dir>/runs/<base name>', () => {
-    assert.equal(defaultRunsDir('/a/b/four.blobs.json'), '/a/b/runs/four');
-    assert.equal(defaultRunsDir('/a/b/x.json'), '/a/b/runs/x');
+  test('default folder is <spec dir>/.blob-runs/<base name>', () => {
+    assert.equal(defaultRunsDir('/a/b/four.blobs.json'), '/a/b/.blob-runs/four');
+    assert.equal(defaultRunsDir('/a/b/x.json'), '/a/b/.blob-runs/x');
   });
 
   test('a run writes every file; the saved model reloads and predicts the same classes', async () => {

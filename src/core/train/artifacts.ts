@@ -6,7 +6,7 @@
  *                    model/model.json + model/weights.bin   (TF.js layers format; outputs softmax)
  *                    data.csv         features, label, split (train rows then test rows)
  *                    figure.svg (+ figure.png when resvg loads)
- * Default parent: <spec dir>/runs/<spec file base name>/. The parent must lie inside an
+ * Default parent: <spec dir>/.blob-runs/<spec file base name>/. The parent must lie inside an
  * allowed root (the spec's folder tree by default, or the workspace the caller passes).
  *
  * Atomic: everything is written into `<runId>.partial/` (with an `owner.pid` file) and
@@ -16,7 +16,7 @@
  */
 
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { isAbsolute, join, relative, resolve } from 'node:path';
 import type { io, LayersModel } from '@tensorflow/tfjs';
 import type { SplitDataset } from '../data/dataset';
 import { renderRunFigureSvg, svgToPng } from '../figure/runFigure';
@@ -27,11 +27,7 @@ import { syncModel } from './model';
 
 export const PARTIAL_SUFFIX = '.partial';
 
-/** `<spec dir>/runs/<spec file base name>` (base name without `.blobs.json`/`.json`). */
-export function defaultRunsDir(specPath: string): string {
-  const base = basename(specPath).replace(/\.blobs\.json$|\.jsonc?$/i, '');
-  return join(dirname(resolve(specPath)), 'runs', base || 'spec');
-}
+export { defaultRunsDir } from '../runs';
 
 export class OutsideRootError extends Error {}
 

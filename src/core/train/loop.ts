@@ -21,6 +21,14 @@
  * Train loss/acc come from the forward pass before the update and test loss/acc after
  * it — exactly the notebook's loop. With a numeric batch_size the rows are shuffled each
  * epoch (seeded), train loss is the sample-weighted mean over the batches.
+ *
+ * Bigger models on wasm (one thread, XNNPACK): arithmetic, not op count, is the cost, and
+ * two things decide it (see `LoopConfig.backward` and `LoopConfig.chunkRows`): XNNPACK
+ * only runs UN-transposed matMuls (aᵀ·dz and dz·Wᵀ with transpose flags take a naive
+ * scalar loop, ~10x slower), and tensors beyond cache size (a [80000, 64] activation)
+ * make every kernel memory-bound. So the backward pass transposes explicitly where a cost
+ * model says it pays, and steps/test passes over many rows go in 4,096-row chunks.
+ * Per-kernel timing: bench/kprof.ts; A/B of configurations: bench/ab.ts.
  */
 
 import type { Tensor, Variable } from '@tensorflow/tfjs';

@@ -52,17 +52,17 @@ describe('blobs train', () => {
     assert.match(r.out, /Test set \(200 samples\): accuracy 99\.50%/);
     assert.match(r.out, /weighted avg/);
     assert.match(r.out, /Confusion matrix/);
-    const runs = readdirSync(join(dir, 'runs', 'four'));
+    const runs = readdirSync(join(dir, '.blob-runs', 'four'));
     assert.equal(runs.length, 1);
-    assert.match(r.out, new RegExp(`Run saved to ${join(dir, 'runs', 'four', runs[0])}`));
+    assert.match(r.out, new RegExp(`Run saved to ${join(dir, '.blob-runs', 'four', runs[0])}`));
 
     // predict from the saved run: the notebook's first point (-8.41, 6.94) is class 3
-    const p = await runVerb(predictVerb, [join(dir, 'runs', 'four', runs[0]), '-8.413', '6.935', '--json']);
+    const p = await runVerb(predictVerb, [join(dir, '.blob-runs', 'four', runs[0]), '-8.413', '6.935', '--json']);
     assert.equal(p.code, 0, p.err);
     const pj = JSON.parse(p.out);
     assert.equal(pj.predicted, 3);
     assert.ok(Math.abs(pj.probabilities.reduce((a: number, b: number) => a + b) - 1) < 1e-5);
-    const bad = await runVerb(predictVerb, [join(dir, 'runs', 'four', runs[0]), '1']).catch((e) => e);
+    const bad = await runVerb(predictVerb, [join(dir, '.blob-runs', 'four', runs[0]), '1']).catch((e) => e);
     assert.match(String(bad.message), /takes 2 features, got 1/);
   });
 
@@ -114,9 +114,9 @@ describe('blobs train', () => {
     assert.equal(lines[lines.length - 2].type, 'cancelled');
     const summary = lines[lines.length - 1];
     assert.equal(summary.status, 'cancelled');
-    const runs = readdirSync(join(dir, 'runs', 'four'));
+    const runs = readdirSync(join(dir, '.blob-runs', 'four'));
     assert.equal(runs.length, 1, 'saved, and no .partial folder');
-    assert.equal(JSON.parse(readFileSync(join(dir, 'runs', 'four', runs[0], 'summary.json'), 'utf8')).status, 'cancelled');
+    assert.equal(JSON.parse(readFileSync(join(dir, '.blob-runs', 'four', runs[0], 'summary.json'), 'utf8')).status, 'cancelled');
   });
 });
 

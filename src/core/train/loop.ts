@@ -76,6 +76,8 @@ export interface LoopConfig {
    * Default: CHUNK_ROWS on wasm, no chunking elsewhere (per-op overhead on native backends).
    */
   chunkRows?: number;
+  /** Overrides of WASM_NS, for tuning (bench/ab.ts). */
+  wasmCosts?: Partial<typeof WASM_NS>;
 }
 
 export interface EpochMetrics {
@@ -87,16 +89,18 @@ export interface EpochMetrics {
 
 const LOG_FLOOR = 1e-30;
 
-/**
- * Cost model of the wasm backend's matMul paths, ns per unit, measured on the 2-core
- * bench machine (bench/kernels.ts): the naive transposed-flag loop per multiply-add;
- * XNNPACK per multiply-add; XNNPACK packing its right-hand operand (per element: it is
- * re-packed for every new tensor, and every step's weights and dz are new); an explicit
- * transpose per element; and the fixed cost of one more kernel call.
- */
+/** Rows per chunk on wasm: see LoopConfig.chunkRows. */
 export const CHUNK_ROWS = 4096;
 
-export const WASM_NS = { slowMac: 0.55, xnnMac: 0.05, pack: 2.3, transpose: 1.0, kernel: 12_000 } as const;
+/**
+ * Cost model of the wasm backend's matMul paths, ns per unit, measured on the 2-core
+ * bench machine (bench/kernels.ts and per-shape timings): the naive transposed-flag loop
+ * per multiply-add (0.55 at [1024, 64]², ~1 at the notebook's [800, 8] shapes); XNNPACK
+ * per multiply-add; XNNPACK packing its right-hand operand (per element: it is re-packed
+ * for every new tensor, and every step's weights and dz are new); an explicit transpose
+ * per element; and the fixed cost of one more kernel call.
+ */
+export const WASM_NS = { slowMac: 0.8, xnnMac: 0.05, pack: 2.3, transpose: 1.0, kernel: 4_000 };
 
 /** A split on the device, in the [1, n, *] layout of kernels.ts. */
 export interface DeviceSet {
@@ -348,15 +352,16 @@ export class TrainLoop {
    */
   private xnnWins(n: number, nIn: number, nOut: number, which: 'weight' | 'input'): boolean {
     if (this.xnn !== 'auto') return this.xnn === 'xnn';
-    const c = WASM_NS;
+    const c = { ...WASM_NS, ...this.cfg.wasmCosts };
     const macs = n * nIn * nOut;
-    const slow = macs * c.slowMac + c.kernel;
-    const xnn =
-      which === 'weight'
-        ? n * nIn * c.transpose + n * nOut * c.pack + macs * c.xnnMac + 2 * c.kernel // + ones·dz reuses the packing
-        : nIn * nOut * (c.transpose + c.pack) + macs * c.xnnMac + 2 * c.kernel;
+    if (which === 'input') return nIn * nOut * (c.transpose + c.pack) + macs * c.xnnMac + 2 * c.kernel < macs * c.slowMac + c.kernel;
+    // dW and db together: the plain pair (aᵀ·dz with a flag, onesᵀ·dz) against a transpose,
+    // a packing of dz, and ones·dz on the same packing.
+    const slow = (macs + n * nOut) * c.slowMac + 2 * c.kernel;
+    const xnn = n * nIn * c.transpose + n * nOut * c.pack + (macs + n * nOut) * c.xnnMac + 3 * c.kernel;
     return xnn < slow;
   }
+
 
   private reshape(x: Tensor, shape: number[]): Tensor {
     return this.tf.engine().runKernel('Reshape', { x }, { shape }) as Tensor;

@@ -123,12 +123,15 @@ describe('gradients of the hand-written loop match autodiff', () => {
   // The wasm backward pass with explicit transposes (LoopConfig.backward): 256 rows take
   // the blocked transpose and the onesᵀ·dz bias sum; 200 rows the plain transpose. And the
   // full batch in row chunks (LoopConfig.chunkRows): 512 rows as 200 + 200 + 112.
-  for (const [backward, rows, chunkRows] of [['xnn', 256, undefined], ['xnn', 200, undefined], ['plain', 256, undefined], ['auto', 512, undefined], ['auto', 512, 200], ['xnn', 512, 256]] as const) {
+  // Costs that make packing dear and the flag loop dearer: layer 0 (3 → 5) then takes the
+  // dzᵀ form (packs the narrower a), the others the aᵀ form.
+  const dzT = { pack: 100, slowMac: 1000 };
+  for (const [backward, rows, chunkRows, wasmCosts] of [['xnn', 256], ['xnn', 200], ['plain', 256], ['auto', 512], ['auto', 512, 200], ['xnn', 512, 256], ['auto', 256, undefined, dzT], ['auto', 300, 128, dzT]] as const) {
     for (const [act, o] of [['relu', { momentum: 0.9 }], ['tanh', { optimizer: 'adam', lr: 0.01, weightDecay: 0.01 }]] as [Activation, Partial<LoopConfig>][]) {
-      test(`wasm, backward ${backward}, ${rows} rows${chunkRows ? ` in chunks of ${chunkRows}` : ''}, ${act} ${JSON.stringify(o)}: 3 steps equal autodiff`, async () => {
+      test(`wasm, backward ${backward}${wasmCosts ? ` ${JSON.stringify(wasmCosts)}` : ''}, ${rows} rows${chunkRows ? ` in chunks of ${chunkRows}` : ''}, ${act} ${JSON.stringify(o)}: 3 steps equal autodiff`, async () => {
         const tf = await defaultLoaders.loadWasm();
         const ds = randomSet(rows, 3, 3, 7);
-        const c = cfg({ ...o, backward, chunkRows });
+        const c = cfg({ ...o, backward, chunkRows, wasmCosts });
         const net = buildNet(tf, sizes, act, 3);
         const loop = new TrainLoop(tf, net, { train: ds, test: randomSet(6, 3, 3, 9), nClasses: 3 }, c);
         for (let i = 0; i < 3; i++) loop.epoch();

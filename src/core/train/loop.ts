@@ -328,18 +328,25 @@ export class TrainLoop {
     for (let l = params.length / 2 - 1; l >= 0; l--) {
       const a = acts[l];
       const [nIn, nOut] = [sizes[l], sizes[l + 1]];
-      if (this.xnnWins(n, nIn, nOut, 'weight')) {
+      const path = this.weightPath(n, nIn, nOut);
+      if (path === 'aT') {
         // dW = aᵀ·dz: one explicit transpose, XNNPACK packs dz. db = ones·dz then REUSES
         // that packing (the wasm backend caches the operator on dz's tensor id).
         grads[2 * l] = k.matMul(this.transpose(a), dz, false, false);
         grads[2 * l + 1] = this.reshape(k.matMul(this.ones(n), dz, false, false), [nOut]);
+      } else if (path === 'dzT') {
+        // dWᵀ = dzᵀ·a (XNNPACK packs a), transposed back (small); db = Σ over dzᵀ's inner
+        // axis (a plain reduction). Cheaper than 'aT' when a is the narrower one (x).
+        const dzT = this.transpose(dz);
+        grads[2 * l] = this.transpose(k.matMul(dzT, a, false, false));
+        grads[2 * l + 1] = k.sum(dzT, [0, 2]);
       } else {
         grads[2 * l] = k.matMul(a, dz, true, false);
         grads[2 * l + 1] = this.colSum(dz, n);
       }
       if (l > 0) {
         const W = params[2 * l];
-        const da = this.xnnWins(n, nIn, nOut, 'input') ? k.matMul(dz, this.transpose(W), false, false) : k.matMul(dz, W, false, true);
+        const da = this.inputXnn(n, nIn, nOut) ? k.matMul(dz, this.transpose(W), false, false) : k.matMul(dz, W, false, true);
         dz = this.net.activation === 'none' ? da : k.mul(da, this.actGrad(a));
       }
     }
@@ -347,21 +354,29 @@ export class TrainLoop {
   }
 
   /**
-   * Take the XNNPACK form of a backward product? With `auto`: is it cheaper than the transposed-flag loop
-   * (WASM_NS)? `weight`: dW = aᵀ·dz [n rows, nIn → nOut]; `input`: da = dz·Wᵀ.
+   * dW and db of a layer [n rows, nIn → nOut]: `plain` (aᵀ·dz with a transpose flag, and
+   * colSum), or an XNNPACK form: `aT` (transpose a, pack dz) or `dzT` (transpose dz, pack
+   * a). `auto` prices them with WASM_NS; `xnn` takes the cheaper XNNPACK form.
    */
-  private xnnWins(n: number, nIn: number, nOut: number, which: 'weight' | 'input'): boolean {
+  private weightPath(n: number, nIn: number, nOut: number): 'plain' | 'aT' | 'dzT' {
+    if (this.xnn === 'plain') return 'plain';
+    const c = { ...WASM_NS, ...this.cfg.wasmCosts };
+    const macs = n * nIn * nOut;
+    const aT = n * nIn * c.transpose + n * nOut * c.pack + (macs + n * nOut) * c.xnnMac + 3 * c.kernel;
+    const dzT = n * nOut * c.transpose + n * nIn * c.pack + macs * c.xnnMac + nIn * nOut * c.transpose + n * nOut * c.xnnMac + 4 * c.kernel;
+    const xnn = aT <= dzT ? 'aT' : 'dzT';
+    if (this.xnn === 'xnn') return xnn;
+    const plain = (macs + n * nOut) * c.slowMac + 2 * c.kernel;
+    return Math.min(aT, dzT) < plain ? xnn : 'plain';
+  }
+
+  /** da = dz·Wᵀ through XNNPACK (W transposed explicitly; small) rather than the flag loop? */
+  private inputXnn(n: number, nIn: number, nOut: number): boolean {
     if (this.xnn !== 'auto') return this.xnn === 'xnn';
     const c = { ...WASM_NS, ...this.cfg.wasmCosts };
     const macs = n * nIn * nOut;
-    if (which === 'input') return nIn * nOut * (c.transpose + c.pack) + macs * c.xnnMac + 2 * c.kernel < macs * c.slowMac + c.kernel;
-    // dW and db together: the plain pair (aᵀ·dz with a flag, onesᵀ·dz) against a transpose,
-    // a packing of dz, and ones·dz on the same packing.
-    const slow = (macs + n * nOut) * c.slowMac + 2 * c.kernel;
-    const xnn = n * nIn * c.transpose + n * nOut * c.pack + (macs + n * nOut) * c.xnnMac + 3 * c.kernel;
-    return xnn < slow;
+    return nIn * nOut * (c.transpose + c.pack) + macs * c.xnnMac + 2 * c.kernel < macs * c.slowMac + c.kernel;
   }
-
 
   private reshape(x: Tensor, shape: number[]): Tensor {
     return this.tf.engine().runKernel('Reshape', { x }, { shape }) as Tensor;

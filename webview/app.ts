@@ -4,7 +4,7 @@
  * status attributes: cheap), and drawing (boundary canvases, charts, tables) happens at
  * most once per animation frame with only the latest state (see scheduler.ts).
  */
-import type { EpochEvent, HostToWebview, RunRef, StartEvent } from '../src/core/protocol';
+import type { EpochEvent, ErrorEvent, HostToWebview, RunRef, StartEvent } from '../src/core/protocol';
 import { renderFigureSvg } from '../src/core/figure/figureSvg';
 import { duration, num, pct } from '../src/core/figure/format';
 import { heatmapLut } from '../src/core/figure/heatmap';
@@ -58,6 +58,10 @@ export class App {
   private readonly btnStop: ButtonControl;
   private readonly btnTrain: ButtonControl;
   private readonly errorBox: HTMLElement;
+  private readonly errorTitle: HTMLElement;
+  private readonly errorMessage: HTMLElement;
+  /** How a run ended when it did not finish by itself (stopped). */
+  private readonly outcome: HTMLElement;
   /** Latest numbers (side view) or the notebook's latest log line (panel). */
   private readonly numbers: HTMLElement;
   private readonly notice: HTMLElement;
@@ -120,8 +124,11 @@ export class App {
       h(doc, 'div', { class: 'title-row' }, [this.specName, this.statusText, this.busy]),
       this.meta, progressRow, this.numbers, buttons,
     ]);
-    this.errorBox = h(doc, 'div', { class: 'error', testid: 'error', hidden: true, attrs: { role: 'alert' } });
-    this.notice = h(doc, 'div', { class: 'notice', hidden: true });
+    this.errorTitle = h(doc, 'strong', { class: 'error-title' });
+    this.errorMessage = h(doc, 'span', { class: 'error-message' });
+    this.errorBox = h(doc, 'div', { class: 'error', testid: 'error', hidden: true, attrs: { role: 'alert' } }, [this.errorTitle, this.errorMessage]);
+    this.outcome = h(doc, 'div', { class: 'outcome', hidden: true, attrs: { role: 'status' } });
+    this.notice = h(doc, 'div', { class: 'notice', hidden: true, attrs: { role: 'status' } });
     this.legend = h(doc, 'div', { class: 'legend', attrs: { 'aria-label': 'Legend' } });
     this.slice = h(doc, 'div', { class: 'slice', hidden: true });
 
@@ -135,7 +142,7 @@ export class App {
 
     if (compact) {
       this.content.append(boundaryRow, this.legend, this.slice, chartRow);
-      root.append(header, this.errorBox, this.notice, this.content);
+      root.append(header, this.errorBox, this.outcome, this.notice, this.content);
     } else {
       // Options toolbar.
       const palette = dropdown<PaletteName>(doc, 'Colours', 'opt-palette', [['categorical', 'Colour-blind safe'], ['notebook', 'Notebook (RdYlBu)']], this.state.palette);
@@ -188,7 +195,7 @@ export class App {
         h(doc, 'div', { class: 'eval-tables' }, [this.confusion, this.scores]),
       ]);
       this.content.append(toolbar, boundaryRow, this.legend, this.slice, replay, chartRow, this.evalSection);
-      root.append(header, this.errorBox, this.notice, this.content);
+      root.append(header, this.errorBox, this.outcome, this.notice, this.content);
     }
 
     this.updateColors();
@@ -369,17 +376,32 @@ export class App {
 
     const err = m.error;
     this.errorBox.hidden = !err;
-    this.errorBox.textContent = err ? err.message : '';
+    this.errorTitle.textContent = err ? errorTitle(err) : '';
+    this.errorMessage.textContent = err ? err.message : '';
     if (err) this.errorBox.dataset.code = err.code;
+    else delete this.errorBox.dataset.code;
+
+    // A stopped run says so (not only in the small status badge), and why there is no
+    // evaluation below.
+    this.outcome.hidden = m.status !== 'cancelled';
+    this.outcome.textContent =
+      m.status !== 'cancelled' ? ''
+      : done === 0 ? `Stopped before the first epoch finished.`
+      : `Stopped after ${done} of ${total} epochs${m.cancelled?.summary ? `: train acc ${pct(m.cancelled.summary.train_acc)}, test acc ${pct(m.cancelled.summary.test_acc)}` : ''}. ` +
+        `The plots show the model as it was then; there is no final evaluation. Train again to run all ${total}.`;
 
     const showContent = !!s;
     this.content.hidden = !showContent;
     this.notice.hidden = showContent;
+    const idle = this.idle;
+    const problems = !showContent && m.status === 'idle' && !!idle?.problems;
+    this.notice.classList.toggle('notice-problems', problems);
     if (!showContent) {
-      const idle = this.idle;
+      const n = idle?.problems ?? 0;
       this.notice.textContent =
-        m.status === 'error' ? 'The run failed before training started.'
-        : idle?.problems ? `${idle.specName ?? 'The spec'} has ${idle.problems} problem${idle.problems === 1 ? '' : 's'}; fix them to train.`
+        m.status === 'error' ? 'The run failed before training started: nothing to draw.'
+        : problems ? `${idle?.specName ?? 'The spec'} has ${n} problem${n === 1 ? '' : 's'} to fix before it can train. ` +
+            `${n === 1 ? 'It is' : 'They are'} underlined in the spec and listed in the Problems panel; Train takes you to the first.`
         : m.status === 'running' ? 'Starting…'
         : idle?.specName ? `No run of ${idle.specName} yet. Press Train to start.`
         : 'Open a .blobs.json spec and press Train.';
@@ -499,6 +521,21 @@ export class App {
       if (this.exportStatus) this.exportStatus.textContent = `Export failed: ${(e as Error).message}`;
     }
   }
+}
+
+const ERROR_TITLES: Record<ErrorEvent['code'], string> = {
+  'bad-spec': 'The spec is not valid',
+  diverged: 'Training diverged',
+  'device-unavailable': 'Device not available',
+  'too-large': 'Too large to train',
+  crashed: 'The trainer stopped unexpectedly',
+  internal: 'Internal error',
+};
+
+/** The error box's heading: what failed, and when. */
+export function errorTitle(e: ErrorEvent): string {
+  const what = ERROR_TITLES[e.code] ?? 'Training failed';
+  return e.epoch === undefined ? what : `${what} (epoch ${e.epoch})`;
 }
 
 function describeStart(s: StartEvent, compact: boolean): string {

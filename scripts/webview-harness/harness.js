@@ -1,6 +1,6 @@
 // Dev harness, runs in the page before the webview bundle: a fake `acquireVsCodeApi`
 // that plays the host's part. On the webview's `ready` it sends the recorded run
-// (window.__HARNESS__ = { events, history, pace, until, batch }) like the extension
+// (window.__HARNESS__ = { events, history, pace, until, batch, idle }) like the extension
 // host does: a `run` with the history so far, then `events` batches at `pace` ms.
 (function () {
   'use strict';
@@ -36,7 +36,11 @@
     return {
       postMessage: function (m) {
         posted.push(m);
-        if (m && m.type === 'ready') replay();
+        if (m && m.type === 'ready') {
+          // idle=N: the host's answer for a spec without a run (N problems in it).
+          if (cfg.idle) toView(cfg.idle);
+          else replay();
+        }
       },
       getState: function () {
         return state;

@@ -9,14 +9,18 @@
  * Query: view=panel|side, theme=light|dark|hc, pace=ms between batches (0 = all at
  * once), batch=events per batch, until=stop after this many epochs (mid-run), res=101|201
  * (synthetic runs only), src=synth to use a synthetic run even when a recording is
- * loaded, epochs=N for a longer synthetic run, history=0 to leave out the compare runs.
+ * loaded, epochs=N for a longer synthetic run, history=0 to leave out the compare runs,
+ * classes=N (synthetic classes), points=N (inflate the point sets to N points in all,
+ * unsampled, as a host that did not sample would send: the view must cap on its own),
+ * outcome=error|cancelled&at=E (the run diverges / is stopped after epoch E),
+ * idle=N (no run: the host's `idle` message for a spec with N problems).
  */
 import { createServer, type Server } from 'node:http';
 import { readFileSync, existsSync } from 'node:fs';
 import { extname, join, normalize } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { EpochEvent, TrainerEvent } from '../../src/core/protocol';
-import { synthRun } from '../../test/fixtures/render/synthRun';
+import { inflatePoints, synthRun, withOutcome } from '../../test/fixtures/render/synthRun';
 
 const root = join(__dirname, '..', '..');
 
@@ -39,12 +43,27 @@ export interface HarnessServer {
 
 export function startHarnessServer(opts: { recording?: TrainerEvent[]; port?: number } = {}): Promise<HarnessServer> {
   const cache = new Map<string, TrainerEvent[]>();
-  const eventsFor = (res: number, synth: boolean, epochs: number) => {
-    if (opts.recording && !synth) return opts.recording;
-    const key = `${res}/${epochs}`;
-    // Long runs: a frame every ~1% of the epochs, like the trainer's "auto".
-    if (!cache.has(key)) cache.set(key, synthRun({ resolution: res, epochs, frameEvery: Math.max(5, Math.round(epochs / 100)) }));
-    return cache.get(key)!;
+  const eventsFor = (q: URLSearchParams) => {
+    const res = Number(q.get('res') ?? 101);
+    const epochs = Number(q.get('epochs') ?? 100);
+    const classes = Number(q.get('classes') ?? 4);
+    const points = Number(q.get('points') ?? 0);
+    const outcome = q.get('outcome');
+    const at = Number(q.get('at') ?? 37);
+    const synth = q.get('src') === 'synth' || classes !== 4 || points > 0;
+    let events: TrainerEvent[];
+    if (opts.recording && !synth) {
+      events = opts.recording;
+    } else {
+      const key = `${res}/${epochs}/${classes}/${points}`;
+      // Long runs: a frame every ~1% of the epochs, like the trainer's "auto".
+      if (!cache.has(key)) {
+        const run = synthRun({ resolution: res, epochs, nClasses: classes, frameEvery: Math.max(5, Math.round(epochs / 100)) });
+        cache.set(key, points > 0 ? inflatePoints(run, points) : run);
+      }
+      events = cache.get(key)!;
+    }
+    return outcome === 'error' || outcome === 'cancelled' ? withOutcome(events, outcome, at) : events;
   };
   // Earlier runs for the compare overlay: a slower learning rate and a different seed.
   const history = () =>
@@ -89,7 +108,8 @@ export function startHarnessServer(opts: { recording?: TrainerEvent[]; port?: nu
     }
     if (u.pathname === '/config.js') {
       const cfg = {
-        events: eventsFor(Number(q.get('res') ?? 101), q.get('src') === 'synth', Number(q.get('epochs') ?? 100)),
+        events: eventsFor(q),
+        idle: q.has('idle') ? { type: 'idle', specPath: '/work/examples/notebook.blobs.json', specName: 'notebook', problems: Number(q.get('idle')) } : undefined,
         history: q.get('history') === '0' ? [] : history(),
         pace: Number(q.get('pace') ?? 40),
         batch: Number(q.get('batch') ?? 2),

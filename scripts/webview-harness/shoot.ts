@@ -5,6 +5,7 @@
  * and any CSP violation (there must be none: the host's CSP forbids inline code).
  *
  *   node --import tsx scripts/webview-harness/shoot.ts [--events run.jsonl] [--no-build] [--only timing]
+ *     [--shots REGEX]  (only the shots whose name matches; no checks, no timings)
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -27,6 +28,8 @@ interface Shot {
   ready: string;
   /** Optional page action before the shot. */
   act?: (page: Page) => Promise<void>;
+  /** No boundary to wait for (no run, or it failed before its first frame). */
+  noFrame?: boolean;
 }
 
 async function openDropdown(p: Page) {
@@ -57,6 +60,16 @@ const SHOTS: Shot[] = [
   { name: 'panel-narrow-light-done', query: 'view=panel&theme=light&pace=0', width: 520, height: 900, ready: '[data-status="done"]' },
   { name: 'side-light-mid', query: 'view=side&theme=light&pace=0&until=20', width: 320, height: 800, ready: '[data-status="running"]' },
   { name: 'side-dark-done', query: 'view=side&theme=dark&pace=0', width: 320, height: 800, ready: '[data-status="done"]' },
+  // How runs end otherwise, and a spec without a run.
+  { name: 'panel-light-error', query: 'view=panel&theme=light&pace=0&outcome=error&at=37', width: 1200, height: 1000, ready: '[data-status="error"]' },
+  { name: 'panel-dark-cancelled', query: 'view=panel&theme=dark&pace=0&outcome=cancelled&at=40', width: 1200, height: 1000, ready: '[data-status="cancelled"]' },
+  { name: 'side-dark-error', query: 'view=side&theme=dark&pace=0&outcome=error&at=12', width: 320, height: 800, ready: '[data-status="error"]' },
+  { name: 'panel-light-idle-problems', query: 'view=panel&theme=light&idle=3', width: 900, height: 400, ready: '[data-status="idle"]', noFrame: true },
+  { name: 'side-light-idle', query: 'view=side&theme=light&idle=0', width: 320, height: 400, ready: '[data-status="idle"]', noFrame: true },
+  // 12 classes (the palette past Okabe-Ito), and 200,000 unsampled points (the view's own cap).
+  { name: 'panel-light-12-classes', query: 'view=panel&theme=light&pace=0&classes=12', width: 1200, height: 1000, ready: '[data-status="done"]' },
+  { name: 'panel-dark-12-classes', query: 'view=panel&theme=dark&pace=0&classes=12', width: 1200, height: 1000, ready: '[data-status="done"]' },
+  { name: 'panel-light-200k-points', query: 'view=panel&theme=light&pace=0&points=200000', width: 1200, height: 1000, ready: '[data-status="done"]' },
 ];
 
 async function main() {
@@ -78,7 +91,8 @@ async function main() {
   try {
     const only = arg('--only');
     if (only !== 'timing') {
-      for (const s of SHOTS) {
+      const pick = arg('--shots');
+      for (const s of SHOTS.filter((x) => !pick || new RegExp(pick).test(x.name))) {
         const page = await browser.newPage({ viewport: { width: s.width, height: s.height } });
         page.on('console', (m) => {
           if (m.type() === 'error' || /Content Security Policy|Refused/.test(m.text())) problems.push(`${s.name}: ${m.text()}`);
@@ -86,7 +100,7 @@ async function main() {
         page.on('pageerror', (e) => problems.push(`${s.name}: ${e.message}`));
         await page.goto(`${server.url}?${s.query}`);
         await page.waitForSelector(`#app${s.ready}`, { timeout: 15000 });
-        await page.waitForSelector('[data-testid="boundary-test"][data-frame-epoch]', { timeout: 5000 });
+        if (!s.noFrame) await page.waitForSelector('[data-testid="boundary-test"][data-frame-epoch]', { timeout: 5000 });
         if (s.act) await s.act(page);
         await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
         const file = join(outDir, `${s.name}.png`);
@@ -95,9 +109,13 @@ async function main() {
         await page.close();
       }
     }
+    if (arg('--shots')) return;
     if (only !== 'timing') await checks(browser, server.url, problems);
     const timings: Record<string, unknown> = {};
     for (const res of [101, 201]) timings[`${res}x${res}`] = await timeBoundary(browser, server.url, res, problems);
+    // The host samples to a few thousand points; a run sent with 200,000 (unsampled)
+    // must stay as fast: the view caps on its own.
+    timings['101x101, 200000 points'] = await timeBoundary(browser, server.url, 101, problems, 200000);
     console.log('boundary update timings (ms, Train+Test plots, decode+heatmap+points):');
     console.log(JSON.stringify(timings, null, 2));
     writeFileSync(join(outDir, 'timings.json'), JSON.stringify(timings, null, 2));
@@ -159,17 +177,20 @@ async function checks(browser: import('playwright-core').Browser, url: string, p
  * boundary plots from a different frame: base64 decode, putImageData, drawImage,
  * points), and reads the webview's `boundary-draw` performance measures.
  */
-async function timeBoundary(browser: import('playwright-core').Browser, url: string, res: number, problems: string[]) {
+async function timeBoundary(browser: import('playwright-core').Browser, url: string, res: number, problems: string[], points = 0) {
   const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
   page.on('pageerror', (e) => problems.push(`timing ${res}: ${e.message}`));
   // Synthetic runs: a frame every 5 epochs at exactly this resolution.
-  await page.goto(`${url}?view=panel&theme=light&pace=0&src=synth&res=${res}`);
-  await page.waitForSelector('#app[data-status="done"]', { timeout: 20000 });
+  await page.goto(`${url}?view=panel&theme=light&pace=0&src=synth&res=${res}${points ? `&points=${points}` : ''}`);
+  await page.waitForSelector('#app[data-status="done"]', { timeout: 30000 });
+  await page.waitForSelector('[data-testid="boundary-test"][data-frame-epoch]', { timeout: 10000 });
   // A string, not a function: tsx's transform adds helpers (__name) the page lacks.
   const result = await page.evaluate(`(async () => {
     const slider = document.querySelector('[data-testid="replay-slider"]');
     const max = Number(slider.max);
     const raf = () => new Promise((r) => requestAnimationFrame(() => r(undefined)));
+    // The first draw of the run also picks the points to draw (cached after).
+    const first = performance.getEntriesByName('boundary-draw')[0];
     performance.clearMeasures('boundary-draw');
     const frameGaps = [];
     for (let round = 0; round < 3; round++) {
@@ -186,7 +207,7 @@ async function timeBoundary(browser: import('playwright-core').Browser, url: str
     const q = (p) => +ds[Math.min(ds.length - 1, Math.floor(p * ds.length))].toFixed(2);
     const canvas = document.querySelector('[data-testid="boundary-test"] canvas');
     frameGaps.sort((a, b) => a - b);
-    return { draws: ds.length, median: q(0.5), p95: q(0.95), max: q(1), canvasPx: canvas.width + 'x' + canvas.height, medianTwoRafMs: +frameGaps[frameGaps.length >> 1].toFixed(1) };
+    return { draws: ds.length, firstDraw: first ? +first.duration.toFixed(2) : null, median: q(0.5), p95: q(0.95), max: q(1), canvasPx: canvas.width + 'x' + canvas.height, medianTwoRafMs: +frameGaps[frameGaps.length >> 1].toFixed(1) };
   })()`);
   await page.close();
   return result;

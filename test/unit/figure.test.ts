@@ -7,7 +7,11 @@ import { boundaryScales, equalAspectBox, gridImageRect } from '../../src/core/fi
 import { drawIndices, samplingNote } from '../../src/core/figure/sample';
 import { chartModel, decimate, epochAt, xDomainEnd } from '../../src/core/figure/curves';
 import { confusionModel, scoreRows } from '../../src/core/figure/tables';
-import { duration, pct, r2, xmlEscape } from '../../src/core/figure/format';
+import { duration, num, pct, r2, xmlEscape } from '../../src/core/figure/format';
+import { contrast, pointMark, pointOutline } from '../../src/core/figure/marks';
+import { LIGHT_FIGURE_THEME, renderFigureSvg } from '../../src/core/figure/figureSvg';
+import { synthRun } from '../fixtures/render/synthRun';
+import type { FrameEvent, StartEvent } from '../../src/core/protocol';
 import type { EpochEvent, Evaluation } from '../../src/core/protocol';
 
 describe('palette', () => {
@@ -209,5 +213,51 @@ describe('format', () => {
     assert.equal(r2(-0.001), '0');
     assert.equal(r2(1.23456), '1.23');
     assert.equal(xmlEscape('<a & "b">'), '&lt;a &amp; &quot;b&quot;&gt;');
+  });
+  test('losses too small for 5 decimals keep their digits (hover on a log-scale loss chart)', () => {
+    assert.equal(num(0.123456), '0.12346');
+    assert.equal(num(0.00123), '0.00123');
+    assert.equal(num(3.2e-7), '3.200e-7');
+    assert.equal(num(-2.5e-5), '-2.500e-5');
+    assert.equal(num(0), '0.00000');
+    assert.equal(num(0.004, 4), '4.00e-3');
+    // JSON writes a diverged run's NaN as null (earlier runs from disk).
+    assert.equal(num(null), '–');
+    assert.equal(num(NaN), '–');
+  });
+});
+
+describe('point marks', () => {
+  test('dots shrink with their number, and their outline with them (a 1.5 px dot is not a dark speck)', () => {
+    const few = pointMark(100, 400 * 400);
+    assert.equal(few.r, 4);
+    assert.equal(few.strokeWidth, 0.7);
+    const many = pointMark(2500, 440 * 440);
+    assert.ok(many.r < 2 && many.r >= 1.5, `r ${many.r}`);
+    assert.ok(many.strokeWidth <= many.r * 0.25 + 1e-9, `outline ${many.strokeWidth} for r ${many.r}`);
+    assert.equal(pointMark(1e6, 100 * 100).r, 1.5);
+    assert.ok(pointMark(2500, 440 * 440).ringR > pointMark(2500, 440 * 440).r + 2);
+  });
+  test('dark class colours get a light rim on dark themes; light themes keep the dark outline', () => {
+    const dark = { pointStroke: '#111111', background: '#1e1e1e', foreground: '#cccccc' };
+    const light = { pointStroke: '#1f1f1f', background: '#ffffff', foreground: '#1f1f1f' };
+    const colors = classPalette(12);
+    // Classes 8 and 9 (Tol's wine and indigo) vanish into a dark background otherwise.
+    assert.ok(contrast(colors[9], dark.background) < 2.5);
+    assert.equal(pointOutline(colors[9], dark), '#cccccc');
+    assert.equal(pointOutline(colors[8], dark), '#cccccc');
+    for (const c of colors.slice(0, 8)) assert.equal(pointOutline(c, dark), '#111111', c);
+    for (const c of colors) assert.equal(pointOutline(c, light), '#1f1f1f', c);
+    assert.ok(Math.abs(contrast('#000000', '#ffffff') - 21) < 1e-9);
+  });
+  test('the static figure outlines those classes the same way', () => {
+    const ev = synthRun({ nClasses: 12, nSamples: 240, epochs: 3, resolution: 11, frameEvery: 1 });
+    const start = ev[0] as StartEvent;
+    const frame = ev.filter((e): e is FrameEvent => e.type === 'frame').at(-1)!;
+    const theme = { ...LIGHT_FIGURE_THEME, background: '#1e1e1e', foreground: '#cccccc', pointStroke: '#111111' };
+    const svg = renderFigureSvg({ start, frame, epochs: ev.filter((e): e is EpochEvent => e.type === 'epoch') }, { theme, palette: 'categorical', logLoss: false, compare: [] });
+    const colors = classPalette(12);
+    assert.match(svg, new RegExp(`<g fill="${colors[9]}" stroke="#cccccc"`));
+    assert.match(svg, new RegExp(`<g fill="${colors[0]}">`));
   });
 });

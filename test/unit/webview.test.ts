@@ -16,7 +16,7 @@ import { isWebviewToHost } from '../../src/core/protocol';
 import { App } from '../../webview/app';
 import { applyEvents, emptyModel, frameAtOrBefore, MAX_FRAMES } from '../../webview/model';
 import { createScheduler } from '../../webview/render/scheduler';
-import { synthRun } from '../fixtures/render/synthRun';
+import { inflatePoints, synthRun, withOutcome } from '../fixtures/render/synthRun';
 import { assertSnapshot } from '../fixtures/render/snapshot';
 
 const EVENTS: TrainerEvent[] = synthRun({ nSamples: 120, epochs: 20, resolution: 21, frameEvery: 5 });
@@ -100,6 +100,33 @@ function mount(view: 'panel' | 'side' = 'panel', initialState?: unknown, theme =
     assert.deepEqual(jsdomErrors.splice(0).map((e) => e.message), []);
   };
   return { dom, app, root, posted, state, send: (m) => { app.handle(m); app.flush(); }, q, unmount };
+}
+
+/**
+ * A recording 2d context on every canvas (jsdom has none): counts calls, keeps the size
+ * of each image given to putImageData. `restore()` puts jsdom's back.
+ */
+function fakeCanvas() {
+  const proto = DOM.window.HTMLCanvasElement.prototype;
+  const original = proto.getContext;
+  const calls: Record<string, number> = { arc: 0 };
+  const images: [number, number][] = [];
+  const ctx = new Proxy({} as Record<string | symbol, unknown>, {
+    get(target, key) {
+      if (key in target) return target[key];
+      if (key === 'createImageData') return (w: number, hgt: number) => ({ width: w, height: hgt, data: new Uint8ClampedArray(w * hgt * 4) });
+      if (key === 'putImageData') return (img: ImageData) => images.push([img.width, img.height]);
+      return (..._args: unknown[]) => {
+        calls[String(key)] = (calls[String(key)] ?? 0) + 1;
+      };
+    },
+    set(target, key, value) {
+      target[key] = value;
+      return true;
+    },
+  });
+  (proto as unknown as { getContext: () => unknown }).getContext = () => ctx;
+  return { calls, images, restore: () => void (proto.getContext = original) };
 }
 
 const upTo = (epochs: number) => {
@@ -234,8 +261,67 @@ describe('webview panel', () => {
     assert.equal(h.root.dataset.status, 'error');
     const err = h.q('error');
     assert.equal(err.hidden, false);
-    assert.equal(err.textContent, 'Loss became NaN at epoch 2');
+    assert.equal(err.dataset.code, 'diverged');
+    // A heading says what failed and when; the trainer's message follows in full.
+    assert.equal(err.querySelector('.error-title')!.textContent, 'Training diverged (epoch 2)');
+    assert.equal(err.querySelector('.error-message')!.textContent, 'Loss became NaN at epoch 2');
+    assert.equal(err.getAttribute('role'), 'alert');
     assert.equal((h.q('btn-train') as HTMLButtonElement).disabled, false);
+    assert.equal((h.q('btn-train') as HTMLElement).textContent, 'Train again');
+    // The plots of the epochs before stay, to see what went wrong.
+    assert.equal(h.q('boundary-test').dataset.frameEpoch, '2');
+  });
+
+  test("a run that diverged, as the trainer words it, and a run that failed before it started", () => {
+    h.send({ type: 'run', run: RUN, events: withOutcome(EVENTS, 'error', 12), active: false });
+    assert.equal(h.root.dataset.status, 'error');
+    assert.equal(h.q('error').querySelector('.error-title')!.textContent, 'Training diverged (epoch 12)');
+    assert.match(h.q('error').textContent!, /try a smaller learning rate/);
+    assert.equal(h.q('epoch').textContent, '12/20');
+    h.send({ type: 'run', run: { ...RUN, runId: 'r2' }, events: [{ type: 'error', code: 'crashed', message: 'The trainer process exited (code 134).' }], active: false });
+    assert.equal(h.root.dataset.status, 'error');
+    assert.equal(h.q('error').querySelector('.error-title')!.textContent, 'The trainer stopped unexpectedly');
+    assert.match(h.root.querySelector('.notice')!.textContent!, /failed before training started/);
+    assert.equal(h.q('error').dataset.code, 'crashed');
+    // A later good run clears the error.
+    h.send({ type: 'run', run: RUN, events: EVENTS, active: false });
+    assert.equal(h.q('error').hidden, true);
+    assert.equal(h.q('error').dataset.code, undefined);
+  });
+
+  test('a stopped run says so in words: after how many epochs, and why there is no evaluation', () => {
+    h.send({ type: 'run', run: RUN, events: withOutcome(EVENTS, 'cancelled', 8), active: false });
+    assert.equal(h.root.dataset.status, 'cancelled');
+    const out = h.root.querySelector<HTMLElement>('.outcome')!;
+    assert.equal(out.hidden, false);
+    assert.equal(out.getAttribute('role'), 'status');
+    assert.match(out.textContent!, /^Stopped after 8 of 20 epochs: train acc \d+\.\d\d%, test acc \d+\.\d\d%\. .*no final evaluation/);
+    assert.equal(h.q('error').hidden, true);
+    assert.equal(h.root.querySelector<HTMLElement>('.evaluation')!.hidden, true);
+    assert.equal((h.q('replay-slider') as HTMLInputElement).disabled, false);
+    h.send({ type: 'run', run: RUN, events: EVENTS, active: false });
+    assert.equal(out.hidden, true);
+  });
+
+  test('an idle spec with problems says where they are, as a warning', () => {
+    h.send({ type: 'idle', specName: 'notebook', specPath: '/w/notebook.blobs.json', problems: 3 });
+    const notice = h.root.querySelector<HTMLElement>('.notice')!;
+    assert.equal(notice.hidden, false);
+    assert.ok(notice.classList.contains('notice-problems'));
+    assert.equal(notice.textContent, 'notebook has 3 problems to fix before it can train. They are underlined in the spec and listed in the Problems panel; Train takes you to the first.');
+    h.send({ type: 'idle', specName: 'notebook', specPath: '/w/notebook.blobs.json', problems: 1 });
+    assert.match(notice.textContent!, /has 1 problem to fix.*It is underlined/);
+    h.send({ type: 'idle', specName: 'notebook', specPath: '/w/notebook.blobs.json', problems: 0 });
+    assert.ok(!notice.classList.contains('notice-problems'));
+    assert.match(notice.textContent!, /No run of notebook yet/);
+  });
+
+  test('the untrained (epoch 0) boundary shows as soon as the run starts', () => {
+    h.send({ type: 'run', run: RUN, events: EVENTS.slice(0, 2), active: true });
+    assert.equal(h.root.dataset.status, 'running');
+    assert.equal(h.q('boundary-train').dataset.frameEpoch, '0');
+    assert.equal(h.q('boundary-test').dataset.frameEpoch, '0');
+    assert.match(h.q('boundary-test').querySelector('.plot-title')!.textContent!, /untrained/);
   });
 
   test('compare overlay draws earlier runs; log scale from the checkbox', () => {
@@ -324,6 +410,50 @@ describe('webview panel', () => {
     await new Promise((r) => setTimeout(r, 0)); // MutationObserver callbacks are microtasks
     h.app.flush();
     assert.match(await exportSvg(), /<rect x="0" y="0" width="960" height="\d+" fill="#1e1e1e"/);
+  });
+
+  test('200,000 points sent unsampled: the view caps what it draws on its own, per frame, and says so', () => {
+    const ctx = fakeCanvas();
+    try {
+      const big = inflatePoints(EVENTS, 200_000);
+      const t0 = performance.now();
+      h.send({ type: 'run', run: RUN, events: big, active: false });
+      const first = performance.now() - t0;
+      const arcs = ctx.calls.arc;
+      // Train and Test plots: at most the cap each, plus the rings of misclassified ones.
+      assert.ok(arcs > 0 && arcs <= 2 * 2 * 2500, `arcs ${arcs}`);
+      assert.match(h.root.querySelector('.legend')!.textContent!, /train: showing 2500 of 160000 points \(class-balanced sample\)/);
+      assert.match(h.root.querySelector('.legend')!.textContent!, /test: showing 2500 of 40000 points/);
+      // The heatmap goes through putImageData, one resolution^2 image per plot.
+      assert.deepEqual(ctx.images, [[21, 21], [21, 21]]);
+      // Scrubbing: each redraw decodes the frame and draws capped points; time stays small.
+      const slider = h.q('replay-slider') as HTMLInputElement;
+      const times: number[] = [];
+      for (let e = 0; e <= 20; e++) {
+        ctx.calls.arc = 0;
+        slider.value = String(e);
+        slider.dispatchEvent(new h.dom.window.Event('input'));
+        h.app.flush();
+        times.push(h.app.lastBoundaryMs);
+        assert.ok(ctx.calls.arc <= 2 * 2 * 2500, `arcs ${ctx.calls.arc}`);
+      }
+      times.sort((a, b) => a - b);
+      // Generous for slow CI: 200,000 drawn points would take far longer even on a fake canvas.
+      assert.ok(times[10] < 100, `median redraw ${times[10].toFixed(1)} ms (first ${first.toFixed(0)} ms)`);
+    } finally {
+      ctx.restore();
+    }
+  });
+
+  test('no DOM node per grid cell: the element count does not depend on the resolution', () => {
+    const count = (res: number) => {
+      const hh = mount();
+      hh.send({ type: 'run', run: RUN, events: synthRun({ nSamples: 120, epochs: 6, resolution: res, frameEvery: 2 }), active: false });
+      const n = hh.root.querySelectorAll('*').length;
+      hh.unmount();
+      return n;
+    };
+    assert.equal(count(11), count(101));
   });
 
   test('loss chart SVG snapshot', () => {

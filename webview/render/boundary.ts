@@ -10,6 +10,7 @@ import { heatmapRgba } from '../../src/core/figure/heatmap';
 import { boundaryScales, equalAspectBox, gridImageRect, type Box } from '../../src/core/figure/layout';
 import { drawIndices } from '../../src/core/figure/sample';
 import { pct } from '../../src/core/figure/format';
+import { pointMark, pointOutline } from '../../src/core/figure/marks';
 import type { DecodedFrame } from './frame';
 import type { ViewTheme } from './theme';
 
@@ -146,11 +147,11 @@ export class BoundaryView {
     }
     const idx = this.indices.idx;
     const pred = this.which === 'train' ? input.frame.predTrain : input.frame.predTest;
-    // Smaller dots when there are many, so clusters stay readable.
-    const r = Math.max(1.5, Math.min(this.compact ? 3 : 4, Math.sqrt((box.width * box.height) / Math.max(1, idx.length)) / 5));
+    // Smaller dots (and thinner outlines) when there are many, so clusters stay readable.
+    const mark = pointMark(idx.length, box.width * box.height, this.compact ? 3 : 4);
+    const r = mark.r;
     const k = input.colors.length;
-    ctx.lineWidth = 0.7;
-    ctx.strokeStyle = input.theme.pointStroke;
+    ctx.lineWidth = mark.strokeWidth;
     // One path per class: thousands of arcs cost one fill and one stroke each class.
     for (let c = 0; c < k; c++) {
       ctx.beginPath();
@@ -165,6 +166,7 @@ export class BoundaryView {
       }
       if (!any) continue;
       ctx.fillStyle = input.colors[c];
+      ctx.strokeStyle = pointOutline(input.colors[c], input.theme);
       ctx.fill();
       ctx.stroke();
     }
@@ -173,8 +175,8 @@ export class BoundaryView {
       if (i >= pred.length || pred[i] === ps.label[i]) continue;
       const x = s.x(ps.xy[2 * i]);
       const y = s.y(ps.xy[2 * i + 1]);
-      ctx.moveTo(x + r + 2.5, y);
-      ctx.arc(x, y, r + 2.5, 0, Math.PI * 2);
+      ctx.moveTo(x + mark.ringR, y);
+      ctx.arc(x, y, mark.ringR, 0, Math.PI * 2);
     }
     ctx.lineWidth = 1.5;
     ctx.strokeStyle = input.theme.errorMark;

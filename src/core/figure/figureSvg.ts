@@ -12,6 +12,7 @@ import { DEFAULT_HEATMAP_STYLE, heatmapLut, heatmapRects } from './heatmap';
 import { boundaryScales, equalAspectBox, gridImageRect, inset } from './layout';
 import { classPalette, type PaletteName } from './palette';
 import { drawIndices, samplingNote } from './sample';
+import { pointOutline } from './marks';
 import { axis, el, text } from './svg';
 
 export interface FigureTheme {
@@ -240,7 +241,12 @@ function pointsSvg(
   }
   const groups = [...byClass.entries()]
     .sort(([a], [b]) => a - b)
-    .map(([c, circles]) => el('g', { fill: colors[c] ?? theme.muted }, circles));
+    .map(([c, circles]) => {
+      const fill = colors[c] ?? theme.muted;
+      const outline = pointOutline(fill, theme);
+      // Only where the theme's outline would vanish (dark fills on a dark theme).
+      return el('g', outline === theme.pointStroke ? { fill } : { fill, stroke: outline }, circles);
+    });
   return el('g', { class: 'points', stroke: theme.pointStroke, 'stroke-width': 0.6 }, [
     ...groups,
     rings.length ? el('g', { class: 'misclassified', fill: 'none', stroke: theme.errorMark, 'stroke-width': 1.5 }, rings) : '',

@@ -5,9 +5,15 @@ export function pct(x: number | undefined, digits = 2): string {
   return x === undefined || !Number.isFinite(x) ? '–' : `${(x * 100).toFixed(digits)}%`;
 }
 
-/** Loss values: 5 significant decimals like the notebook's log line. */
-export function num(x: number | undefined, digits = 5): string {
-  return x === undefined || !Number.isFinite(x) ? '–' : x.toFixed(digits);
+/**
+ * Loss values: 5 decimals like the notebook's log line. Values too small for that
+ * (a loss of 3e-7 late in a run, read off the log-scale chart) keep their significant
+ * digits in exponent form instead of reading 0.00000.
+ */
+export function num(x: number | undefined | null, digits = 5): string {
+  if (x === undefined || x === null || !Number.isFinite(x)) return '–';
+  if (x !== 0 && Math.abs(x) < 10 ** -(digits - 2)) return x.toExponential(Math.max(1, digits - 2));
+  return x.toFixed(digits);
 }
 
 /** Milliseconds -> "850 ms", "12.3 s", "2:05". */

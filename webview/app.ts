@@ -10,6 +10,7 @@ import { duration, num, pct } from '../src/core/figure/format';
 import { heatmapLut } from '../src/core/figure/heatmap';
 import { classPalette, type PaletteName } from '../src/core/figure/palette';
 import { samplingNote } from '../src/core/figure/sample';
+import { classShape } from '../src/core/figure/marks';
 import { applyEvents, completedEpochs, emptyModel, frameAtOrBefore, lastBefore, latestTestAcc, type Part, type RunModel } from './model';
 import { BoundaryView } from './render/boundary';
 import { LineChart } from './render/chart';
@@ -475,7 +476,8 @@ export class App {
     const items: Node[] = [];
     const names = s.data.classNames;
     for (let c = 0; c < s.data.nClasses; c++) {
-      const sw = h(doc, 'span', { class: 'swatch' });
+      // The marker's shape too (past eight classes), as on the plot.
+      const sw = h(doc, 'span', { class: `swatch shape-${classShape(c)}` });
       sw.style.backgroundColor = this.colors[c];
       items.push(h(doc, 'span', { class: 'legend-item' }, [sw, names[c] ?? String(c)]));
     }

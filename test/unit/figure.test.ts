@@ -8,7 +8,7 @@ import { drawIndices, samplingNote } from '../../src/core/figure/sample';
 import { chartModel, decimate, epochAt, xDomainEnd } from '../../src/core/figure/curves';
 import { confusionModel, scoreRows } from '../../src/core/figure/tables';
 import { duration, num, pct, r2, xmlEscape } from '../../src/core/figure/format';
-import { contrast, pointMark, pointOutline } from '../../src/core/figure/marks';
+import { classShape, contrast, markPath, pointMark, pointOutline, traceMark } from '../../src/core/figure/marks';
 import { LIGHT_FIGURE_THEME, renderFigureSvg } from '../../src/core/figure/figureSvg';
 import { synthRun } from '../fixtures/render/synthRun';
 import type { FrameEvent, StartEvent } from '../../src/core/protocol';
@@ -259,5 +259,24 @@ describe('point marks', () => {
     const colors = classPalette(12);
     assert.match(svg, new RegExp(`<g fill="${colors[9]}" stroke="#cccccc"`));
     assert.match(svg, new RegExp(`<g fill="${colors[0]}">`));
+  });
+  test('past eight classes the marker shape changes, so colour is not the only cue', () => {
+    assert.deepEqual([0, 7, 8, 15, 16, 24, 32].map(classShape), ['circle', 'circle', 'square', 'square', 'triangle', 'diamond', 'circle']);
+    // Tol's rose (class 11) and Okabe-Ito's green (class 2) are close under deuteranopia: different shapes.
+    assert.notEqual(classShape(11), classShape(2));
+    assert.equal(markPath('square', 10, 10, 2), 'M8.23,8.23L11.77,8.23L11.77,11.77L8.23,11.77Z');
+    const ops: string[] = [];
+    const sink = { moveTo: () => ops.push('M'), lineTo: () => ops.push('L'), arc: () => ops.push('A'), closePath: () => ops.push('Z') };
+    traceMark(sink, 'circle', 0, 0, 3);
+    traceMark(sink, 'triangle', 0, 0, 3);
+    assert.deepEqual(ops, ['M', 'A', 'M', 'L', 'L', 'Z']);
+    const ev = synthRun({ nClasses: 12, nSamples: 240, epochs: 2, resolution: 11, frameEvery: 1 });
+    const start = ev[0] as StartEvent;
+    const frame = ev.filter((e): e is FrameEvent => e.type === 'frame').at(-1)!;
+    const svg = renderFigureSvg({ start, frame, epochs: ev.filter((e): e is EpochEvent => e.type === 'epoch') });
+    const colors = classPalette(12);
+    // Class 8's points are square paths; class 0's stay circles (4-class figures unchanged).
+    assert.match(svg, new RegExp(`<g fill="${colors[8]}">\\s*<path d="M[^"]+Z"`));
+    assert.match(svg, new RegExp(`<g fill="${colors[0]}">\\s*<circle`));
   });
 });

@@ -445,6 +445,21 @@ describe('webview panel', () => {
     }
   });
 
+  test('12 classes: squares past the eighth class, on the canvas and in the legend', () => {
+    const ctx = fakeCanvas();
+    try {
+      h.send({ type: 'run', run: RUN, events: synthRun({ nClasses: 12, nSamples: 240, epochs: 4, resolution: 11, frameEvery: 1 }), active: false });
+      // Circles are arcs; squares are four lines and a close each.
+      assert.ok(ctx.calls.closePath > 0, 'square markers drawn');
+      assert.equal(ctx.calls.lineTo, 3 * ctx.calls.closePath);
+      const swatches = [...h.root.querySelectorAll('.legend .swatch:not(.ring)')].map((e) => e.className);
+      assert.equal(swatches.length, 12);
+      assert.deepEqual(swatches.slice(6, 10), ['swatch shape-circle', 'swatch shape-circle', 'swatch shape-square', 'swatch shape-square']);
+    } finally {
+      ctx.restore();
+    }
+  });
+
   test('no DOM node per grid cell: the element count does not depend on the resolution', () => {
     const count = (res: number) => {
       const hh = mount();

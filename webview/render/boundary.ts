@@ -10,7 +10,7 @@ import { heatmapRgba } from '../../src/core/figure/heatmap';
 import { boundaryScales, equalAspectBox, gridImageRect, type Box } from '../../src/core/figure/layout';
 import { drawIndices } from '../../src/core/figure/sample';
 import { pct } from '../../src/core/figure/format';
-import { pointMark, pointOutline } from '../../src/core/figure/marks';
+import { classShape, pointMark, pointOutline, traceMark } from '../../src/core/figure/marks';
 import type { DecodedFrame } from './frame';
 import type { ViewTheme } from './theme';
 
@@ -156,12 +156,11 @@ export class BoundaryView {
     for (let c = 0; c < k; c++) {
       ctx.beginPath();
       let any = false;
+      // Past eight classes the shape tells classes apart where colours get close.
+      const shape = classShape(c);
       for (const i of idx) {
         if (ps.label[i] !== c) continue;
-        const x = s.x(ps.xy[2 * i]);
-        const y = s.y(ps.xy[2 * i + 1]);
-        ctx.moveTo(x + r, y);
-        ctx.arc(x, y, r, 0, Math.PI * 2);
+        traceMark(ctx, shape, s.x(ps.xy[2 * i]), s.y(ps.xy[2 * i + 1]), r);
         any = true;
       }
       if (!any) continue;

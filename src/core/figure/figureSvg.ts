@@ -12,7 +12,7 @@ import { DEFAULT_HEATMAP_STYLE, heatmapLut, heatmapRects } from './heatmap';
 import { boundaryScales, equalAspectBox, gridImageRect, inset } from './layout';
 import { classPalette, type PaletteName } from './palette';
 import { drawIndices, samplingNote } from './sample';
-import { pointOutline } from './marks';
+import { classShape, markPath, pointOutline } from './marks';
 import { axis, el, text } from './svg';
 
 export interface FigureTheme {
@@ -147,7 +147,9 @@ export function renderFigureSvg(input: FigureInput, opts: FigureOptions = {}): s
   const leg: string[] = [];
   let lx = gap;
   for (let c = 0; c < nClasses && c < 12; c++) {
-    leg.push(el('circle', { cx: lx + 5, cy: ly - 4, r: 5, fill: colors[c], stroke: theme.pointStroke, 'stroke-width': 0.6 }));
+    const shape = classShape(c);
+    const mark = { fill: colors[c], stroke: pointOutline(colors[c], theme), 'stroke-width': 0.6 };
+    leg.push(shape === 'circle' ? el('circle', { cx: lx + 5, cy: ly - 4, r: 5, ...mark }) : el('path', { d: markPath(shape, lx + 5, ly - 4, 5), ...mark }));
     const name = start.data.classNames[c] ?? String(c);
     leg.push(text(lx + 14, ly, name, { fill: theme.foreground }));
     lx += 22 + name.length * 7;
@@ -236,7 +238,8 @@ function pointsSvg(
     const c = ps.label[i];
     let l = byClass.get(c);
     if (!l) byClass.set(c, (l = []));
-    l.push(el('circle', { cx: x, cy: y, r: 3 }));
+    const shape = classShape(c);
+    l.push(shape === 'circle' ? el('circle', { cx: x, cy: y, r: 3 }) : el('path', { d: markPath(shape, x, y, 3) }));
     if (i < pred.length && pred[i] !== c) rings.push(el('circle', { cx: x, cy: y, r: 6 }));
   }
   const groups = [...byClass.entries()]

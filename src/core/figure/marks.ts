@@ -49,3 +49,80 @@ export function contrast(a: string, b: string): number {
 export function pointOutline(fill: string, theme: { pointStroke: string; background: string; foreground: string }): string {
   return contrast(fill, theme.background) >= 2.5 ? theme.pointStroke : theme.foreground;
 }
+
+/**
+ * Marker shape per class. Beyond eight classes no palette stays distinguishable for
+ * every colour-vision deficiency (under deuteranopia Tol's rose, class 11, is close to
+ * Okabe-Ito's green, class 2), so each further block of eight classes gets its own
+ * shape: classes 0-7 circles, 8-15 squares, 16-23 triangles, 24-31 diamonds, then again.
+ * The colour and the shape together tell every class apart.
+ */
+export type MarkShape = 'circle' | 'square' | 'triangle' | 'diamond';
+const SHAPES: MarkShape[] = ['circle', 'square', 'triangle', 'diamond'];
+
+export function classShape(c: number): MarkShape {
+  return SHAPES[Math.floor(Math.max(0, c) / 8) % SHAPES.length];
+}
+
+/** The path operations a marker needs (a CanvasRenderingContext2D has them). */
+export interface PathSink {
+  moveTo(x: number, y: number): void;
+  lineTo(x: number, y: number): void;
+  arc(x: number, y: number, r: number, a0: number, a1: number): void;
+  closePath(): void;
+}
+
+/**
+ * Adds one marker of radius `r` centred on (x, y) to the current path. Squares,
+ * triangles and diamonds are sized to about the circle's area, so no class looks bigger.
+ */
+export function traceMark(p: PathSink, shape: MarkShape, x: number, y: number, r: number): void {
+  switch (shape) {
+    case 'circle':
+      p.moveTo(x + r, y);
+      p.arc(x, y, r, 0, Math.PI * 2);
+      return;
+    case 'square': {
+      const h = r * 0.886; // sqrt(pi)/2: the same area as the circle
+      p.moveTo(x - h, y - h);
+      p.lineTo(x + h, y - h);
+      p.lineTo(x + h, y + h);
+      p.lineTo(x - h, y + h);
+      p.closePath();
+      return;
+    }
+    case 'triangle': {
+      const s = r * 1.35;
+      p.moveTo(x, y - s);
+      p.lineTo(x + s * 0.866, y + s * 0.5);
+      p.lineTo(x - s * 0.866, y + s * 0.5);
+      p.closePath();
+      return;
+    }
+    case 'diamond': {
+      const d = r * 1.25;
+      p.moveTo(x, y - d);
+      p.lineTo(x + d, y);
+      p.lineTo(x, y + d);
+      p.lineTo(x - d, y);
+      p.closePath();
+      return;
+    }
+  }
+}
+
+/** The same marker as SVG path data (2-decimal numbers), for shapes other than circles. */
+export function markPath(shape: Exclude<MarkShape, 'circle'>, x: number, y: number, r: number): string {
+  const parts: string[] = [];
+  const n = (v: number) => String(Math.round(v * 100) / 100);
+  traceMark(
+    {
+      moveTo: (a, b) => parts.push(`M${n(a)},${n(b)}`),
+      lineTo: (a, b) => parts.push(`L${n(a)},${n(b)}`),
+      arc: () => undefined,
+      closePath: () => parts.push('Z'),
+    },
+    shape, x, y, r,
+  );
+  return parts.join('');
+}

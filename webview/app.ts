@@ -130,7 +130,7 @@ export class App {
     this.errorBox = h(doc, 'div', { class: 'error', testid: 'error', hidden: true, attrs: { role: 'alert' } }, [this.errorTitle, this.errorMessage]);
     this.outcome = h(doc, 'div', { class: 'outcome', hidden: true, attrs: { role: 'status' } });
     this.notice = h(doc, 'div', { class: 'notice', hidden: true, attrs: { role: 'status' } });
-    this.legend = h(doc, 'div', { class: 'legend', attrs: { 'aria-label': 'Legend' } });
+    this.legend = h(doc, 'div', { class: 'legend', attrs: { role: 'group', 'aria-label': 'Legend' } });
     this.slice = h(doc, 'div', { class: 'slice', hidden: true });
 
     this.boundaries = compact

@@ -454,6 +454,8 @@ describe('webview panel', () => {
       assert.equal(ctx.calls.lineTo, 3 * ctx.calls.closePath);
       const swatches = [...h.root.querySelectorAll('.legend .swatch:not(.ring)')].map((e) => e.className);
       assert.equal(swatches.length, 12);
+      // A named group (aria-label on a plain div is not announced).
+      assert.equal(h.root.querySelector('.legend')!.getAttribute('role'), 'group');
       assert.deepEqual(swatches.slice(6, 10), ['swatch shape-circle', 'swatch shape-circle', 'swatch shape-square', 'swatch shape-square']);
     } finally {
       ctx.restore();

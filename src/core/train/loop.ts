@@ -105,6 +105,8 @@ export const WASM_NS = { slowMac: 0.8, xnnMac: 0.05, pack: 2.3, transpose: 1.0, 
 /** A split on the device, in the [1, n, *] layout of kernels.ts. */
 export interface DeviceSet {
   x: Tensor; // [1, n, d] float32
+  /** The same float32 rows on the host (chunks are uploaded from here: see `rowsOf`). */
+  xHost: Float32Array;
   y: Tensor; // [1, n] int32
   /** -onehot(y) [1, n, k]: dz = (p + negY)·scale, loss = Σ negY·log p. */
   negY: Tensor;
@@ -114,10 +116,11 @@ export interface DeviceSet {
 /** Uploads a split (kept: the caller disposes x, y, negY). */
 export function uploadSet(tf: Tf, ds: Dataset, nClasses: number): DeviceSet {
   return tf.tidy(() => {
-    const x = tf.keep(tf.tensor3d(Float32Array.from(ds.X), [1, ds.n, ds.d]));
+    const xHost = Float32Array.from(ds.X);
+    const x = tf.keep(tf.tensor3d(xHost, [1, ds.n, ds.d]));
     const y = tf.keep(tf.tensor2d(ds.y, [1, ds.n], 'int32'));
     const negY = tf.keep(tf.neg(tf.oneHot(y, nClasses).toFloat()));
-    return { x, y, negY, n: ds.n };
+    return { x, xHost, y, negY, n: ds.n };
   });
 }
 
@@ -160,6 +163,7 @@ export function hostHead(z: ArrayLike<number>, y: ArrayLike<number>, k: number, 
 /** A training batch as the step needs it. */
 interface Batch {
   x: Tensor; // [1, n, d]
+  xHost?: Float32Array; // the same rows on the host (host head: chunks come from here)
   y?: Tensor; // device head only
   negY?: Tensor; // device head only
   n: number;
@@ -180,7 +184,6 @@ export class TrainLoop {
   private readonly order: Int32Array;
   private readonly host: boolean;
   private readonly nClasses: number;
-  private readonly xTrain: Float64Array;
   private readonly d: number;
   private readonly yTrain: Int32Array;
   private readonly yTest: Int32Array;
@@ -198,7 +201,6 @@ export class TrainLoop {
     this.k = kernels(tf);
     this.host = (cfg.head ?? (['cpu', 'wasm'].includes(tf.getBackend()) ? 'host' : 'device')) === 'host';
     this.nClasses = data.nClasses;
-    this.xTrain = data.train.X;
     this.d = data.train.d;
     this.yTrain = data.train.y;
     this.yTest = data.test.y;
@@ -293,7 +295,7 @@ export class TrainLoop {
         for (let s = 0; s < n; s += this.chunkRows) {
           const m = Math.min(this.chunkRows, n - s);
           const part = tf.tidy(() => {
-            const x = tf.engine().runKernel('Slice', { x: b.x }, { begin: [0, s, 0], size: [1, m, d] }) as Tensor;
+            const x = this.rowsOf(b.xHost!, d, s, m);
             const { logits, acts } = forward(k, this.net, x);
             const g = new Float32Array(m * K);
             const [l, h] = hostHead(logits.dataSync(), b.yHost.subarray(s, s + m), K, scale, g);
@@ -489,7 +491,7 @@ export class TrainLoop {
       const { batchSize } = this.cfg;
       const tr = this.train;
       if (batchSize === 'full' || batchSize >= tr.n) {
-        const [l, h] = this.stepOn({ x: tr.x, y: tr.y, negY: tr.negY, n: tr.n, yHost: this.yTrain });
+        const [l, h] = this.stepOn({ x: tr.x, xHost: tr.xHost, y: tr.y, negY: tr.negY, n: tr.n, yHost: this.yTrain });
         add(0, l);
         add(1, h);
       } else {
@@ -511,7 +513,7 @@ export class TrainLoop {
           for (let s = 0; s < te.n; s += this.chunkRows) {
             const m = Math.min(this.chunkRows, te.n - s);
             const [l, h] = tf.tidy(() => {
-              const x = m === te.n ? te.x : (tf.engine().runKernel('Slice', { x: te.x }, { begin: [0, s, 0], size: [1, m, d] }) as Tensor);
+              const x = m === te.n ? te.x : this.rowsOf(te.xHost, d, s, m);
               return hostHead(forward(k, this.net, x).logits.dataSync(), this.yTest.subarray(s, s + m), this.nClasses, 0);
             });
             add(2, l);
@@ -544,15 +546,14 @@ export class TrainLoop {
   }
 
   /**
-   * A mini-batch for the host head, built in JS from the float64 rows (the same float32
-   * values uploadSet makes) and uploaded: the labels are needed on the host anyway, and
-   * on js/wasm an upload is a memcpy — cheaper than device-side gathers of x, y and -onehot
-   * (y and negY are not needed at all).
+   * A mini-batch for the host head, built in JS from the float32 rows and uploaded: the
+   * labels are needed on the host anyway, and on js/wasm an upload is a memcpy — cheaper
+   * than device-side gathers of x, y and -onehot (y and negY are not needed at all).
    */
   private hostBatch(rows: Int32Array): Batch {
     const n = rows.length;
     const d = this.d;
-    const X = this.xTrain;
+    const X = this.train.xHost;
     const x = new Float32Array(n * d);
     const yHost = new Int32Array(n);
     for (let i = 0; i < n; i++) {
@@ -560,7 +561,15 @@ export class TrainLoop {
       for (let j = 0; j < d; j++) x[i * d + j] = X[r * d + j];
       yHost[i] = this.yTrain[r];
     }
-    return { x: this.tf.tensor3d(x, [1, n, d]), n, yHost };
+    return { x: this.tf.tensor3d(x, [1, n, d]), xHost: x, n, yHost };
+  }
+
+  /**
+   * Rows [s, s + m) of a host copy as a [1, m, d] tensor. Not the Slice kernel: the wasm
+   * backend's Slice reads the WHOLE input back first (1.6 MB per chunk of the 1M test set).
+   */
+  private rowsOf(xHost: Float32Array, d: number, s: number, m: number): Tensor {
+    return this.tf.tensor3d(xHost.subarray(s * d, (s + m) * d), [1, m, d]);
   }
 
   /** A mini-batch for the device head: rows gathered on the device. */

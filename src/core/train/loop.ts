@@ -341,7 +341,8 @@ export class TrainLoop {
         // axis (a plain reduction). Cheaper than 'aT' when a is the narrower one (x).
         const dzT = this.transpose(dz);
         grads[2 * l] = this.transpose(k.matMul(dzT, a, false, false));
-        grads[2 * l + 1] = k.sum(dzT, [0, 2]);
+        // Axis 2 alone and a reshape: [0, 2] makes the wasm Sum copy its input first.
+        grads[2 * l + 1] = this.reshape(k.sum(dzT, [2]), [nOut]);
       } else {
         grads[2 * l] = k.matMul(a, dz, true, false);
         grads[2 * l + 1] = this.colSum(dz, n);

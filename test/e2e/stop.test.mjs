@@ -35,6 +35,7 @@ describe('a long run (light theme)', () => {
     const view = panelFrame(page);
     const app = await waitApp(view, { status: 'running', minEpoch: before + 1 });
     await view.locator('[data-testid="acc-chart"] path.curve-test').first().waitFor();
+    await shot(session, 'panel-reopened-light');
     console.log(`# reopened at epoch ${app.epoch} (the status bar said ${before} after it was closed)`);
   });
 

@@ -33,6 +33,7 @@ describe('training from the editor (dark theme)', () => {
     const result = lens(page, /test acc \d+\.\d\d%/);
     await result.waitFor({ timeout: 30_000 });
     console.log(`# lens: ${await result.innerText()}`);
+    await shot(session, 'codelens-result');
   });
 
   uiTest(session, '"Train Blob Classifier" from the command palette (F1) trains the active spec', async (page) => {
@@ -44,6 +45,7 @@ describe('training from the editor (dark theme)', () => {
     const app = await waitApp(view, { status: 'done' });
     console.log(`# moons: ${app.epoch} epochs, test acc ${app.testAcc}`);
     await lens(page, /test acc/).waitFor({ timeout: 30_000 });
+    await shot(session, 'palette-trained-moons');
   });
 
   uiTest(session, 'mid-run, the panel draws the boundary and curves as they come (screenshot)', async (page) => {

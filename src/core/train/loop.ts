@@ -115,13 +115,15 @@ export interface DeviceSet {
 
 /** Uploads a split (kept: the caller disposes x, y, negY). */
 export function uploadSet(tf: Tf, ds: Dataset, nClasses: number): DeviceSet {
-  return tf.tidy(() => {
-    const xHost = Float32Array.from(ds.X);
+  // Outside the tidy: tidy walks what it returns, and would visit every element of xHost.
+  const xHost = new Float32Array(ds.X);
+  const set = tf.tidy(() => {
     const x = tf.keep(tf.tensor3d(xHost, [1, ds.n, ds.d]));
     const y = tf.keep(tf.tensor2d(ds.y, [1, ds.n], 'int32'));
     const negY = tf.keep(tf.neg(tf.oneHot(y, nClasses).toFloat()));
-    return { x, xHost, y, negY, n: ds.n };
+    return { x, y, negY };
   });
+  return { ...set, xHost, n: ds.n };
 }
 
 /**

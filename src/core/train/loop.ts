@@ -147,8 +147,10 @@ export function hostHead(z: ArrayLike<number>, y: ArrayLike<number>, k: number, 
     }
     let sum = 0;
     for (let j = 0; j < k; j++) {
-      const e = Math.exp(z[o + j] - m);
-      ex[j] = e; // each exp once (the same doubles the dz line below would recompute)
+      // Each exp once (the same doubles the dz line below would recompute); exp(0) = 1
+      // exactly, so the arg-max column needs none.
+      const e = j === arg ? 1 : Math.exp(z[o + j] - m);
+      ex[j] = e;
       sum += e;
     }
     const label = y[i];

@@ -31,13 +31,16 @@ Exit status: 0 ok, 1 the model could not be loaded, 2 bad arguments.`,
     const nums = args.filter((a) => NUMBER.test(a));
     const rest = args.filter((a) => !NUMBER.test(a) && a !== '--');
     const { values, positionals } = parseVerbArgs('predict', rest, { json: { type: 'boolean' } });
-    if (positionals.length !== 1) throw new UsageError(positionals.length ? `expected one run folder, got ${positionals.join(', ')}.` : 'no run folder given.', 'predict');
+    if (!positionals.length) throw new UsageError('no run folder given.', 'predict');
     const runDir = positionals[0];
+    const notNumbers = positionals.slice(1);
+    if (notNumbers.length) throw new UsageError(`feature values must be numbers, got ${notNumbers.map((a) => JSON.stringify(a)).join(', ')}.`, 'predict');
+    if (!existsSync(runDir)) throw new CliError(`${runDir}: no such folder (give a run folder that \`blobs train\` saved, e.g. .blob-runs/<spec>/<run id>).`, EXIT_BAD_INPUT);
     const modelJson = existsSync(join(runDir, 'model', 'model.json')) ? join(runDir, 'model', 'model.json') : join(runDir, 'model.json');
     if (!existsSync(modelJson)) throw new CliError(`${runDir}: no saved model here (expected model/model.json).`, EXIT_BAD_INPUT);
     if (!nums.length) throw new UsageError('no feature values given.', 'predict');
     const x = nums.map(Number);
-    const classNames = readClassNames(runDir);
+    const { classNames, note } = readRunInfo(runDir);
 
     const tf = await defaultLoaders.loadJs();
     let model;
@@ -54,6 +57,7 @@ Exit status: 0 ok, 1 the model could not be loaded, 2 bad arguments.`,
     model.dispose();
     const classes = probs.map((_, i) => classNames[i] ?? String(i));
     const predicted = probs.indexOf(Math.max(...probs));
+    if (note) process.stderr.write(`note: ${note}\n`);
     if (values.json) {
       process.stdout.write(JSON.stringify({ input: x, probabilities: probs, classes, predicted }) + '\n');
       return EXIT_OK;
@@ -67,11 +71,18 @@ Exit status: 0 ok, 1 the model could not be loaded, 2 bad arguments.`,
   },
 };
 
-function readClassNames(runDir: string): string[] {
+/** Class names from the run's summary.json, and a note when the run did not complete. */
+export function readRunInfo(runDir: string): { classNames: string[]; note?: string } {
   try {
-    const s = JSON.parse(readFileSync(join(runDir, 'summary.json'), 'utf8')) as { data?: { classNames?: string[] } };
-    return s.data?.classNames ?? [];
+    const s = JSON.parse(readFileSync(join(runDir, 'summary.json'), 'utf8')) as {
+      data?: { classNames?: string[] };
+      status?: string;
+      epochs?: number;
+      epochs_completed?: number;
+    };
+    const note = s.status === 'cancelled' ? `this run was cancelled after ${s.epochs_completed} of ${s.epochs} epochs: the model is the one at that point` : undefined;
+    return { classNames: s.data?.classNames ?? [], note };
   } catch {
-    return [];
+    return { classNames: [] };
   }
 }

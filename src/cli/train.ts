@@ -8,7 +8,7 @@
  * (core/train/backends.ts), which is where a SIGILL would happen.
  */
 
-import { resolve } from 'node:path';
+import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import { isTerminal, type CancelledEvent, type DoneEvent, type ErrorEvent, type Evaluation, type RunSummary, type StartEvent, type TrainerEvent, type TrainerOptions } from '../core/protocol';
 import { defaultRunsDir } from '../core/train/artifacts';
 import { RunControl } from '../core/train/control';
@@ -34,7 +34,8 @@ Options:
   --device D     auto | gpu | cpu | wasm | js (overrides the spec's device). An explicit
                  device that is unavailable is an error, never a silent fallback.
   --epochs N     overrides training.epochs
-  --out DIR      save runs under DIR/<run id>/ instead
+  --out DIR      save runs under DIR/<run id>/ instead (DIR must lie inside the spec's
+                 folder or the current folder)
   --no-save      do not write the run folder
   --json         one JSON object per line: every trainer event of protocol.ts (start,
                  epoch, frame, log, done/error/cancelled; frames carry base64 grids, about
@@ -76,13 +77,28 @@ Exit status: 0 trained, 1 training failed (diverged, device unavailable, crash),
     const specPath = resolve(file);
     const text = readTextFile(file, 'spec file');
     if (!values['no-save']) {
-      // An --out given on the command line is the user's explicit choice: it is its own root.
       options.outDir = values.out !== undefined ? resolve(values.out) : defaultRunsDir(specPath);
-      if (values.out !== undefined) options.allowedRoot = options.outDir;
+      if (values.out !== undefined) options.allowedRoot = outRoot(options.outDir, specPath);
     }
     return trainAndReport({ text, specPath, file, options, json: !!values.json, frames: !values['no-frames'], quiet: !!values.quiet });
   },
 };
+
+/**
+ * The folder tree `--out` must stay inside: the spec's folder or the current folder (the
+ * CLI's "workspace"). Anywhere else (`--out /`, `--out ~/..`) is refused before training.
+ */
+export function outRoot(outDir: string, specPath: string, cwd = process.cwd()): string {
+  const roots = [dirname(resolve(specPath)), resolve(cwd)];
+  for (const root of roots) {
+    const rel = relative(root, outDir);
+    if (!rel.startsWith('..') && !isAbsolute(rel)) return root;
+  }
+  throw new UsageError(
+    `--out ${outDir} is outside the spec's folder (${roots[0]}) and the current folder (${roots[1]}); runs are only saved inside those (nothing was written).`,
+    'train',
+  );
+}
 
 interface ReportOptions {
   text: string;

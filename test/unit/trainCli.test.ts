@@ -4,7 +4,7 @@ import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
-import { evaluationReport, exitCodeFor, trainVerb } from '../../src/cli/train';
+import { evaluationReport, exitCodeFor, outRoot, trainVerb } from '../../src/cli/train';
 import { predictVerb } from '../../src/cli/predict';
 import { evaluate } from '../../src/core/train/evaluate';
 import { NOTEBOOK_SPEC } from '../../src/core/spec/defaults';
@@ -95,6 +95,51 @@ describe('blobs train', () => {
     assert.equal(d.code, 1);
     assert.match(d.err, /diverged at epoch \d+/);
     assert.equal(exitCodeFor({ type: 'error', code: 'too-large', message: '' }), 2);
+  });
+
+  test('--out outside the spec folder and the current folder is refused before training (exit 2, nothing written)', async () => {
+    const { dir, file } = specFile({}, { epochs: 2 });
+    const cwd = process.cwd();
+    process.chdir(dir);
+    try {
+      const r = await runVerb(trainVerb, [file, '--out', '/', '--quiet']).catch((e) => e);
+      assert.equal(r.exitCode, 2, String(r));
+      assert.match(r.message, /--out \/ is outside the spec's folder .* and the current folder/);
+      assert.ok(!r.out, 'nothing trained');
+      const parent = await runVerb(trainVerb, [file, '--out', join(dir, '..'), '--quiet']).catch((e) => e);
+      assert.equal(parent.exitCode, 2);
+      // Inside the spec folder: fine, and the run lands there.
+      const ok = await runVerb(trainVerb, [file, '--out', join(dir, 'mine'), '--quiet']);
+      assert.equal(ok.code, 0, ok.err);
+      assert.equal(readdirSync(join(dir, 'mine')).length, 1);
+    } finally {
+      process.chdir(cwd);
+    }
+    assert.equal(outRoot(join(tmpdir(), 'elsewhere', 'runs'), file, join(tmpdir(), 'elsewhere')), join(tmpdir(), 'elsewhere'), 'the current folder counts too');
+  });
+
+  test('predict: wrong argument counts, a missing folder, non-numbers, a cancelled run', async () => {
+    const { dir, file } = specFile({}, { epochs: 5 });
+    assert.equal((await runVerb(trainVerb, [file, '--quiet'])).code, 0);
+    const runs = join(dir, '.blob-runs', 'four');
+    const run = join(runs, readdirSync(runs)[0]);
+    const fail = (args: string[]) => runVerb(predictVerb, args).then(() => assert.fail('expected an error'), (e) => e);
+    assert.match((await fail([])).message, /no run folder given/);
+    assert.match((await fail([run])).message, /no feature values given/);
+    assert.match((await fail([run, '1', '2', '3'])).message, /takes 2 features, got 3/);
+    assert.match((await fail([run, '1', 'abc'])).message, /feature values must be numbers, got "abc"/);
+    const missing = await fail([join(dir, 'nope'), '1', '2']);
+    assert.match(missing.message, /no such folder/);
+    assert.equal(missing.exitCode, 2);
+    assert.match((await fail([dir, '1', '2'])).message, /no saved model here/);
+    // A cancelled run's model loads too, with a note saying so.
+    const summaryPath = join(run, 'summary.json');
+    const summary = JSON.parse(readFileSync(summaryPath, 'utf8'));
+    writeFileSync(summaryPath, JSON.stringify({ ...summary, status: 'cancelled', epochs_completed: 3 }));
+    const p = await runVerb(predictVerb, [run, '-8.4', '6.9']);
+    assert.equal(p.code, 0, p.err);
+    assert.match(p.err, /note: this run was cancelled after 3 of 5 epochs/);
+    assert.match(p.out, /predicted: \d/);
   });
 
   test('Ctrl-C (SIGINT) cancels cleanly: run saved marked cancelled, exit 130', async () => {

@@ -2,7 +2,8 @@ import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { defaultLoaders, type LoadedBackend, type Tf } from '../../src/core/train/backends';
 import { RunControl } from '../../src/core/train/control';
-import { dataBounds, FrameClock, gridInputs, sliceNote } from '../../src/core/train/frames';
+import { dataBounds, FrameClock, gridInputs, samplePoints, sliceNote } from '../../src/core/train/frames';
+import { classQuotas, drawIndices, MIN_PER_CLASS } from '../../src/core/figure/sample';
 import { TrainLoop, type LoopConfig } from '../../src/core/train/loop';
 import { buildNet, disposeNet, initialWeights } from '../../src/core/train/model';
 import { runSpec } from '../../src/core/train/run';
@@ -359,15 +360,62 @@ describe('frames', () => {
     assert.equal(start.points.train.xy.length, 200);
     assert.equal(Buffer.from(f.predTrain, 'base64').length, 100);
     assert.equal(Buffer.from(f.predTest, 'base64').length, 100);
-    // class balance of the sample: 25 per class
+    // stratified sample: the train split's classes (201, 209, 197, 193) in proportion
     const counts = [0, 0, 0, 0];
     start.points.train.label.forEach((c) => counts[c]++);
-    assert.deepEqual(counts, [25, 25, 25, 25]);
+    assert.deepEqual(counts, [25, 26, 25, 24]);
     // the trained model predicts the drawn test points like the labels, nearly always
     const pred = Buffer.from(f.predTest, 'base64');
     const agree = start.points.test.label.filter((c, i) => pred[i] === c).length;
     assert.ok(agree >= 97, `agree ${agree}`);
     assert.equal(f.slice, undefined);
+  });
+
+  test('point sampling: a seeded stratified random subset, not every n-th point (periodic data would alias)', () => {
+    // Periodic data: x cycles through 20 values, classes alternate. Every 10th point of a
+    // class (the old stride) lands on one x value only; a random subset covers them all.
+    const n = 4000;
+    const X = new Float64Array(n * 2);
+    const y = new Int32Array(n);
+    for (let i = 0; i < n; i++) {
+      X[2 * i] = i % 20;
+      X[2 * i + 1] = Math.floor(i / 20);
+      y[i] = i % 2;
+    }
+    const { set, idx } = samplePoints({ X, y, n, d: 2 }, 200, 42);
+    assert.equal(idx.length, 200);
+    assert.equal(set.sampled, true);
+    assert.equal(set.total, n);
+    for (const c of [0, 1]) {
+      const xs = new Set(idx.filter((r) => y[r] === c).map((r) => X[2 * r]));
+      assert.ok(xs.size >= 9, `class ${c}: the sample covers ${xs.size} of its 10 x values`);
+    }
+    assert.deepEqual(idx, [...idx].sort((a, b) => a - b), 'ascending (drawn in data order)');
+    assert.equal(new Set(idx).size, 200, 'no repeats');
+    assert.deepEqual(set.label, idx.map((r) => y[r]));
+    assert.deepEqual(set.xy.slice(0, 2), [X[2 * idx[0]], X[2 * idx[0] + 1]]);
+    // Deterministic per seed; another seed draws other points.
+    assert.deepEqual(samplePoints({ X, y, n, d: 2 }, 200, 42).idx, idx);
+    assert.notDeepEqual(samplePoints({ X, y, n, d: 2 }, 200, 43).idx, idx);
+    // Uniform within a class: the mean index of a big sample is near the middle.
+    const big = drawIndices({ label: y }, 2000, 1);
+    const mean = big.reduce((a, b) => a + b, 0) / big.length;
+    assert.ok(Math.abs(mean - n / 2) < n * 0.03, `mean index ${mean}`);
+  });
+
+  test('point sampling quotas: proportional, at least a few per class, exact total', () => {
+    assert.deepEqual(classQuotas([201, 209, 197, 193], 100), [25, 26, 25, 24]);
+    assert.deepEqual(classQuotas([9000, 900, 3], 1000), [903, 94, 3]);
+    assert.deepEqual(classQuotas([10, 20], 100), [10, 20], 'under the cap: everything');
+    const q = classQuotas([100000, 2, 50, 7], 40);
+    assert.equal(q.reduce((a, b) => a + b), 40);
+    assert.ok(q[1] === 2 && q[2] >= MIN_PER_CLASS && q[3] >= MIN_PER_CLASS, JSON.stringify(q));
+    assert.deepEqual(classQuotas([50, 50, 50, 50], 6), [2, 2, 1, 1], 'tiny caps split evenly');
+    for (const [sizes, max] of [[[3, 1000, 17], 50], [[1, 1, 1, 1000], 4], [[500, 500], 999]] as [number[], number][]) {
+      const qq = classQuotas(sizes, max);
+      assert.equal(qq.reduce((a, b) => a + b), Math.min(max, sizes.reduce((a, b) => a + b)));
+      qq.forEach((v, c) => assert.ok(v >= 0 && v <= sizes[c]));
+    }
   });
 
   test('grid: row-major, row 0 at yMin; bounds over all data ± padding; slice note', () => {

@@ -64,9 +64,12 @@ export function sliceNote(featureNames: string[]): string | undefined {
   return `slice through ${featureNames[0]}, ${featureNames[1]}; ${held}`;
 }
 
-/** A deterministic class-balanced sample of at most `max` rows, for drawing. */
-export function samplePoints(ds: Dataset, max: number): { set: PointSet; idx: number[] } {
-  const idx = drawIndices({ label: Array.from(ds.y) }, max);
+/**
+ * A deterministic stratified random sample of at most `max` rows, for drawing
+ * (`drawIndices`: seeded per-class subsets, proportional with a floor per class).
+ */
+export function samplePoints(ds: Dataset, max: number, seed?: number): { set: PointSet; idx: number[] } {
+  const idx = drawIndices({ label: ds.y }, max, seed);
   const xy: number[] = new Array(idx.length * 2);
   const label: number[] = new Array(idx.length);
   idx.forEach((r, i) => {

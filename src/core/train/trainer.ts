@@ -132,8 +132,8 @@ export async function* train(input: TrainInput): AsyncGenerator<TrainerEvent, vo
       batchSize: spec.training.batch_size,
       seed: spec.seed,
     });
-    const ptsTrain = samplePoints(data.train, maxPoints);
-    const ptsTest = samplePoints(data.test, maxPoints);
+    const ptsTrain = samplePoints(data.train, maxPoints, spec.seed);
+    const ptsTest = samplePoints(data.test, maxPoints, spec.seed);
     const bounds = dataBounds(data.all, spec.boundary.padding);
     frames = new FrameMaker(tf, k, bounds, resolution, {
       train: data.train,

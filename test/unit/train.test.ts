@@ -1,5 +1,7 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { defaultLoaders, type LoadedBackend, type Tf } from '../../src/core/train/backends';
 import { RunControl } from '../../src/core/train/control';
 import { dataBounds, FrameClock, gridInputs, samplePoints, sliceNote } from '../../src/core/train/frames';
@@ -205,6 +207,26 @@ describe('non-linearity (make_circles 1000, noise 0.03)', () => {
   });
 });
 
+describe("the examples' own circles spec (examples/circles-relu.blobs.json, unchanged but the activation)", () => {
+  const example = readFileSync(join(__dirname, '../../examples/circles-relu.blobs.json'), 'utf8');
+  const path = join(__dirname, '../../examples/circles-relu.blobs.json');
+  const withActivation = (a: string) => JSON.stringify({ ...JSON.parse(example), device: 'wasm', model: { ...JSON.parse(example).model, activation: a } });
+  test('two classes: softmax over 2 logits; ReLU learns (> 95%), linear stalls near chance (40-60%)', async () => {
+    const relu = await collect(runSpec(withActivation('relu'), path, {}));
+    const start = relu[0];
+    assert.ok(start.type === 'start');
+    if (start.type === 'start') {
+      assert.equal(start.data.nClasses, 2);
+      assert.deepEqual(start.model.layers, [2, 10, 10, 2]);
+    }
+    const r = done(relu).summary;
+    const lin = done(await collect(runSpec(withActivation('none'), path, {}))).summary;
+    assert.ok(r.test_acc > 0.95, `relu test acc ${r.test_acc}`);
+    assert.ok(lin.test_acc >= 0.4 && lin.test_acc <= 0.6 && lin.train_acc <= 0.6, `linear: train ${lin.train_acc}, test ${lin.test_acc}`);
+    assert.ok(lin.train_loss > 0.69 - 0.01, `linear loss stays near ln 2: ${lin.train_loss}`);
+  });
+});
+
 describe('determinism', () => {
   for (const device of ['js', 'wasm']) {
     test(`same spec, same backend (${device}): bit-identical loss curves`, async () => {
@@ -282,6 +304,84 @@ describe('control', () => {
   });
 });
 
+describe('long epochs: epochAsync (interruptible)', () => {
+  const sizes = [3, 6, 5, 3];
+  const base: LoopConfig = { optimizer: 'sgd', lr: 0.1, momentum: 0, weightDecay: 0, batchSize: 'full', seed: 1 };
+  const configs: [string, Partial<LoopConfig>][] = [
+    ['full batch in row chunks, sgd momentum', { momentum: 0.9, weightDecay: 0.01, chunkRows: 64 }],
+    ['mini-batches, adam', { optimizer: 'adam', lr: 0.01, batchSize: 48 }],
+    ['mini-batches in row chunks, sgd', { batchSize: 150, chunkRows: 64 }],
+    ['device head, mini-batches, sgd momentum', { head: 'device', momentum: 0.9, batchSize: 48 }],
+    ['device head, full batch, adam', { head: 'device', optimizer: 'adam', lr: 0.01 }],
+  ];
+  for (const device of ['wasm', 'js'] as const) {
+    for (const [name, o] of configs) {
+      test(`${device}, ${name}: the same numbers as epoch(), bit for bit; a stop undoes the epoch; no tensors leak`, async () => {
+        const tf = device === 'wasm' ? await defaultLoaders.loadWasm() : await defaultLoaders.loadJs();
+        const data = { train: randomSet(300, 3, 3, 21), test: randomSet(130, 3, 3, 22), nClasses: 3 };
+        const c = { ...base, ...o };
+        const make = () => {
+          const net = buildNet(tf, sizes, 'tanh', 4);
+          return { net, loop: new TrainLoop(tf, net, data, c) };
+        };
+        const before = tf.memory().numTensors;
+        const a = make();
+        const b = make();
+        const params = (net: typeof a.net) => net.params.map((p) => Array.from(p.dataSync()));
+        for (let i = 0; i < 3; i++) {
+          const ma = a.loop.epoch();
+          const mb = await b.loop.epochAsync(() => false);
+          assert.deepEqual(mb, ma, `epoch ${i} metrics`);
+          assert.deepEqual(params(b.net), params(a.net), `epoch ${i} parameters`);
+        }
+        const n1 = tf.memory().numTensors;
+        // A stop at the first chance: the epoch is abandoned and undone, state included
+        // (the next full epoch still matches the synchronous loop's).
+        const kept = params(b.net);
+        let asked = 0;
+        const origNow = performance.now.bind(performance);
+        let fake = 0;
+        performance.now = () => (fake += 10); // every check is past the yield interval
+        try {
+          assert.equal(await b.loop.epochAsync(() => ++asked > 0), undefined);
+        } finally {
+          performance.now = origNow;
+        }
+        assert.ok(asked > 0, 'a long epoch offers a stop point');
+        assert.deepEqual(params(b.net), kept, 'parameters restored');
+        assert.equal(tf.memory().numTensors, n1, 'nothing left behind by the stop');
+        assert.deepEqual(await b.loop.epochAsync(() => false), a.loop.epoch());
+        assert.deepEqual(params(b.net), params(a.net), 'optimiser state restored too');
+        for (let i = 0; i < 20; i++) await b.loop.epochAsync(() => false);
+        assert.equal(tf.memory().numTensors, n1, 'flat across epochs');
+        for (const r of [a, b]) {
+          r.loop.dispose();
+          disposeNet(r.net);
+        }
+        assert.equal(tf.memory().numTensors, before);
+      });
+    }
+  }
+
+  test('a cancel during a slow epoch (js, 100k rows, 64-64 relu: seconds per epoch) stops within a chunk, not an epoch', async () => {
+    const data = { ...NOTEBOOK_SPEC.data, n_samples: 100_000 };
+    const text = specText({ device: 'js', data, model: { hidden_units: [64, 64], activation: 'relu' }, training: { epochs: 5 }, boundary: { resolution: 21 } });
+    const control = new RunControl();
+    const evs: TrainerEvent[] = [];
+    for await (const e of runSpec(text, SPEC_PATH, {}, control)) {
+      evs.push(e);
+      if (e.type === 'frame' && e.epoch === 0) setTimeout(() => control.cancel(), 150);
+    }
+    const end = last(evs);
+    assert.equal(end.type, 'cancelled', JSON.stringify(end).slice(0, 200));
+    if (end.type !== 'cancelled') return;
+    assert.equal(end.epoch, 0);
+    assert.equal(epochsOf(evs).length, 0, 'the first epoch was abandoned');
+    assert.ok(end.summary!.train_wall_s < 1, `training stopped ${end.summary!.train_wall_s.toFixed(2)} s after it began (an epoch takes ~2.5 s here)`);
+    assert.ok(evs.some((e) => e.type === 'log' && /Cancelled during epoch 0/.test(e.message)));
+  });
+});
+
 describe('failures are events', () => {
   test('a huge learning rate diverges: error names the epoch and suggests a smaller lr', async () => {
     const evs = await collect(runSpec(specText({ training: { lr: 1e30 } }), SPEC_PATH, {}));
@@ -310,27 +410,36 @@ describe('failures are events', () => {
 });
 
 describe('memory', () => {
-  test('tensor count stays flat across epochs (full batch sgd, mini-batch adam) and returns to baseline', async () => {
-    const tf = await defaultLoaders.loadWasm();
+  test('tensor count stays flat across epochs (every optimiser, batch mode, head, activation; js and wasm) and returns to baseline', async () => {
     const spec = resolveSpec(NOTEBOOK_SPEC);
     const data = buildDataset(spec, '/tmp');
-    for (const c of [
-      { optimizer: 'sgd', lr: 0.1, momentum: 0.9, weightDecay: 0.01, batchSize: 'full', seed: 1 },
-      { optimizer: 'adam', lr: 0.01, momentum: 0, weightDecay: 0.01, batchSize: 100, seed: 1 },
-      { optimizer: 'sgd', lr: 0.1, momentum: 0, weightDecay: 0, batchSize: 'full', seed: 1, head: 'device' },
-      { optimizer: 'sgd', lr: 0.1, momentum: 0.9, weightDecay: 0, batchSize: 'full', seed: 1, chunkRows: 300 },
-    ] as LoopConfig[]) {
-      const before = tf.memory().numTensors;
-      const net = buildNet(tf, [2, 8, 8, 4], 'relu', 1);
-      const loop = new TrainLoop(tf, net, data, c);
-      loop.epoch();
-      const n1 = tf.memory().numTensors;
-      for (let i = 0; i < 300; i++) loop.epoch();
-      assert.equal(tf.memory().numTensors, n1, `${c.optimizer}: leak`);
-      loop.dispose();
-      disposeNet(net);
-      assert.equal(tf.memory().numTensors, before, `${c.optimizer}: not all disposed`);
+    const configs: [Activation, LoopConfig][] = [
+      ['relu', { optimizer: 'sgd', lr: 0.1, momentum: 0.9, weightDecay: 0.01, batchSize: 'full', seed: 1 }],
+      ['none', { optimizer: 'sgd', lr: 0.1, momentum: 0, weightDecay: 0, batchSize: 'full', seed: 1 }],
+      ['tanh', { optimizer: 'sgd', lr: 0.1, momentum: 0, weightDecay: 0, batchSize: 64, seed: 1 }],
+      ['relu', { optimizer: 'adam', lr: 0.01, momentum: 0, weightDecay: 0.01, batchSize: 100, seed: 1 }],
+      ['sigmoid', { optimizer: 'adam', lr: 0.01, momentum: 0, weightDecay: 0, batchSize: 'full', seed: 1 }],
+      ['relu', { optimizer: 'sgd', lr: 0.1, momentum: 0, weightDecay: 0, batchSize: 'full', seed: 1, head: 'device' }],
+      ['tanh', { optimizer: 'adam', lr: 0.01, momentum: 0, weightDecay: 0, batchSize: 100, seed: 1, head: 'device' }],
+      ['relu', { optimizer: 'sgd', lr: 0.1, momentum: 0.9, weightDecay: 0, batchSize: 'full', seed: 1, chunkRows: 300 }],
+    ];
+    for (const device of ['wasm', 'js'] as const) {
+      const tf = device === 'wasm' ? await defaultLoaders.loadWasm() : await defaultLoaders.loadJs();
+      for (const [act, c] of configs) {
+        const what = `${device} ${act} ${JSON.stringify(c)}`;
+        const before = tf.memory().numTensors;
+        const net = buildNet(tf, [2, 8, 8, 4], act, 1);
+        const loop = new TrainLoop(tf, net, data, c);
+        loop.epoch();
+        const n1 = tf.memory().numTensors;
+        for (let i = 0; i < (device === 'wasm' ? 300 : 60); i++) loop.epoch();
+        assert.equal(tf.memory().numTensors, n1, `${what}: leak`);
+        loop.dispose();
+        disposeNet(net);
+        assert.equal(tf.memory().numTensors, before, `${what}: not all disposed`);
+      }
     }
+    const tf = await defaultLoaders.loadWasm();
     // The whole streaming trainer, frames included.
     const before = tf.memory().numTensors;
     const backend: LoadedBackend = { tf, backend: 'wasm', device: 'wasm', reason: 'test' };

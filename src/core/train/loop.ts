@@ -91,6 +91,20 @@ const LOG_FLOOR = 1e-30;
 
 /** Rows per chunk on wasm: see LoopConfig.chunkRows. */
 export const CHUNK_ROWS = 4096;
+/**
+ * Rows per chunk on the js backend (host head). Not for speed (per-op overhead is nothing
+ * at this size) but so a long full-batch epoch has points where `epochAsync` can hand the
+ * event loop a turn and notice a cancel; it also bounds the activations' memory.
+ */
+export const JS_CHUNK_ROWS = 8192;
+/**
+ * Epochs estimated above this many FLOPs are `interruptible`: the trainer runs them with
+ * `epochAsync`, which yields between row chunks and mini-batches. Below it (the notebook
+ * is ~0.7 MFLOP) an epoch is a few ms and the plain synchronous `epoch()` runs.
+ */
+export const INTERRUPTIBLE_FLOPS = 2e7;
+/** epochAsync hands the event loop a turn at most this often. */
+const YIELD_MS = 4;
 
 /**
  * Cost model of the wasm backend's matMul paths, ns per unit, measured on the 2-core
@@ -195,6 +209,8 @@ export class TrainLoop {
   private readonly chunkRows: number;
   private readonly onesTByN = new Map<number, Tensor>();
   private step = 0;
+  /** True when an epoch is long enough to run with `epochAsync` (see INTERRUPTIBLE_FLOPS). */
+  readonly interruptible: boolean;
 
   constructor(
     private readonly tf: Tf,
@@ -215,7 +231,10 @@ export class TrainLoop {
     this.rng = new Rng(cfg.seed, 2);
     this.order = Int32Array.from({ length: this.train.n }, (_, i) => i);
     this.xnn = cfg.backward ?? (tf.getBackend() === 'wasm' ? 'auto' : 'plain');
-    this.chunkRows = cfg.chunkRows ?? (tf.getBackend() === 'wasm' ? CHUNK_ROWS : Infinity);
+    this.chunkRows = cfg.chunkRows ?? (tf.getBackend() === 'wasm' ? CHUNK_ROWS : tf.getBackend() === 'cpu' ? JS_CHUNK_ROWS : Infinity);
+    let params = 0;
+    for (let l = 0; l + 1 < net.sizes.length; l++) params += net.sizes[l] * net.sizes[l + 1] + net.sizes[l + 1];
+    this.interruptible = 2 * params * (3 * this.train.n + this.test.n) >= INTERRUPTIBLE_FLOPS;
     const c = (name: string, v: number) => (this.c[name] = this.keep(tf.scalar(v)));
     // tidy: tf.variable shares the zeros' data, the temporary itself must go.
     const zeros = () => tf.tidy(() => net.params.map((p) => tf.variable(tf.zerosLike(p), false)));
@@ -290,29 +309,10 @@ export class TrainLoop {
         stats = hostHead(logits.dataSync(), b.yHost, K, scale, g);
         grads = this.backward(acts, this.tf.tensor3d(g, [1, n, K]), n);
       } else {
-        // Row chunks (LoopConfig.chunkRows); each chunk's temporaries go at once.
-        const tf = this.tf;
-        const d = b.x.shape[2] as number;
-        let loss = 0;
-        let hits = 0;
-        let acc: Tensor[] | undefined;
-        for (let s = 0; s < n; s += this.chunkRows) {
-          const m = Math.min(this.chunkRows, n - s);
-          const part = tf.tidy(() => {
-            const x = this.rowsOf(b.xHost!, d, s, m);
-            const { logits, acts } = forward(k, this.net, x);
-            const g = new Float32Array(m * K);
-            const [l, h] = hostHead(logits.dataSync(), b.yHost.subarray(s, s + m), K, scale, g);
-            loss += l;
-            hits += h;
-            const gs = this.backward(acts, tf.tensor3d(g, [1, m, K]), m);
-            return acc ? gs.map((t, i) => k.add(acc![i], t)) : gs;
-          });
-          if (acc) tf.dispose(acc);
-          acc = part;
-        }
-        stats = [loss, hits];
-        grads = acc!;
+        const it = this.chunkedStep(b);
+        let r = it.next();
+        while (!r.done) r = it.next();
+        return r.value;
       }
     } else {
       const { logits, acts } = forward(k, this.net, b.x);
@@ -324,6 +324,48 @@ export class TrainLoop {
     if (this.cfg.optimizer === 'sgd') this.sgd(grads);
     else this.adam(grads);
     return stats;
+  }
+
+  /**
+   * A host-head step in row chunks (LoopConfig.chunkRows): yields after each chunk but the
+   * last (`epochAsync` may hand the event loop a turn there; `stepOn` just goes on). Each
+   * chunk's temporaries go at once; the summed gradients after the update. Abandoned
+   * early (a cancel), it disposes the partial sums and updates nothing.
+   */
+  private *chunkedStep(b: Batch): Generator<void, [number, number]> {
+    const tf = this.tf;
+    const k = this.k;
+    const { n } = b;
+    const K = this.nClasses;
+    const scale = (this.cfg.optimizer === 'sgd' ? this.cfg.lr : 1) / n;
+    const d = b.x.shape[2] as number;
+    let loss = 0;
+    let hits = 0;
+    let acc: Tensor[] | undefined;
+    try {
+      for (let s = 0; s < n; s += this.chunkRows) {
+        if (s > 0) yield;
+        const m = Math.min(this.chunkRows, n - s);
+        const part = tf.tidy(() => {
+          const x = this.rowsOf(b.xHost!, d, s, m);
+          const { logits, acts } = forward(k, this.net, x);
+          const g = new Float32Array(m * K);
+          const [l, h] = hostHead(logits.dataSync(), b.yHost.subarray(s, s + m), K, scale, g);
+          loss += l;
+          hits += h;
+          const gs = this.backward(acts, tf.tensor3d(g, [1, m, K]), m);
+          return acc ? gs.map((t, i) => k.add(acc![i], t)) : gs;
+        });
+        if (acc) tf.dispose(acc);
+        acc = part;
+      }
+      this.step++;
+      const grads = acc!;
+      tf.tidy(() => (this.cfg.optimizer === 'sgd' ? this.sgd(grads) : this.adam(grads)));
+      return [loss, hits];
+    } finally {
+      if (acc) tf.dispose(acc);
+    }
   }
 
   /** Backprop from dz = dL/dlogits (pre-scaled, see header) to every parameter's gradient. */
@@ -548,6 +590,147 @@ export class TrainLoop {
       testLoss: nTe > 0 ? v[2] / nTe : 0,
       testAcc: nTe > 0 ? v[3] / nTe : 0,
     };
+  }
+
+  /**
+   * The same epoch as `epoch()` — the same kernels in the same order, so the same numbers
+   * bit for bit — but it hands the event loop a turn every YIELD_MS between row chunks,
+   * mini-batches and test chunks, and asks `stop()` after each turn. When `stop()` says
+   * yes the epoch is abandoned: parameters and optimiser state go back to where the epoch
+   * started (mini-batches already applied are undone) and it resolves `undefined`.
+   * For long epochs (`interruptible`): a cancel (SIGINT, IPC) is seen within ~one chunk,
+   * not one epoch (seconds to minutes at 1M rows). Costs a parameter snapshot per epoch.
+   */
+  async epochAsync(stop: () => boolean): Promise<EpochMetrics | undefined> {
+    const tf = this.tf;
+    const k = this.k;
+    const vars: Variable[] = [...this.net.params, ...this.state];
+    const snap = vars.map((v) => tf.keep(v.clone()));
+    const step0 = this.step;
+    const rng0 = this.rng.state;
+    const order0 = this.cfg.batchSize === 'full' || this.cfg.batchSize >= this.train.n ? undefined : this.order.slice();
+    const sums: (Tensor | number)[] = [0, 0, 0, 0];
+    const temps: Tensor[] = [];
+    let lastYield = performance.now();
+    const shouldStop = async (): Promise<boolean> => {
+      if (performance.now() - lastYield < YIELD_MS) return false;
+      await new Promise<void>((r) => setImmediate(r));
+      lastYield = performance.now();
+      return stop();
+    };
+    const add = (i: number, v: Tensor | number) => {
+      const cur = sums[i];
+      if (typeof cur === 'number' && typeof v === 'number') {
+        sums[i] = cur + v;
+        return;
+      }
+      sums[i] = tf.tidy(() => k.add(this.asTensor(cur), this.asTensor(v)));
+      if (typeof cur !== 'number') cur.dispose();
+      if (typeof v !== 'number') v.dispose();
+    };
+    /** One step; false when stopped part-way. */
+    const step = async (b: Batch): Promise<boolean> => {
+      if (this.host && b.n > this.chunkRows) {
+        const it = this.chunkedStep(b);
+        for (let r = it.next(); ; r = it.next()) {
+          if (r.done) {
+            add(0, r.value[0]);
+            add(1, r.value[1]);
+            return true;
+          }
+          if (await shouldStop()) {
+            it.return([0, 0]);
+            return false;
+          }
+        }
+      }
+      const [l, h] = tf.tidy(() => this.stepOn(b));
+      add(0, l);
+      add(1, h);
+      return true;
+    };
+    let ok = true;
+    try {
+      const { batchSize } = this.cfg;
+      const tr = this.train;
+      if (batchSize === 'full' || batchSize >= tr.n) {
+        ok = await step({ x: tr.x, xHost: tr.xHost, y: tr.y, negY: tr.negY, n: tr.n, yHost: this.yTrain });
+      } else {
+        this.rng.shuffle(this.order);
+        for (let s = 0; ok && s < tr.n; s += batchSize) {
+          if (s > 0 && (await shouldStop())) ok = false;
+          else {
+            const rows = this.order.subarray(s, Math.min(tr.n, s + batchSize));
+            let b: Batch;
+            if (this.host) b = this.hostBatch(rows);
+            else {
+              // In a tidy for the gather's index tensor; not returning the Batch itself (tidy
+              // would walk every element of its host label array).
+              const [x, y, negY] = tf.tidy(() => {
+                const db = this.deviceBatch(rows);
+                return [db.x, db.y!, db.negY!];
+              });
+              b = { x, y, negY, n: rows.length, yHost: this.yTrain };
+            }
+            temps.push(...[b.x, b.y, b.negY].filter((t): t is Tensor => !!t));
+            ok = await step(b);
+            tf.dispose(temps.splice(0));
+          }
+        }
+      }
+      if (ok && this.test.n > 0 && (await shouldStop())) ok = false;
+      if (ok && this.test.n > 0) {
+        if (this.host) {
+          const te = this.test;
+          const d = te.x.shape[2] as number;
+          for (let s = 0; ok && s < te.n; s += this.chunkRows) {
+            if (s > 0 && (await shouldStop())) ok = false;
+            else {
+              const m = Math.min(this.chunkRows, te.n - s);
+              const [l, h] = tf.tidy(() => {
+                const x = m === te.n ? te.x : this.rowsOf(te.xHost, d, s, m);
+                return hostHead(forward(k, this.net, x).logits.dataSync(), this.yTest.subarray(s, s + m), this.nClasses, 0);
+              });
+              add(2, l);
+              add(3, h);
+            }
+          }
+        } else {
+          const [l, h] = tf.tidy(() => {
+            const { logits } = forward(k, this.net, this.test.x);
+            return this.lossAndHits(logits, k.softmax(logits), this.test);
+          });
+          add(2, l);
+          add(3, h);
+        }
+      }
+      if (!ok) {
+        vars.forEach((v, i) => v.assign(snap[i]));
+        this.step = step0;
+        this.rng.state = rng0;
+        if (order0) this.order.set(order0);
+        return undefined;
+      }
+      let v: ArrayLike<number>;
+      if (sums.every((x) => typeof x === 'number')) v = sums as number[];
+      else {
+        const stacked = tf.tidy(() => tf.stack(sums.map((x) => this.asTensor(x))));
+        v = stacked.dataSync();
+        stacked.dispose();
+      }
+      const nTr = this.train.n;
+      const nTe = this.test.n;
+      return {
+        trainLoss: v[0] / nTr,
+        trainAcc: v[1] / nTr,
+        testLoss: nTe > 0 ? v[2] / nTe : 0,
+        testAcc: nTe > 0 ? v[3] / nTe : 0,
+      };
+    } finally {
+      tf.dispose(temps);
+      tf.dispose(sums.filter((x): x is Tensor => typeof x !== 'number'));
+      tf.dispose(snap);
+    }
   }
 
   /**

@@ -24,6 +24,13 @@ export class Rng {
     const hi = Math.floor(seed / 2 ** 32);
     this.s = mix32(mix32(seed >>> 0) ^ mix32(hi ^ 0x5bd1e995) ^ Math.imul(stream + 1, 0x27d4eb2f));
   }
+  /** The generator's whole state (to rewind an abandoned epoch's shuffle). */
+  get state(): number {
+    return this.s;
+  }
+  set state(s: number) {
+    this.s = s;
+  }
   /** Uniform in [0, 1). */
   next(): number {
     let t = (this.s = (this.s + 0x6d2b79f5) | 0);

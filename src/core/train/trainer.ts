@@ -11,7 +11,9 @@
  *
  * Between epochs it checks the cancel signal and the pause gate, and yields to the event
  * loop at least every YIELD_MS so IPC/abort messages are processed: a cancel is honoured
- * at the next epoch boundary. Time spent paused is left out of `elapsedMs` and
+ * at the next epoch boundary, or — for long epochs (`TrainLoop.interruptible`: 1M rows,
+ * wide layers) — between row chunks and mini-batches, the abandoned epoch undone. A pause
+ * takes effect at the next epoch boundary. Time spent paused is left out of `elapsedMs` and
  * `train_wall_s`.
  */
 
@@ -185,7 +187,14 @@ export async function* train(input: TrainInput): AsyncGenerator<TrainerEvent, vo
         cancelled = true;
         break;
       }
-      const m = loop.epoch();
+      // Long epochs (1M rows, wide layers: seconds each) yield between row chunks and
+      // batches, so a cancel is seen mid-epoch; the abandoned epoch is undone.
+      const m = loop.interruptible ? await loop.epochAsync(() => !!control?.cancelled) : loop.epoch();
+      if (!m) {
+        cancelled = true;
+        yield { type: 'log', level: 'info', message: `Cancelled during epoch ${epoch}: its partial updates were undone; the model is the one after ${epoch} epoch${epoch === 1 ? '' : 's'}.` };
+        break;
+      }
       const ev: EpochEvent = { type: 'epoch', epoch, ...m, elapsedMs: performance.now() - t0 - pausedMs };
       if (!Number.isFinite(m.trainLoss) || !Number.isFinite(m.testLoss)) {
         const what = Number.isNaN(m.trainLoss) || Number.isNaN(m.testLoss) ? 'NaN' : 'infinite';
@@ -219,7 +228,7 @@ export async function* train(input: TrainInput): AsyncGenerator<TrainerEvent, vo
     const completed = history.length;
     if (completed > 0 && lastFrame.epoch !== completed) lastFrame = frames.frame(net, completed);
     const last = history[completed - 1];
-    const evaluation = finalEvaluation(tf, k, net, data);
+    const evaluation = await finalEvaluation(tf, k, net, data);
     const summary: RunSummary = {
       runId: input.runId,
       name: spec.name,
@@ -254,27 +263,39 @@ export async function* train(input: TrainInput): AsyncGenerator<TrainerEvent, vo
   }
 }
 
-/** Loss, predictions and metrics of the final weights on both splits (one read-back each). */
-function finalEvaluation(
+/** Rows per forward pass of the final evaluation (bounds memory at 1M rows). */
+export const EVAL_CHUNK_ROWS = 65536;
+
+/**
+ * Loss, predictions and metrics of the final weights on both splits: one forward and
+ * read-back per chunk of EVAL_CHUNK_ROWS rows, with an event-loop turn between chunks
+ * (a second Ctrl-C still quits during a long evaluation).
+ */
+async function finalEvaluation(
   tf: LoadedBackend['tf'],
   k: ReturnType<typeof kernels>,
   net: Net,
   data: SplitDataset,
-): { train: Evaluation; test: Evaluation } {
+): Promise<{ train: Evaluation; test: Evaluation }> {
   const K = data.nClasses;
-  const one = (ds: SplitDataset['train']): Evaluation => {
+  const one = async (ds: SplitDataset['train']): Promise<Evaluation> => {
     if (ds.n === 0) return evaluate([], [], K, 0);
-    const logitsT = tf.tidy(() => forward(k, net, tf.tensor3d(Float32Array.from(ds.X), [1, ds.n, ds.d])).logits);
-    const z = logitsT.dataSync();
-    logitsT.dispose();
-    const [lossSum] = hostHead(z, ds.y, K, 0);
     const pred = new Int32Array(ds.n);
-    for (let i = 0; i < ds.n; i++) {
-      let best = 0;
-      for (let j = 1; j < K; j++) if (z[i * K + j] > z[i * K + best]) best = j;
-      pred[i] = best;
+    let lossSum = 0;
+    for (let s = 0; s < ds.n; s += EVAL_CHUNK_ROWS) {
+      if (s > 0) await new Promise<void>((r) => setImmediate(r));
+      const m = Math.min(EVAL_CHUNK_ROWS, ds.n - s);
+      const logitsT = tf.tidy(() => forward(k, net, tf.tensor3d(Float32Array.from(ds.X.subarray(s * ds.d, (s + m) * ds.d)), [1, m, ds.d])).logits);
+      const z = logitsT.dataSync();
+      logitsT.dispose();
+      lossSum += hostHead(z, ds.y.subarray(s, s + m), K, 0)[0];
+      for (let i = 0; i < m; i++) {
+        let best = 0;
+        for (let j = 1; j < K; j++) if (z[i * K + j] > z[i * K + best]) best = j;
+        pred[s + i] = best;
+      }
     }
     return evaluate(ds.y, pred, K, lossSum / ds.n);
   };
-  return { train: one(data.train), test: one(data.test) };
+  return { train: await one(data.train), test: await one(data.test) };
 }

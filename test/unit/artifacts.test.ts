@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { defaultLoaders } from '../../src/core/train/backends';
 import { checkInsideRoot, defaultRunsDir, loadRunModel, removeStalePartials } from '../../src/core/train/artifacts';
 import { RunControl } from '../../src/core/train/control';
+import { svgToPng } from '../../src/core/figure/runFigure';
 import { runSpec } from '../../src/core/train/run';
 import { NOTEBOOK_SPEC } from '../../src/core/spec/defaults';
 import type { FrameEvent, StartEvent, TrainerEvent } from '../../src/core/protocol';
@@ -51,6 +52,15 @@ describe('run artifacts', () => {
     assert.equal(summary.evaluation.test.confusion.length, 4);
     assert.equal(summary.backend, 'wasm');
     assert.ok(summary.versions['tfjs-core']);
+    assert.equal(summary.versions['blob-classifier'], JSON.parse(readFileSync(join(__dirname, '../../package.json'), 'utf8')).version);
+    assert.equal(summary.backend_info.device, 'wasm');
+    assert.match(summary.backend_info.reason, /requested: wasm/);
+    assert.ok(summary.timings.train_wall_s > 0 && summary.timings.started_at && summary.timings.finished_at);
+    assert.equal(summary.evaluation.train.perClass.length, 4);
+    // data.csv: the split of every row, train rows first
+    assert.equal(readFileSync(join(runDir, 'data.csv'), 'utf8').split('\n').filter((l) => l.endsWith(',test')).length, 200);
+    const pngWorks = !!svgToPng('<svg xmlns="http://www.w3.org/2000/svg" width="2" height="2"/>');
+    assert.equal(existsSync(join(runDir, 'figure.png')), pngWorks, 'figure.png whenever resvg loads');
     const spec = JSON.parse(readFileSync(join(runDir, 'spec.json'), 'utf8'));
     assert.equal(spec.training.epochs, 40);
     assert.equal(spec.boundary.resolution, 101, 'defaults applied');

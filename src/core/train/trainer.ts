@@ -17,6 +17,7 @@
  * `train_wall_s`.
  */
 
+import { version } from '../../../package.json';
 import type { SplitDataset } from '../data/dataset';
 import type {
   DataSummary,
@@ -159,7 +160,7 @@ export async function* train(input: TrainInput): AsyncGenerator<TrainerEvent, vo
       points: { train: ptsTrain.set, test: ptsTest.set },
       bounds,
       resolution,
-      versions: { ...tf.version, node: process.versions.node, backend: tf.getBackend() },
+      versions: { 'blob-classifier': version, ...tf.version, node: process.versions.node, backend: tf.getBackend() },
       startedAt: new Date().toISOString(),
     };
     yield start;

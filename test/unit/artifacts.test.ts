@@ -1,6 +1,6 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { defaultLoaders } from '../../src/core/train/backends';
@@ -131,5 +131,14 @@ describe('run artifacts', () => {
     assert.equal(checkInsideRoot('/w/a/runs', '/w'), '/w/a/runs');
     assert.throws(() => checkInsideRoot('/w/../etc', '/w'), /outside the allowed folder/);
     assert.throws(() => checkInsideRoot('/tmp/x', '/w'), /outside the allowed folder/);
+    // A symbolic link inside the root that leads outside it does not let a run escape.
+    const root = mkdtempSync(join(tmpdir(), 'blobs-root-'));
+    const outside = mkdtempSync(join(tmpdir(), 'blobs-outside-'));
+    symlinkSync(outside, join(root, 'link'));
+    assert.throws(() => checkInsideRoot(join(root, 'link', 'runs', 'new'), root), /it leads to .*blobs-outside-.* is outside the allowed folder/);
+    assert.equal(checkInsideRoot(join(root, 'a', 'b'), root), join(root, 'a', 'b'));
+    // The root itself may be reached through a link (e.g. /tmp -> /private/tmp).
+    symlinkSync(root, join(outside, 'to-root'));
+    assert.equal(checkInsideRoot(join(root, 'runs'), join(outside, 'to-root')), join(root, 'runs'));
   });
 });

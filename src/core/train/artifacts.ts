@@ -15,8 +15,8 @@
  * readers must ignore names ending in `.partial`.
  */
 
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { isAbsolute, join, relative, resolve } from 'node:path';
+import { existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import type { io, LayersModel } from '@tensorflow/tfjs';
 import type { SplitDataset } from '../data/dataset';
 import { renderRunFigureSvg, svgToPng } from '../figure/runFigure';
@@ -31,12 +31,35 @@ export { defaultRunsDir } from '../runs';
 
 export class OutsideRootError extends Error {}
 
-/** Resolves `outDir` and checks it lies inside `root` (no escaping through ..). */
+/**
+ * `p` with symbolic links resolved as far as it exists (the rest may not exist yet):
+ * a link inside the root that points elsewhere must not let a run escape.
+ */
+function realPathSoFar(p: string): string {
+  let head = resolve(p);
+  const tail: string[] = [];
+  for (;;) {
+    try {
+      return join(realpathSync(head), ...tail.reverse());
+    } catch {
+      const up = dirname(head);
+      if (up === head) return resolve(p);
+      tail.push(basename(head));
+      head = up;
+    }
+  }
+}
+
+/** Resolves `outDir` and checks it lies inside `root` (no escaping through .. or a symlink). */
 export function checkInsideRoot(outDir: string, root: string): string {
   const abs = resolve(outDir);
-  const rel = relative(resolve(root), abs);
+  const real = realPathSoFar(abs);
+  const realRoot = realPathSoFar(root);
+  // Where the files would really go, against where the root really is.
+  const rel = relative(realRoot, real);
   if (rel.startsWith('..') || isAbsolute(rel)) {
-    throw new OutsideRootError(`output folder ${abs} is outside the allowed folder ${resolve(root)}`);
+    const via = real !== abs ? ` (it leads to ${real})` : '';
+    throw new OutsideRootError(`output folder ${abs}${via} is outside the allowed folder ${resolve(root)}`);
   }
   return abs;
 }

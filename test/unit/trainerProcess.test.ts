@@ -105,5 +105,27 @@ describe('trainer child process + TrainerClient', () => {
     }
     assert.ok(types.includes('paused') && types.includes('resumed'), types.filter((t) => t !== 'epoch').join(','));
     assert.equal(types[types.length - 1], 'done');
+    assert.equal(types.filter((t) => t === 'epoch').length, 200, 'no epoch lost or repeated');
+  });
+
+  test('a paused run stays paused (no epochs) until resumed; a cancel while paused ends it', async () => {
+    const run = TrainerClient.start({ trainerPath }, { specText: spec(1_000_000), specPath: SPEC_PATH });
+    const evs: TrainerEvent[] = [];
+    let pausedAt = 0;
+    for await (const e of run) {
+      evs.push(e);
+      if (e.type === 'epoch' && e.epoch === 2) run.pause();
+      if (e.type === 'paused') {
+        pausedAt = evs.length;
+        setTimeout(() => run.cancel(), 300);
+      }
+    }
+    assert.ok(pausedAt > 0, 'paused');
+    const after = evs.slice(pausedAt);
+    assert.deepEqual(after.map((e) => e.type), ['cancelled'], 'nothing ran while paused; no "resumed" for a cancel');
+    const p = evs[pausedAt - 1];
+    const end = evs[evs.length - 1];
+    assert.ok(p.type === 'paused' && end.type === 'cancelled' && end.epoch === p.epoch, JSON.stringify([p, end]));
+    if (end.type === 'cancelled') assert.equal(end.summary?.epochs_completed, p.epoch);
   });
 });

@@ -46,7 +46,8 @@ Options:
   -q, --quiet    no log lines or progress; just the result
   -h, --help     show this help
 
-Ctrl-C stops after the current epoch; the run is saved marked "cancelled".
+Ctrl-C stops after the current epoch (a long epoch - many rows - is abandoned at once and
+undone); the run is saved marked "cancelled". Ctrl-C again quits without saving.
 
 Exit status: 0 trained, 1 training failed (diverged, device unavailable, crash),
 2 bad spec or arguments, 130 cancelled.`,
@@ -126,7 +127,7 @@ async function trainAndReport(o: ReportOptions): Promise<number> {
     interrupts++;
     if (interrupts === 1) {
       control.cancel();
-      if (!o.json) process.stderr.write('\nStopping after this epoch (Ctrl-C again to quit now)...\n');
+      if (!o.json) process.stderr.write('\nStopping: finishing or undoing this epoch, then saving the run (Ctrl-C again to quit now, without saving)...\n');
     } else process.exit(EXIT_CANCELLED);
   };
   process.on('SIGINT', onSigint);

@@ -25,7 +25,10 @@ export function packageVsix({ build = true, out = defaultVsix, quiet = false } =
   }
   rmSync(out, { force: true });
   const vsce = join(root, 'node_modules', '@vscode', 'vsce', 'vsce');
-  const r = spawnSync(process.execPath, [vsce, 'package', '--no-dependencies', '--no-update-package-json', '--no-git-tag-version', '-o', out], {
+  // No public repository yet: README links stay relative (VS Code's extension page
+  // resolves them inside the installed extension, which ships media/).
+  const args = ['package', '--no-dependencies', '--no-update-package-json', '--no-git-tag-version', '--allow-missing-repository', '--no-rewrite-relative-links', '-o', out];
+  const r = spawnSync(process.execPath, [vsce, ...args], {
     cwd: root,
     stdio,
     encoding: 'utf8',

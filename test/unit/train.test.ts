@@ -546,19 +546,49 @@ describe('frames', () => {
     done(evs);
   });
 
-  test('auto cadence: at most every max(1, epochs/50) epochs and 100 ms, last always', () => {
+  test('auto cadence: time-driven (100 ms or 9x the last frame), no epochs/50 stride, last always', () => {
     let t = 0;
     const clock = new FrameClock('auto', 1000, () => t);
     clock.sent(0);
-    assert.equal(clock.due(20), false); // stride 20 but no time passed
+    assert.equal(clock.due(20), false); // no time passed
     t = 150;
-    assert.equal(clock.due(19), false);
-    assert.equal(clock.due(20), true);
-    clock.sent(20, 50); // a slow frame (50 ms) -> wait 9x its cost
+    assert.equal(clock.due(1), true); // no epoch stride: 1 epoch after 150 ms is enough
+    clock.sent(1, 50); // a slow frame (50 ms) -> wait 9x its cost
     t = 400;
     assert.equal(clock.due(60), false);
     t = 600;
-    assert.equal(clock.due(60), true);
+    assert.equal(clock.due(2), true);
     assert.equal(clock.due(1000), true);
+  });
+
+  test('auto cadence on a long run: a frame every ~100 ms from the start, not every epochs/50', () => {
+    // 1,000,000 epochs at 10 µs each: the old rule (stride 20,000) showed the untrained
+    // model until epoch 20,000 (200 ms here, minutes with slower epochs).
+    let t = 0;
+    const epochs = 1_000_000;
+    const clock = new FrameClock('auto', epochs, () => t);
+    clock.sent(0, 2);
+    const frames: number[] = [];
+    for (let e = 1; e <= 30_000; e++) {
+      t += 0.01;
+      if (clock.due(e)) {
+        frames.push(e);
+        clock.sent(e, 2);
+      }
+    }
+    assert.ok(frames.length >= 2 && frames.length <= 3, `${frames}`); // 300 ms -> ~3 frames
+    assert.ok(frames[0] <= 10_100, `first frame at epoch ${frames[0]}`);
+    assert.equal(clock.due(epochs), true);
+  });
+
+  test('explicit every: N keeps its epoch stride, with no time gate', () => {
+    const clock = new FrameClock(5, 100, () => 0);
+    clock.sent(0);
+    assert.equal(clock.due(4), false);
+    assert.equal(clock.due(5), true);
+    clock.sent(5);
+    assert.equal(clock.due(9), false);
+    assert.equal(clock.due(10), true);
+    assert.equal(clock.due(100), true);
   });
 });

@@ -144,11 +144,14 @@ export class FrameMaker {
 }
 
 /**
- * Frame cadence. `every: N` → every N epochs. `"auto"` → a frame when BOTH at least
- * max(1, ⌊epochs/50⌋) epochs and max(100 ms, 9 × the last frame's cost) have passed since
- * the last one (whichever is rarer): ≤ 10 frames/s, ≤ ~50 per run, and frames never take
- * more than ~10 % of the time (a 101² grid costs ~2 ms on wasm but ~90 ms on the js
- * backend). Epoch 0 (untrained) and the last epoch always get one.
+ * Frame cadence. `every: N` → every N epochs. `"auto"` → time-driven, whatever the
+ * number of epochs: a frame when at least max(100 ms, 9 × the last frame's cost) has
+ * passed since the last one ended, so ≤ 10 frames/s and frames never take more than
+ * ~10 % of the time (a 101² grid costs ~2 ms on wasm but ~90 ms on the js backend).
+ * There is no epoch stride: a long run (10⁶ epochs) gets a frame every ~100 ms from
+ * the start instead of every epochs/50 epochs; the host thins a run's kept frames to
+ * its budget (src/extension/frameBudget.ts). Epoch 0 (untrained) and the last epoch
+ * always get one.
  */
 export class FrameClock {
   private lastEpoch = 0;
@@ -160,7 +163,7 @@ export class FrameClock {
     private readonly epochs: number,
     private readonly now: () => number = () => performance.now(),
   ) {
-    this.stride = every === 'auto' ? Math.max(1, Math.floor(epochs / 50)) : Math.max(1, Math.floor(every));
+    this.stride = every === 'auto' ? 1 : Math.max(1, Math.floor(every));
   }
   /** Marks a frame sent after `completed` epochs; `costMs`: what computing it took. */
   sent(completed: number, costMs = 0): void {

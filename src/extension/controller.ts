@@ -145,7 +145,8 @@ export class Controller implements vscode.Disposable, WebviewHost {
     const specName = result?.spec?.name ?? nameFromPath(uri.fsPath);
     if (!result?.spec) {
       const problems = result?.problems ?? [];
-      const msg = refusalMessage(specName, problems) || `Cannot train ${specName}: the spec is not valid`;
+      const file = path.basename(uri.fsPath);
+      const msg = refusalMessage(file, problems) || `Cannot train ${file}: the spec is not valid.`;
       this.output.warn(msg);
       if (interactive) {
         void vscode.window.showErrorMessage(msg);

@@ -52,12 +52,21 @@ export function errorCount(problems: readonly Problem[]): number {
   return problems.reduce((n, p) => n + (p.severity === 'error' ? 1 : 0), 0);
 }
 
-/** "Cannot train iris: data.cluster_std: must be > 0 (and 2 more problems)". */
+/**
+ * "Cannot train iris.blobs.json: data.cluster_std: must be > 0 (line 3, and 2 more errors)."
+ * The field is named once: a message that already names it (the validator's own wording,
+ * "`data.n_samples` must be between …", starts with it in backticks) is not prefixed again.
+ * The useful part (field, rule, value, line) comes first so a toast that truncates keeps it.
+ */
 export function refusalMessage(specName: string, problems: readonly Problem[]): string {
   const first = firstError(problems);
   if (!first) return '';
   const more = errorCount(problems) - 1;
-  const where = first.path.length ? `${formatPath(first.path)}: ` : '';
-  const msg = first.message.startsWith(formatPath(first.path)) ? first.message : `${where}${first.message}`;
-  return `Cannot train ${specName}: ${msg}${more > 0 ? ` (and ${more} more error${more === 1 ? '' : 's'})` : ''}`;
+  const field = formatPath(first.path);
+  const text = first.message.trim().replace(/[.\s]+$/, '');
+  const named = !field || text.includes(field);
+  const msg = named ? text : `${field}: ${text}`;
+  const notes = [`line ${first.range.start.line + 1}`];
+  if (more > 0) notes.push(`and ${more} more error${more === 1 ? '' : 's'}`);
+  return `Cannot train ${specName}: ${msg} (${notes.join(', ')}).`;
 }

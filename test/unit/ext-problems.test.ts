@@ -29,8 +29,18 @@ describe('Problem -> diagnostic', () => {
 
   test('refusal message names the spec, the field and the count of others', () => {
     const msg = refusalMessage('four', [problem({ offset: 1 }), problem({ offset: 2 }), problem({ offset: 3 })]);
-    assert.equal(msg, 'Cannot train four: data.cluster_std: must be > 0 (and 2 more errors)');
+    assert.equal(msg, 'Cannot train four: data.cluster_std: must be > 0 (line 3, and 2 more errors).');
+    assert.equal(refusalMessage('four', [problem()]), 'Cannot train four: data.cluster_std: must be > 0 (line 3).');
     assert.equal(refusalMessage('four', []), '');
+  });
+
+  test('refusal message names the field once when the validator\'s message already does', () => {
+    const text = '{\n  "name": "notebook",\n  "data": {\n    "kind": "blobs",\n    "n_samples": -1000\n  }\n}\n';
+    const { problems, spec } = validateSpecText(text, { specPath: '/w/notebook.blobs.json', checkFiles: false });
+    assert.equal(spec, undefined);
+    const msg = refusalMessage('notebook.blobs.json', problems);
+    assert.equal(msg, 'Cannot train notebook.blobs.json: `data.n_samples` must be between 1 and 5,000,000, but it is -1000 (line 5).');
+    assert.equal(msg.split('n_samples').length, 2, msg);
   });
 
   test('the real validator\'s problems map to in-document ranges', () => {

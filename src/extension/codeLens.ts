@@ -1,20 +1,18 @@
 /**
  * The CodeLens row at the top of every `*.blobs.json`. What it says is computed in
  * codeLensState.ts (pure, tested); this only wraps it in `vscode.CodeLens` objects and
- * refreshes them, throttled while training: an epoch event every few milliseconds must
- * not re-render the editor's lenses at that rate.
+ * refreshes them: at once on state changes (run started/stopped/done, problems), and at a
+ * steady cadence while training (`LENS_PROGRESS_MS`), never at the rate of epoch events.
  */
 
 import * as vscode from 'vscode';
-import { computeLenses, type LensState } from './codeLensState';
-
-const THROTTLE_MS = 250;
+import { computeLenses, LENS_PROGRESS_MS, type LensState } from './codeLensState';
+import { Throttle } from './throttle';
 
 export class SpecCodeLensProvider implements vscode.CodeLensProvider, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChangeCodeLenses = this.changed.event;
-  private timer: NodeJS.Timeout | undefined;
-  private lastFire = 0;
+  private readonly throttle = new Throttle(() => this.changed.fire(), LENS_PROGRESS_MS);
 
   constructor(private readonly stateOf: (uri: vscode.Uri) => LensState) {}
 
@@ -27,21 +25,16 @@ export class SpecCodeLensProvider implements vscode.CodeLensProvider, vscode.Dis
 
   /** Refresh now (state changes: run started/ended, problems changed). */
   refresh(): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
-    this.lastFire = Date.now();
-    this.changed.fire();
+    this.throttle.now();
   }
 
-  /** Refresh at most every THROTTLE_MS (progress while training), trailing edge included. */
+  /** Refresh at the progress cadence (every LENS_PROGRESS_MS while events come). */
   refreshThrottled(): void {
-    if (this.timer) return;
-    const wait = Math.max(0, this.lastFire + THROTTLE_MS - Date.now());
-    this.timer = setTimeout(() => this.refresh(), wait);
+    this.throttle.soon();
   }
 
   dispose(): void {
-    if (this.timer) clearTimeout(this.timer);
+    this.throttle.cancel();
     this.changed.dispose();
   }
 }

@@ -30,6 +30,14 @@ export interface LensSpec {
 
 const MAX_ERROR_CHARS = 60;
 
+/**
+ * Progress refresh interval. VS Code debounces `onDidChangeCodeLenses` (a RunOnceScheduler
+ * of at least 250 ms that every new event restarts), so events ~250 ms apart kept
+ * postponing the re-render and the lens fell seconds behind the run. Every 500 ms leaves
+ * the debounce time to run: the lens is at most ~0.75 s behind, 2 renders/s.
+ */
+export const LENS_PROGRESS_MS = 500;
+
 export function computeLenses(s: LensState): LensSpec[] {
   const lenses: LensSpec[] = [];
   if (s.running) {

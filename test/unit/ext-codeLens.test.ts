@@ -1,7 +1,8 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { computeLenses } from '../../src/extension/codeLensState';
+import { computeLenses, LENS_PROGRESS_MS } from '../../src/extension/codeLensState';
 import { epoch, summary } from './ext-fixtures';
+import { Throttle } from '../../src/extension/throttle';
 
 const titles = (s: Parameters<typeof computeLenses>[0]) => computeLenses(s).map((l) => l.title);
 
@@ -53,5 +54,67 @@ describe('CodeLens state', () => {
     assert.ok(l[2].title.startsWith('✗ crashed: '));
     assert.ok(l[2].title.length < 80);
     assert.equal(l[2].tooltip, message);
+  });
+});
+
+describe('CodeLens refresh cadence (Throttle)', () => {
+  function fakeTimers() {
+    let t = 0;
+    let seq = 0;
+    const pending = new Map<number, { at: number; fn: () => void }>();
+    const api = {
+      now: () => t,
+      setTimeout: (fn: () => void, ms: number) => {
+        pending.set(++seq, { at: t + ms, fn });
+        return seq;
+      },
+      clearTimeout: (h: unknown) => void pending.delete(h as number),
+    };
+    const advance = (ms: number) => {
+      const end = t + ms;
+      for (;;) {
+        const next = [...pending.entries()].sort((a, b) => a[1].at - b[1].at)[0];
+        if (!next || next[1].at > end) break;
+        pending.delete(next[0]);
+        t = next[1].at;
+        next[1].fn();
+      }
+      t = end;
+    };
+    return { api, advance, now: () => t };
+  }
+
+  test('a steady stream of progress events refreshes every interval, slower than VS Code\'s 250 ms debounce', () => {
+    const clock = fakeTimers();
+    const fires: number[] = [];
+    const th = new Throttle(() => fires.push(clock.now()), LENS_PROGRESS_MS, clock.api);
+    th.now(); // run started
+    for (let i = 0; i < 3000; i++) {
+      th.soon(); // an epoch event every ms for 3 s
+      clock.advance(1);
+    }
+    assert.equal(fires[0], 0);
+    const gaps = fires.slice(1).map((f, i) => f - fires[i]);
+    assert.ok(gaps.every((g) => g === LENS_PROGRESS_MS), `${gaps}`);
+    assert.ok(LENS_PROGRESS_MS > 250 && LENS_PROGRESS_MS <= 1000);
+    assert.ok(fires.length >= 6 && fires.length <= 7, `${fires}`); // never more than one interval behind
+  });
+
+  test('state changes refresh at once; a quiet spell then one event refreshes at once', () => {
+    const clock = fakeTimers();
+    const fires: number[] = [];
+    const th = new Throttle(() => fires.push(clock.now()), 500, clock.api);
+    th.soon();
+    assert.deepEqual(fires, [0]);
+    clock.advance(100);
+    th.soon(); // within the interval: trailing, at 500
+    assert.equal(th.pending, true);
+    clock.advance(100);
+    th.now(); // run done: at once, the pending one is dropped
+    assert.deepEqual(fires, [0, 200]);
+    assert.equal(th.pending, false);
+    clock.advance(2000);
+    th.soon();
+    assert.deepEqual(fires, [0, 200, 2200]);
   });
 });

@@ -582,6 +582,11 @@ export class TrainLoop {
       v = values.dataSync();
       values.dispose();
     }
+    return this.metricsFromSums(v);
+  }
+
+  /** Sums [train loss, train correct, test loss, test correct] → per-sample means. */
+  private metricsFromSums(v: ArrayLike<number>): EpochMetrics {
     const nTr = this.train.n;
     const nTe = this.test.n;
     return {
@@ -718,14 +723,7 @@ export class TrainLoop {
         v = stacked.dataSync();
         stacked.dispose();
       }
-      const nTr = this.train.n;
-      const nTe = this.test.n;
-      return {
-        trainLoss: v[0] / nTr,
-        trainAcc: v[1] / nTr,
-        testLoss: nTe > 0 ? v[2] / nTe : 0,
-        testAcc: nTe > 0 ? v[3] / nTe : 0,
-      };
+      return this.metricsFromSums(v);
     } finally {
       tf.dispose(temps);
       tf.dispose(sums.filter((x): x is Tensor => typeof x !== 'number'));

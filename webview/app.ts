@@ -77,6 +77,8 @@ export class App {
   private readonly scores?: HTMLTableElement;
   private readonly evalSection?: HTMLElement;
   private readonly compareBox?: CheckboxControl;
+  /** The toolbar control the compare checkbox follows once there are earlier runs. */
+  private compareAfter?: HTMLElement;
   private readonly exportStatus?: HTMLElement;
 
   constructor(
@@ -159,8 +161,9 @@ export class App {
         this.saveState();
         this.markDirty('curves');
       });
+      // Not in the toolbar until there is an earlier run to compare with (filterHistory):
+      // `hidden` does not hide a toolkit component (its :host display wins over [hidden]).
       const cmp = checkbox(doc, 'Compare earlier runs', 'opt-compare', this.state.compare);
-      cmp.hidden = true;
       cmp.addEventListener('change', () => {
         this.state.compare = cmp.checked;
         this.saveState();
@@ -173,7 +176,8 @@ export class App {
       png.addEventListener('click', () => void this.export('png'));
       svg.addEventListener('click', () => void this.export('svg'));
       this.exportStatus = h(doc, 'span', { class: 'export-status', attrs: { 'aria-live': 'polite' } });
-      const toolbar = h(doc, 'div', { class: 'toolbar' }, [palette.wrap, log, cmp, png, svg, this.exportStatus]);
+      const toolbar = h(doc, 'div', { class: 'toolbar' }, [palette.wrap, log, png, svg, this.exportStatus]);
+      this.compareAfter = log;
 
       // Replay.
       this.slider = h(doc, 'input', { class: 'replay-slider', testid: 'replay-slider', attrs: { type: 'range', min: '0', max: '0', step: '1', value: '0', id: 'replay', 'aria-label': 'Replay epoch' } });
@@ -297,9 +301,14 @@ export class App {
     const current: RunRef | undefined = this.model.run;
     this.history = this.allHistory.filter((r) => r.run.runId !== current?.runId && r.epochs.length).map((r) => r.epochs);
     for (const c of this.charts) c.setCompareKey(this.state.compare && this.history.length > 0);
-    if (this.compareBox) {
-      this.compareBox.hidden = this.history.length === 0;
-      this.compareBox.textContent = `Compare ${this.history.length} earlier run${this.history.length === 1 ? '' : 's'}`;
+    const cmp = this.compareBox;
+    if (cmp) {
+      const n = this.history.length;
+      if (n === 0) cmp.remove();
+      else {
+        cmp.textContent = `Compare ${n} earlier run${n === 1 ? '' : 's'}`;
+        if (!cmp.isConnected) this.compareAfter?.after(cmp);
+      }
     }
   }
 

@@ -324,6 +324,21 @@ describe('webview panel', () => {
     assert.match(h.q('boundary-test').querySelector('.plot-title')!.textContent!, /untrained/);
   });
 
+  test('no "Compare 0 earlier runs": the compare control appears only once there is an earlier run', () => {
+    const cmp = () => h.root.querySelector<HTMLElement>('#opt-compare');
+    h.send({ type: 'run', run: RUN, events: EVENTS, active: false });
+    assert.equal(cmp(), null, 'no history yet');
+    h.send({ type: 'history', runs: [{ run: RUN, epochs: [lastEpoch()] }] });
+    assert.equal(cmp(), null, 'only the run shown: nothing to compare');
+    assert.doesNotMatch(h.root.textContent ?? '', /Compare 0/);
+    const earlier = synthRun({ seed: 3, nSamples: 120, epochs: 20, resolution: 5, lr: 0.01 }).filter((e): e is EpochEvent => e.type === 'epoch');
+    h.send({ type: 'history', runs: [{ run: { ...RUN, runId: 'old' }, epochs: earlier }, { run: RUN, epochs: [lastEpoch()] }] });
+    assert.equal(cmp()?.textContent, 'Compare 1 earlier run');
+    assert.equal(cmp()?.previousElementSibling?.id, 'opt-log', 'in the toolbar, after Log-scale loss');
+    h.send({ type: 'history', runs: [{ run: RUN, epochs: [lastEpoch()] }] });
+    assert.equal(cmp(), null, 'gone again when the earlier runs are');
+  });
+
   test('compare overlay draws earlier runs; log scale from the checkbox', () => {
     const earlier = synthRun({ seed: 3, nSamples: 120, epochs: 20, resolution: 5, lr: 0.01 }).filter((e): e is EpochEvent => e.type === 'epoch');
     h.send({ type: 'run', run: RUN, events: EVENTS, active: false });

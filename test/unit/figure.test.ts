@@ -208,6 +208,8 @@ describe('format', () => {
   test('numbers', () => {
     assert.equal(pct(0.995), '99.50%');
     assert.equal(pct(undefined), '–');
+    // The notebook's 793/800 train accuracy: Python rounds the tie to even, so must the panel.
+    assert.equal(pct(793 / 800), '99.12%');
     assert.equal(duration(850), '850 ms');
     assert.equal(duration(12_345), '12.3 s');
     assert.equal(duration(125_000), '2:05');

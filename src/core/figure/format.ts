@@ -1,8 +1,27 @@
 /** Number formatting shared by the webview and the static figure. */
 
-/** 0.995 -> "99.50%". */
+/**
+ * `x` with `digits` decimals like Python's `f"{x:.{digits}f}"`: exact ties round half to
+ * even (JS's toFixed rounds them up). The notebook's 793/800 = 99.125% prints "99.12".
+ */
+export function pyFixed(x: number, digits: number): string {
+  if (!Number.isFinite(x)) return x > 0 ? 'inf' : x < 0 ? '-inf' : 'nan';
+  const exact = Math.abs(x).toFixed(100); // a double's exact decimal expansion fits
+  const dot = exact.indexOf('.');
+  const rest = exact.slice(dot + 1 + digits);
+  if (/^50*$/.test(rest)) {
+    const lastDigit = Number(exact[dot + digits] === '.' ? exact[dot - 1] : exact[dot + digits]);
+    if (lastDigit % 2 === 0) {
+      const truncated = exact.slice(0, dot + (digits > 0 ? 1 + digits : 0));
+      return (x < 0 ? '-' : '') + truncated;
+    }
+  }
+  return x.toFixed(digits);
+}
+
+/** 0.995 -> "99.50%", rounded as the notebook's log line rounds it (0.99125 -> "99.12%"). */
 export function pct(x: number | undefined, digits = 2): string {
-  return x === undefined || !Number.isFinite(x) ? '–' : `${(x * 100).toFixed(digits)}%`;
+  return x === undefined || !Number.isFinite(x) ? '–' : `${pyFixed(x * 100, digits)}%`;
 }
 
 /**

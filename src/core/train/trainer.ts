@@ -33,6 +33,7 @@ import type { BlobSpec } from '../spec/types';
 import type { LoadedBackend } from './backends';
 import type { RunControl } from './control';
 import { evaluate } from './evaluate';
+import { pyFixed } from '../figure/format';
 import { dataBounds, FrameClock, FrameMaker, samplePoints } from './frames';
 import { kernels } from './kernels';
 import { hostHead, TrainLoop } from './loop';
@@ -67,24 +68,7 @@ export interface FinishedRun {
   backend: LoadedBackend;
 }
 
-/**
- * `x` with `digits` decimals like Python's `f"{x:.{digits}f}"`: exact ties round half to
- * even (JS's toFixed rounds them up). The notebook's 793/800 = 99.125% prints "99.12".
- */
-export function pyFixed(x: number, digits: number): string {
-  if (!Number.isFinite(x)) return x > 0 ? 'inf' : x < 0 ? '-inf' : 'nan';
-  const exact = Math.abs(x).toFixed(100); // a double's exact decimal expansion fits
-  const dot = exact.indexOf('.');
-  const rest = exact.slice(dot + 1 + digits);
-  if (/^50*$/.test(rest)) {
-    const lastDigit = Number(exact[dot + digits] === '.' ? exact[dot - 1] : exact[dot + digits]);
-    if (lastDigit % 2 === 0) {
-      const truncated = exact.slice(0, dot + (digits > 0 ? 1 + digits : 0));
-      return (x < 0 ? '-' : '') + truncated;
-    }
-  }
-  return x.toFixed(digits);
-}
+export { pyFixed } from '../figure/format';
 
 /** The notebook's log line. */
 export function formatLogLine(e: Pick<EpochEvent, 'epoch' | 'trainLoss' | 'trainAcc' | 'testLoss' | 'testAcc'>): string {

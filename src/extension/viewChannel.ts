@@ -66,9 +66,16 @@ export class ViewChannel {
     this.sendSnapshot();
   }
 
-  /** The webview posted `ready` (first load, or reload after being hidden). */
+  /**
+   * The webview posted `ready` (first load, or reload after being hidden): it gets the
+   * replay at once. A view whose document just loaded is being shown (VS Code loads a
+   * webview's document only when it is shown), so `ready` also means visible: a
+   * visibility event that said "hidden" while a new panel was being placed (or one that
+   * never came back as "visible") must not hold the replay back and leave it blank.
+   */
   onReady(): void {
     this.ready = true;
+    this.visible = true;
     this.sendSnapshot();
     for (const m of this.queued.splice(0)) this.post(m);
   }

@@ -76,6 +76,20 @@ describe('ViewChannel', () => {
     assert.equal((posted[0] as Extract<HostToWebview, { type: 'run' }>).events.length, 2);
   });
 
+  test('ready always gets the replay at once, even after a "hidden" visibility event', () => {
+    // A panel opened from the side view's Train button: a view-state event said "hidden"
+    // while it was placed, then its document loaded and said ready.
+    const { store, posted, ch } = setup();
+    store.begin({ runId: 'r1', specPath: A, specName: 'a' });
+    store.append('r1', run(2));
+    ch.follow({ specPath: A });
+    ch.onVisibility(false);
+    ch.onReady();
+    assert.deepEqual(posted.map((m) => m.type), ['run', 'history']);
+    ch.onEvents('r1', [epoch(2)]);
+    assert.equal(posted.length, 3, 'live events flow after it too');
+  });
+
   test('a reload (ready again) replays from scratch', () => {
     const { store, posted, ch } = setup();
     store.begin({ runId: 'r1', specPath: A, specName: 'a' });

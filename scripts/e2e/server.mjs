@@ -59,8 +59,8 @@ export function workspaceCopy(s, from = join(root, 'examples')) {
   const ws = join(s.dir, 'workspace');
   mkdirSync(ws, { recursive: true });
   if (existsSync(from)) cpSync(from, ws, { recursive: true });
-  // The examples point at "../schemas/blobs.schema.json", as in the repository.
-  if (existsSync(join(root, 'schemas'))) cpSync(join(root, 'schemas'), join(s.dir, 'schemas'), { recursive: true });
+  // No schemas/ copy: the examples carry no "$schema" link; the extension's
+  // `jsonValidation` (package.json) associates *.blobs.json with its schema.
   return ws;
 }
 

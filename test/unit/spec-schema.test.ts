@@ -223,9 +223,13 @@ describe('examples and snippets', () => {
   }
 
   test("examples/notebook.blobs.json is the notebook's spec exactly", () => {
-    const { $schema, ...rest } = JSON.parse(readFileSync(join(exampleDir, 'notebook.blobs.json'), 'utf8'));
-    assert.equal($schema, '../schemas/blobs.schema.json');
-    assert.deepEqual(rest, NOTEBOOK_SPEC);
+    assert.deepEqual(JSON.parse(readFileSync(join(exampleDir, 'notebook.blobs.json'), 'utf8')), NOTEBOOK_SPEC);
+  });
+
+  test('examples carry no "$schema" link (it only resolved inside the repository); package.json associates the schema', () => {
+    for (const f of files) assert.doesNotMatch(readFileSync(join(exampleDir, f), 'utf8'), /"\$schema"/, f);
+    const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+    assert.deepEqual(pkg.contributes.jsonValidation, [{ fileMatch: '*.blobs.json', url: './schemas/blobs.schema.json' }]);
   });
 
   test('schema snippets and examples validate, the first is the notebook', () => {

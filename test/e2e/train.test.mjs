@@ -1,7 +1,8 @@
 // Train from the CodeLens and from the command palette; watch the panel finish.
 import assert from 'node:assert/strict';
 import { describe } from 'node:test';
-import { useSession, uiTest, openFile, runCommand, lens, panelFrame, waitApp, shot, tab, notebookSpec, LONG } from './fixture.mjs';
+import { join } from 'node:path';
+import { useSession, uiTest, openFile, runCommand, lens, panelFrame, waitApp, shot, tab, notebookSpec, resultsDir, LONG } from './fixture.mjs';
 
 describe('training from the editor (dark theme)', () => {
   const session = useSession({
@@ -26,6 +27,69 @@ describe('training from the editor (dark theme)', () => {
     }
     await view.locator('[data-testid="acc-chart"] path.curve-test').first().waitFor();
     await shot(session, 'panel-done-dark');
+  });
+
+  uiTest(session, 'README screenshot: the finished notebook run, wide (dark theme, 1600x1000, no side bar)', async (page) => {
+    const view = panelFrame(page);
+    await waitApp(view, { status: 'done', epoch: 100 });
+    await page.setViewportSize({ width: 1600, height: 1000 });
+    await runCommand(page, 'View: Close Primary Side Bar');
+    await page.locator('.part.sidebar').waitFor({ state: 'hidden' });
+    // The panel takes ~2/3 of the editor area (drag the sash between the spec's group and
+    // the panel's), then gives back what it must for the curves to fit under the boundaries.
+    const part = await page.locator('.part.editor').boundingBox();
+    assert.ok(part, 'the editor area');
+    const dragSash = async (toX) => {
+      const box = await page.locator('.part.editor .monaco-sash.vertical').filter({ visible: true }).first().boundingBox();
+      assert.ok(box, 'the sash between the editor groups');
+      const y = box.y + box.height / 2;
+      await page.mouse.move(box.x + box.width / 2, y);
+      await page.mouse.down();
+      await page.mouse.move(toX, y, { steps: 12 });
+      await page.mouse.up();
+      await page.mouse.move(part.x + 40, part.y + part.height - 40); // no hover effects in the shot
+    };
+    const train = view.getByTestId('boundary-train').first();
+    const test = view.getByTestId('boundary-test').first();
+    const accChart = view.getByTestId('acc-chart').first();
+    const frame = page.locator('iframe.webview.ready:not([src*="purpose=webviewView"])').filter({ visible: true }).first();
+    /** Waits for the webview to re-lay out: boundaries side by side, the chart's size settled. */
+    const settled = async () => {
+      const deadline = Date.now() + 15_000;
+      let last = '';
+      for (;;) {
+        await page.waitForTimeout(300);
+        const [a, b, c] = [await train.boundingBox(), await test.boundingBox(), await accChart.boundingBox()];
+        const key = JSON.stringify([a, b, c]);
+        if (a && b && c && Math.abs(a.y - b.y) < 2 && b.x > a.x && key === last) return c;
+        if (Date.now() > deadline) throw new Error(`boundaries not side by side: ${key}`);
+        last = key;
+      }
+    };
+    const sashAt = async () => {
+      const box = await page.locator('.part.editor .monaco-sash.vertical').filter({ visible: true }).first().boundingBox();
+      return box.x + box.width / 2;
+    };
+    await dragSash(part.x + Math.round(part.width / 3));
+    for (let i = 0; i < 6; i++) {
+      const chart = await settled();
+      const f = await frame.boundingBox();
+      const gap = f.y + f.height - (chart.y + chart.height); // room left under the curves
+      if (gap >= 8 && gap <= 28) break;
+      // Each boundary is half the panel wide and square: 2 px of width buy 1 px of height.
+      await dragSash((await sashAt()) + 2 * (16 - gap));
+    }
+    await settled();
+    await view.locator('[data-testid="acc-chart"] path.curve-test').first().waitFor();
+    await page.waitForTimeout(500); // the redraw after the resize (one animation frame)
+    console.log(`# readme: the panel is ${Math.round(((part.x + part.width - (await sashAt())) / part.width) * 100)}% of the editor area`);
+    await page.screenshot({ path: join(resultsDir, 'readme-panel.png'), animations: 'disabled' });
+    console.log('# screenshot test-results/e2e/readme-panel.png');
+    // Back to the layout the other tests expect.
+    await page.setViewportSize({ width: 1400, height: 900 });
+    await runCommand(page, 'View: Reset Editor Group Sizes');
+    await runCommand(page, 'View: Toggle Primary Side Bar Visibility');
+    await page.locator('.part.sidebar').waitFor({ state: 'visible' });
   });
 
   uiTest(session, 'the CodeLens shows the result afterwards', async (page) => {

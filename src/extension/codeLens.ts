@@ -17,6 +17,7 @@ export class SpecCodeLensProvider implements vscode.CodeLensProvider, vscode.Dis
   constructor(private readonly stateOf: (uri: vscode.Uri) => LensState) {}
 
   provideCodeLenses(doc: vscode.TextDocument): vscode.CodeLens[] {
+    this.throttle.consumed();
     const top = new vscode.Range(0, 0, 0, 0);
     return computeLenses(this.stateOf(doc.uri)).map(
       (l) => new vscode.CodeLens(top, { title: l.title, command: l.command, tooltip: l.tooltip, arguments: [doc.uri] }),

@@ -32,9 +32,11 @@ const MAX_ERROR_CHARS = 60;
 
 /**
  * Progress refresh interval. VS Code debounces `onDidChangeCodeLenses` (a RunOnceScheduler
- * of at least 250 ms that every new event restarts), so events ~250 ms apart kept
- * postponing the re-render and the lens fell seconds behind the run. Every 500 ms leaves
- * the debounce time to run: the lens is at most ~0.75 s behind, 2 renders/s.
+ * of at least 250 ms, longer when providing is slow, that every new event restarts), so
+ * events every 250 ms kept postponing the re-render and the lens fell seconds behind the
+ * run. The provider fires at most every 500 ms AND only once VS Code has pulled the
+ * lenses since the last fire (`Throttle.consumed`), so the debounce always gets to run:
+ * the lens is about one interval plus VS Code's debounce behind, ≤ 2 renders/s.
  */
 export const LENS_PROGRESS_MS = 500;
 

@@ -84,26 +84,47 @@ describe('CodeLens refresh cadence (Throttle)', () => {
     return { api, advance, now: () => t };
   }
 
-  test('a steady stream of progress events refreshes every interval, slower than VS Code\'s 250 ms debounce', () => {
-    const clock = fakeTimers();
-    const fires: number[] = [];
-    const th = new Throttle(() => fires.push(clock.now()), LENS_PROGRESS_MS, clock.api);
-    th.now(); // run started
-    for (let i = 0; i < 3000; i++) {
-      th.soon(); // an epoch event every ms for 3 s
-      clock.advance(1);
-    }
-    assert.equal(fires[0], 0);
-    const gaps = fires.slice(1).map((f, i) => f - fires[i]);
-    assert.ok(gaps.every((g) => g === LENS_PROGRESS_MS), `${gaps}`);
-    assert.ok(LENS_PROGRESS_MS > 250 && LENS_PROGRESS_MS <= 1000);
-    assert.ok(fires.length >= 6 && fires.length <= 7, `${fires}`); // never more than one interval behind
-  });
+  /**
+   * VS Code's CodeLens controller, simulated: every `onDidChangeCodeLenses` restarts a
+   * RunOnceScheduler of `debounceMs`; when it runs, the lenses are provided (consumed()).
+   */
+  function vscodeConsumer(clock: ReturnType<typeof fakeTimers>, debounceMs: number) {
+    let handle: unknown;
+    const provided: number[] = [];
+    let th: Throttle;
+    const onChange = () => {
+      if (handle !== undefined) clock.api.clearTimeout(handle);
+      handle = clock.api.setTimeout(() => {
+        handle = undefined;
+        provided.push(clock.now());
+        th.consumed();
+      }, debounceMs);
+    };
+    th = new Throttle(onChange, LENS_PROGRESS_MS, undefined, clock.api);
+    return { th, provided };
+  }
 
-  test('state changes refresh at once; a quiet spell then one event refreshes at once', () => {
+  for (const debounceMs of [250, 700, 1500]) {
+    test(`the lens keeps up with a steady stream of progress (VS Code debounce ${debounceMs} ms restarted by every fire)`, () => {
+      const clock = fakeTimers();
+      const { th, provided } = vscodeConsumer(clock, debounceMs);
+      th.now(); // run started
+      for (let i = 0; i < 10_000; i++) {
+        th.soon(); // an epoch event every ms for 10 s
+        clock.advance(1);
+      }
+      // Firing every 250-500 ms regardless would restart a >= 500 ms debounce forever.
+      assert.ok(provided.length >= 10_000 / (LENS_PROGRESS_MS + debounceMs) - 1, `provided at ${provided}`);
+      const gaps = [provided[0], ...provided.slice(1).map((p, i) => p - provided[i])];
+      assert.ok(Math.max(...gaps) <= LENS_PROGRESS_MS + debounceMs, `gaps ${gaps}`);
+    });
+  }
+
+  test('at most one fire per interval; state changes fire at once; a quiet spell then one event fires at once', () => {
     const clock = fakeTimers();
     const fires: number[] = [];
-    const th = new Throttle(() => fires.push(clock.now()), 500, clock.api);
+    let th: Throttle;
+    th = new Throttle(() => { fires.push(clock.now()); th.consumed(); }, 500, 2000, clock.api);
     th.soon();
     assert.deepEqual(fires, [0]);
     clock.advance(100);
@@ -116,5 +137,24 @@ describe('CodeLens refresh cadence (Throttle)', () => {
     clock.advance(2000);
     th.soon();
     assert.deepEqual(fires, [0, 200, 2200]);
+    for (let i = 0; i < 3000; i++) {
+      th.soon();
+      clock.advance(1);
+    }
+    const gaps = fires.slice(3).map((f, i) => f - fires[2 + i]);
+    assert.ok(gaps.length >= 5 && gaps.every((g) => g === 500), `${gaps}`);
+    assert.ok(LENS_PROGRESS_MS > 250 && LENS_PROGRESS_MS <= 1000);
+  });
+
+  test('a consumer that never pulls (no editor shows the spec) is fired at the stale interval', () => {
+    const clock = fakeTimers();
+    const fires: number[] = [];
+    const th = new Throttle(() => fires.push(clock.now()), 500, 2000, clock.api);
+    th.now();
+    for (let i = 0; i < 5000; i++) {
+      th.soon();
+      clock.advance(1);
+    }
+    assert.deepEqual(fires, [0, 2000, 4000]);
   });
 });

@@ -353,7 +353,11 @@ async function main(): Promise<void> {
     results,
     ...extra,
   };
-  const out = args.out ?? (args.smoke ? undefined : join(root, 'bench/results', `${new Date().toISOString().slice(0, 10)}.json`));
+  // Only a full run (every workload, both sides) becomes the day's record; partial runs
+  // (--only, --no-torch, --smoke) are written only where --out says.
+  const full = !args.smoke && !args.only && torchOk;
+  const out = args.out ?? (full ? join(root, 'bench/results', `${new Date().toISOString().slice(0, 10)}.json`) : undefined);
+  if (!out) console.log('\n(partial run: not saved; pass --out FILE to keep it)');
   if (out) {
     mkdirSync(dirname(out), { recursive: true });
     writeFileSync(out, JSON.stringify(report, null, 2) + '\n');

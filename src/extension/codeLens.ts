@@ -6,13 +6,13 @@
  */
 
 import * as vscode from 'vscode';
-import { computeLenses, LENS_PROGRESS_MS, type LensState } from './codeLensState';
+import { computeLenses, LENS_PROGRESS_MS, LENS_STALE_MS, type LensState } from './codeLensState';
 import { Throttle } from './throttle';
 
 export class SpecCodeLensProvider implements vscode.CodeLensProvider, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChangeCodeLenses = this.changed.event;
-  private readonly throttle = new Throttle(() => this.changed.fire(), LENS_PROGRESS_MS);
+  private readonly throttle = new Throttle(() => this.changed.fire(), LENS_PROGRESS_MS, LENS_STALE_MS);
 
   constructor(private readonly stateOf: (uri: vscode.Uri) => LensState) {}
 

@@ -40,6 +40,15 @@ const MAX_ERROR_CHARS = 60;
  */
 export const LENS_PROGRESS_MS = 500;
 
+/**
+ * How long a progress refresh waits for VS Code to pull the previous one: forever. VS
+ * Code's debounce grows when the extension host is slow to answer (a loaded machine, a
+ * fast run's event stream), and any fallback shorter than it (2 s was tried) restarts it
+ * on every fire, so the lens never re-rendered during a long run (e2e). A lens nobody
+ * shows is pulled again when its editor is shown; state changes (`now()`) always fire.
+ */
+export const LENS_STALE_MS = Number.POSITIVE_INFINITY;
+
 export function computeLenses(s: LensState): LensSpec[] {
   const lenses: LensSpec[] = [];
   if (s.running) {

@@ -79,6 +79,9 @@ export class Throttle {
 
   private arm(): void {
     const at = this.lastFire + (this.awaiting ? Math.max(this.intervalMs, this.staleMs) : this.intervalMs);
+    // Waiting for the pull with no fallback: `consumed()` re-arms. (No timer at all:
+    // setTimeout would turn an infinite delay into 1 ms.)
+    if (at === Number.POSITIVE_INFINITY) return;
     const wait = at - this.timers.now();
     if (wait <= 0) {
       this.now();

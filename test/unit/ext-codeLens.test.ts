@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { computeLenses, LENS_PROGRESS_MS } from '../../src/extension/codeLensState';
+import { computeLenses, LENS_PROGRESS_MS, LENS_STALE_MS } from '../../src/extension/codeLensState';
 import { epoch, summary } from './ext-fixtures';
 import { Throttle } from '../../src/extension/throttle';
 
@@ -100,11 +100,11 @@ describe('CodeLens refresh cadence (Throttle)', () => {
         th.consumed();
       }, debounceMs);
     };
-    th = new Throttle(onChange, LENS_PROGRESS_MS, undefined, clock.api);
+    th = new Throttle(onChange, LENS_PROGRESS_MS, LENS_STALE_MS, clock.api);
     return { th, provided };
   }
 
-  for (const debounceMs of [250, 700, 1500]) {
+  for (const debounceMs of [250, 700, 1500, 3000, 6000]) {
     test(`the lens keeps up with a steady stream of progress (VS Code debounce ${debounceMs} ms restarted by every fire)`, () => {
       const clock = fakeTimers();
       const { th, provided } = vscodeConsumer(clock, debounceMs);
@@ -144,6 +144,19 @@ describe('CodeLens refresh cadence (Throttle)', () => {
     const gaps = fires.slice(3).map((f, i) => f - fires[2 + i]);
     assert.ok(gaps.length >= 5 && gaps.every((g) => g === 500), `${gaps}`);
     assert.ok(LENS_PROGRESS_MS > 250 && LENS_PROGRESS_MS <= 1000);
+  });
+
+  test('with no stale fallback, an unpulled fire arms no timer until the pull', () => {
+    const clock = fakeTimers();
+    const fires: number[] = [];
+    const th = new Throttle(() => fires.push(clock.now()), 500, LENS_STALE_MS, clock.api);
+    th.now();
+    th.soon();
+    assert.equal(th.pending, false, 'no timer: a real setTimeout(Infinity) fires after 1 ms');
+    clock.advance(10_000);
+    assert.deepEqual(fires, [0]);
+    th.consumed(); // VS Code pulled: the wanted refresh goes (its slot is long due)
+    assert.deepEqual(fires, [0, 10_000]);
   });
 
   test('a consumer that never pulls (no editor shows the spec) is fired at the stale interval', () => {

@@ -237,7 +237,14 @@ export type HostToTrainer =
   | { type: 'pause' }
   | { type: 'resume' };
 
-export type TrainerToHost = { type: 'event'; event: TrainerEvent } | { type: 'exit' };
+/**
+ * `events` carries several events in order: the trainer batches them (a fast run makes
+ * thousands of epochs a second, and one IPC message each would flood the host).
+ */
+export type TrainerToHost =
+  | { type: 'event'; event: TrainerEvent }
+  | { type: 'events'; events: TrainerEvent[] }
+  | { type: 'exit' };
 
 // ---------------------------------------------------------------------------
 // Host <-> webview

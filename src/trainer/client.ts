@@ -63,6 +63,9 @@ export class TrainerClient implements AsyncIterable<TrainerEvent> {
     this.child.on('message', (m: unknown) => {
       const msg = m as TrainerToHost;
       if (msg?.type === 'event' && msg.event && typeof msg.event.type === 'string') this.push(msg.event);
+      else if (msg?.type === 'events' && Array.isArray(msg.events)) {
+        for (const e of msg.events) if (e && typeof e.type === 'string') this.push(e);
+      }
     });
     this.finished = new Promise((resolve) => {
       const end = (how: string) => {

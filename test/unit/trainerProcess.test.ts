@@ -48,6 +48,22 @@ describe('trainer child process + TrainerClient', () => {
     assert.equal((await run.finished).type, 'done');
   });
 
+  test('events cross the IPC pipe in batches, all of them, in order', async () => {
+    const { fork } = await import('node:child_process');
+    const child = fork(trainerPath, [], { stdio: ['ignore', 'ignore', 'ignore', 'ipc'] });
+    const messages: { type: string; events?: TrainerEvent[] }[] = [];
+    const exited = new Promise((r) => child.on('exit', r));
+    child.on('message', (m) => messages.push(m as { type: string; events?: TrainerEvent[] }));
+    child.send({ type: 'train', specText: spec(2000), specPath: SPEC_PATH, options: {} });
+    await exited;
+    const events = messages.flatMap((m) => m.events ?? []);
+    const epochs = events.filter((e) => e.type === 'epoch').map((e) => (e.type === 'epoch' ? e.epoch : -1));
+    assert.deepEqual(epochs, Array.from({ length: 2000 }, (_, i) => i), 'every epoch, in order');
+    assert.equal(events[events.length - 1].type, 'done');
+    // One message per event would be > 2,000; batches of <= 25 ms make far fewer.
+    assert.ok(messages.length < 200, `${messages.length} IPC messages for ${events.length} events`);
+  });
+
   test('a crash (the child killed from outside) is reported as crashed, naming the signal', async () => {
     const run = TrainerClient.start({ trainerPath }, { specText: spec(1_000_000), specPath: SPEC_PATH });
     const evs: TrainerEvent[] = [];

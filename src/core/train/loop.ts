@@ -555,14 +555,8 @@ export class TrainLoop {
       if (this.test.n > 0) {
         if (this.host) {
           // In row chunks too (LoopConfig.chunkRows), each freed at once.
-          const te = this.test;
-          const d = te.x.shape[2] as number;
-          for (let s = 0; s < te.n; s += this.chunkRows) {
-            const m = Math.min(this.chunkRows, te.n - s);
-            const [l, h] = tf.tidy(() => {
-              const x = m === te.n ? te.x : this.rowsOf(te.xHost, d, s, m);
-              return hostHead(forward(k, this.net, x).logits.dataSync(), this.yTest.subarray(s, s + m), this.nClasses, 0);
-            });
+          for (let s = 0; s < this.test.n; s += this.chunkRows) {
+            const [l, h] = this.testChunkOnHost(s);
             add(2, l);
             add(3, h);
           }
@@ -583,6 +577,18 @@ export class TrainLoop {
       values.dispose();
     }
     return this.metricsFromSums(v);
+  }
+
+  /** Test loss and hits of the chunk of rows starting at `start`, loss head on the host. */
+  private testChunkOnHost(start: number): [number, number] {
+    const { tf, k } = this;
+    const te = this.test;
+    const d = te.x.shape[2] as number;
+    const m = Math.min(this.chunkRows, te.n - start);
+    return tf.tidy(() => {
+      const x = m === te.n ? te.x : this.rowsOf(te.xHost, d, start, m);
+      return hostHead(forward(k, this.net, x).logits.dataSync(), this.yTest.subarray(start, start + m), this.nClasses, 0);
+    });
   }
 
   /** Sums [train loss, train correct, test loss, test correct] → per-sample means. */
@@ -686,16 +692,10 @@ export class TrainLoop {
       if (ok && this.test.n > 0 && (await shouldStop())) ok = false;
       if (ok && this.test.n > 0) {
         if (this.host) {
-          const te = this.test;
-          const d = te.x.shape[2] as number;
-          for (let s = 0; ok && s < te.n; s += this.chunkRows) {
+          for (let s = 0; ok && s < this.test.n; s += this.chunkRows) {
             if (s > 0 && (await shouldStop())) ok = false;
             else {
-              const m = Math.min(this.chunkRows, te.n - s);
-              const [l, h] = tf.tidy(() => {
-                const x = m === te.n ? te.x : this.rowsOf(te.xHost, d, s, m);
-                return hostHead(forward(k, this.net, x).logits.dataSync(), this.yTest.subarray(s, s + m), this.nClasses, 0);
-              });
+              const [l, h] = this.testChunkOnHost(s);
               add(2, l);
               add(3, h);
             }

@@ -2,6 +2,7 @@
 //   1. type checks (extension + engine, webview)
 //   2. build (esbuild bundles)
 //   3. unit tests (node:test on the engine and the pure parts of extension and webview)
+//      then `notebook`: exported PyTorch notebooks against blobs train (needs Debian's python3-torch)
 //   4. package: the vsix (scripts/package.mjs) and what is inside it
 //   5. integration: mocha inside a real VS Code extension host (code-server)
 //   6. e2e: UI end-to-end in code-server driven by Chromium (screenshots in test-results/)
@@ -61,6 +62,10 @@ const stages = [
   ['typecheck', () => run('npx', ['tsc', '-p', 'tsconfig.json', '--noEmit']) || run('npx', ['tsc', '-p', 'webview/tsconfig.json', '--noEmit'])],
   ['build', () => run(process.execPath, ['scripts/build.mjs'])],
   ['unit', () => runCounted(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-reporter=spec', ...unitFiles()])],
+  // The notebook round trip: `blobs export`ed notebooks run by /usr/bin/python3's PyTorch,
+  // scikit-learn and matplotlib print blobs train's log lines. Skips where those are
+  // missing (fails under CI=true: .ci/run installs them).
+  ['notebook', () => runCounted(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', 'test/notebook/roundtrip.test.ts'])],
   // A tiny run of the benchmark so it never rots (its numbers mean nothing); no PyTorch needed.
   ['bench-smoke', () => run(process.execPath, ['--import', 'tsx', 'bench/bench.ts', '--smoke', '--no-torch'])],
   // Layer 4: production build + vsce, then the vsix's contents.

@@ -25,6 +25,7 @@ describe('vsix package', () => {
       'extension/package.json',
       'extension/dist/extension.js',
       'extension/dist/trainer.js',
+      'extension/dist/exporter.js',
       'extension/dist/webview/webview.js',
       'extension/schemas/blobs.schema.json',
     ]) {

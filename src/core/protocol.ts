@@ -247,6 +247,23 @@ export type TrainerToHost =
   | { type: 'exit' };
 
 // ---------------------------------------------------------------------------
+// Host <-> exporter process (dist/exporter.js, one export per process: src/exporter/)
+
+/** Export the spec (the editor's text, which may be unsaved) as a notebook for `outPath`. */
+export interface ExportRequest {
+  type: 'export';
+  specText: string;
+  specPath: string;
+  format: 'ipynb' | 'py';
+  /** Where the host will write it (CSV paths in the notebook are relative to it). */
+  outPath: string;
+}
+
+export type ExportReply =
+  | { type: 'exported'; text: string; cells: number; notes: string[] }
+  | { type: 'error'; message: string };
+
+// ---------------------------------------------------------------------------
 // Host <-> webview
 
 /** Which view a message is for: the full editor panel or the compact side view. */

@@ -11,6 +11,7 @@ import { performance } from 'node:perf_hooks';
 import * as vscode from 'vscode';
 import type { BlobClassifierApi, RunInfo } from './api';
 import { Controller, TrainRefused } from './controller';
+import { registerExportNotebook } from './exportNotebook';
 import { COMMANDS, OUTPUT_CHANNEL, SPEC_GLOB, VIEWS } from './ids';
 import { summaryOf } from './sessions';
 import type { RunRecord } from './sessionStore';
@@ -48,6 +49,7 @@ export function activate(context: vscode.ExtensionContext): BlobClassifierApi {
     vscode.commands.registerCommand(COMMANDS.openArtifacts, (uri?: vscode.Uri) => c.openArtifacts(uri).then(undefined, report)),
     vscode.commands.registerCommand(COMMANDS.exportFigure, (uri?: vscode.Uri) => c.exportFigure(uri).then(undefined, report)),
     vscode.commands.registerCommand(COMMANDS.showOutput, () => c.showOutput()),
+    registerExportNotebook(context, output),
   );
 
   const activateMs = performance.now() - t0;

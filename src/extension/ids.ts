@@ -11,6 +11,7 @@ export const COMMANDS = {
   openArtifacts: 'blobClassifier.openArtifacts',
   exportFigure: 'blobClassifier.exportFigure',
   showOutput: 'blobClassifier.showOutput',
+  exportNotebook: 'blobClassifier.exportNotebook',
 } as const;
 
 export const VIEWS = {

@@ -27,7 +27,7 @@ const common = {
 };
 
 const nodeEntries = [
-  { in: 'src/extension/extension.ts', out: 'extension' },
+  { in: 'src/extension/vscode/extension.ts', out: 'extension' },
   { in: 'src/trainer/process.ts', out: 'trainer' },
   { in: 'src/cli/main.ts', out: 'cli' },
 ].filter((e) => existsSync(join(root, e.in)));

@@ -8,21 +8,21 @@
 import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { RunSummary, TrainerEvent, TrainerOptions, WebviewToHost } from '../core/protocol';
-import { NOTEBOOK_SPEC_TEXT, nameFromPath } from '../core/spec/defaults';
+import type { RunSummary, TrainerEvent, TrainerOptions, WebviewToHost } from '../../core/protocol';
+import { NOTEBOOK_SPEC_TEXT, nameFromPath } from '../../core/spec/defaults';
 import { SpecCodeLensProvider } from './codeLens';
-import type { LensState } from './codeLensState';
-import { readSettings, trainerOptions, type Settings } from './config';
+import type { LensState } from '../codeLensState';
+import { readSettings, trainerOptions, type Settings } from '../config';
 import { isSpecDocument, SpecDiagnostics } from './diagnostics';
-import { progressUpdate, statusText, summaryLines } from './format';
-import { COMMANDS, CONFIG, CONTEXT, SPEC_GLOB } from './ids';
-import { firstError, refusalMessage } from './problemMapping';
-import { readLatestRunHistory, writeRunHistory } from './runHistoryFile';
-import { DEFAULT_RUNS_DIRECTORY, isInside, isRunId, makeRunId, pruneRunFolders, readLatestSummary, resolveSpecRunsDir, specStem } from './runsDir';
-import { SessionManager, summaryOf } from './sessions';
-import { SessionStore, type RunRecord } from './sessionStore';
-import type { StartTrainer } from './trainerRun';
-import type { ViewChannel } from './viewChannel';
+import { progressUpdate, statusText, summaryLines } from '../format';
+import { COMMANDS, CONFIG, CONTEXT, SPEC_GLOB } from '../ids';
+import { firstError, refusalMessage } from '../problemMapping';
+import { readLatestRunHistory, writeRunHistory } from '../runHistoryFile';
+import { DEFAULT_RUNS_DIRECTORY, isInside, isRunId, makeRunId, pruneRunFolders, readLatestSummary, resolveSpecRunsDir, specStem } from '../runsDir';
+import { SessionManager, summaryOf } from '../sessions';
+import { SessionStore, type RunRecord } from '../sessionStore';
+import type { StartTrainer } from '../trainerRun';
+import type { ViewChannel } from '../viewChannel';
 import { PanelManager, SideViewProvider, type ViewContext, type WebviewHost } from './webviews';
 
 export interface TrainCallOptions {

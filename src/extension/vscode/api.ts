@@ -11,8 +11,8 @@
  */
 
 import type * as vscode from 'vscode';
-import type { RunSummary, TrainerEvent } from '../core/protocol';
-import type { DeviceRequest } from '../core/spec/types';
+import type { RunSummary, TrainerEvent } from '../../core/protocol';
+import type { DeviceRequest } from '../../core/spec/types';
 
 export interface ApiTrainOptions {
   /** Override the spec's (and the setting's) device. */

@@ -6,16 +6,16 @@
  */
 
 // Must stay the first import (see loadClock.ts).
-import { loadStart } from './loadClock';
+import { loadStart } from '../loadClock';
 import { performance } from 'node:perf_hooks';
 import * as vscode from 'vscode';
 import type { BlobClassifierApi, RunInfo } from './api';
 import { Controller, TrainRefused } from './controller';
-import { COMMANDS, OUTPUT_CHANNEL, SPEC_GLOB, VIEWS } from './ids';
-import { summaryOf } from './sessions';
-import type { RunRecord } from './sessionStore';
-import { clientTrainer } from './trainerAdapter';
-import type { StartTrainer } from './trainerRun';
+import { COMMANDS, OUTPUT_CHANNEL, SPEC_GLOB, VIEWS } from '../ids';
+import { summaryOf } from '../sessions';
+import type { RunRecord } from '../sessionStore';
+import { clientTrainer } from '../trainerAdapter';
+import type { StartTrainer } from '../trainerRun';
 
 export function activate(context: vscode.ExtensionContext): BlobClassifierApi {
   const t0 = performance.now();

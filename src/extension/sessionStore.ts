@@ -191,6 +191,16 @@ export class SessionStore {
     return this.runs.get(specPath) ?? [];
   }
 
+  /** The spec whose latest run is the newest (run ids sort by time). */
+  mostRecentSpec(): string | undefined {
+    let best: { specPath: string; runId: string } | undefined;
+    for (const [specPath, list] of this.runs) {
+      const r = list[list.length - 1];
+      if (r && (!best || r.ref.runId > best.runId)) best = { specPath, runId: r.ref.runId };
+    }
+    return best?.specPath;
+  }
+
   /** Every spec with at least one running run. */
   runningSpecs(): string[] {
     return [...this.runs.keys()].filter((p) => this.active(p));

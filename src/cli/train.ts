@@ -10,7 +10,9 @@
 
 import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import { isTerminal, type CancelledEvent, type DoneEvent, type ErrorEvent, type Evaluation, type RunSummary, type StartEvent, type TrainerEvent, type TrainerOptions } from '../core/protocol';
-import { defaultRunsDir } from '../core/train/artifacts';
+import { defaultRunsDir } from '../core/run/folder';
+import { newRunId } from '../core/run/id';
+import { DEVICES } from '../core/spec/fields';
 import { RunControl } from '../core/train/control';
 import { runSpec } from '../core/train/run';
 import { pyFixed } from '../core/train/trainer';
@@ -18,7 +20,6 @@ import { readTextFile } from './common';
 import { CliError, EXIT_BAD_INPUT, EXIT_FAILURE, EXIT_OK, UsageError, parseVerbArgs, type Verb } from './verb';
 
 export const EXIT_CANCELLED = 130;
-const DEVICES = ['auto', 'gpu', 'cpu', 'wasm', 'js'] as const;
 
 export const trainVerb: Verb = {
   name: 'train',
@@ -136,7 +137,8 @@ async function trainAndReport(o: ReportOptions): Promise<number> {
   let start: StartEvent | undefined;
   let end: DoneEvent | ErrorEvent | CancelledEvent | undefined;
   try {
-    for await (const e of runSpec(o.text, o.specPath, o.options, control)) {
+    // The run's id names its folder and is in its summary and events (run/id.ts).
+    for await (const e of runSpec(o.text, o.specPath, o.options, control, { runId: newRunId() })) {
       if (isTerminal(e)) end = e;
       if (o.json) {
         if (e.type !== 'frame' || o.frames) out(JSON.stringify(e));

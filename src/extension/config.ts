@@ -7,7 +7,7 @@
 import type { TrainerOptions } from '../core/protocol';
 import type { DeviceRequest } from '../core/spec/types';
 import { LIMITS } from '../core/spec/types';
-import { DEFAULT_RUNS_DIRECTORY } from './runsDir';
+import { DEFAULT_RUNS_DIRECTORY } from '../core/run/folder';
 
 export interface Settings {
   /** `auto` = use the spec's `device`; anything else overrides it. */

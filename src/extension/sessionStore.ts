@@ -17,7 +17,7 @@
 
 import type { EpochEvent, RunRef, RunSummary, TrainerEvent } from '../core/protocol';
 import { isTerminal } from '../core/protocol';
-import { FrameThinner, keepEndFrames, MEMORY_FRAME_BUDGET, type FrameBudget, type FrameStats } from './frameBudget';
+import { FrameThinner, keepEndFrames, MEMORY_FRAME_BUDGET, type FrameBudget, type FrameStats } from '../core/run/frameBudget';
 
 export type RunStatus = 'running' | 'completed' | 'cancelled' | 'error';
 

@@ -79,7 +79,8 @@ export class SessionManager {
     let run: TrainerRun;
     const t0 = performance.now();
     try {
-      run = this.startTrainer({ specText: p.specText, specPath: p.specPath, options: p.options });
+      // The run's id goes to the trainer: its folder, summary and events carry it too.
+      run = this.startTrainer({ runId: p.runId, specText: p.specText, specPath: p.specPath, options: p.options });
       // Starting a process is the one synchronous step on the host's thread: worth knowing.
       rec.spawnMs = performance.now() - t0;
     } catch (err) {

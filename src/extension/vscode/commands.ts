@@ -10,7 +10,7 @@ import type { TrainerOptions } from '../../core/protocol';
 import { NOTEBOOK_SPEC_TEXT, nameFromPath } from '../../core/spec/defaults';
 import { trainerOptions, type Settings } from '../config';
 import { firstError, refusalMessage } from '../problemMapping';
-import { makeRunId } from '../runsDir';
+import { newRunId } from '../../core/run/id';
 import type { SessionManager } from '../sessions';
 import type { RunRecord } from '../sessionStore';
 import type { SpecDiagnostics } from './diagnostics';
@@ -98,11 +98,11 @@ export class Commands {
     const dirs = this.d.runsOnDisk.specRunsDir(specPath);
     if (dirs.warning) output.warn(dirs.warning);
     const rec = sessions.start({
-      runId: makeRunId(new Date()),
+      runId: newRunId(),
       specPath,
       specName,
       specText: doc.getText(),
-      // The trainer creates `<specRunsDir>/<its run id>/` when the run ends (atomically).
+      // The trainer writes the run into `<specRunsDir>/<runId>/` when it ends (atomically).
       options: trainerOptions(this.d.settings(), { outDir: dirs.specRunsDir, allowedRoot: workspaceRoot }, opts.overrides),
     });
     if (interactive) {

@@ -70,7 +70,7 @@ export class Controller implements vscode.Disposable, WebviewHost {
       this.contextKeys.update();
     });
     this.contextKeys = new ContextKeys(this.sessions, this.specs, () => this.runsOnDisk.anyFound);
-    this.figures = new FigureExport(this.specs, this.panels, this.store, this.runsOnDisk, output);
+    this.figures = new FigureExport(this.specs, this.panels, this.store, output);
     this.commands = new Commands({
       specs: this.specs,
       sessions: this.sessions,

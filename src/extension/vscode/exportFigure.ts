@@ -3,15 +3,17 @@
  * panel answers with `exportFigure` (as its own Export buttons do), and the host asks
  * where to save it. A panel that cannot answer (nothing drawn yet) is reported after
  * EXPORT_TIMEOUT_MS rather than leaving the user waiting on nothing.
+ *
+ * The dialog proposes the spec's folder, never a run folder: run folders belong to the
+ * engine and are pruned (`keepRuns`), which once took an exported figure with them.
  */
 
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { WebviewToHost } from '../../core/protocol';
-import { specStem } from '../runsDir';
+import { specStem } from '../../core/run/folder';
 import type { SessionStore } from '../sessionStore';
 import type { ViewChannel } from '../viewChannel';
-import type { RunsOnDisk } from './runsOnDisk';
 import type { SpecTracker } from './specs';
 import type { PanelManager } from './webviews';
 
@@ -25,7 +27,6 @@ export class FigureExport implements vscode.Disposable {
     private readonly specs: SpecTracker,
     private readonly panels: PanelManager,
     private readonly store: SessionStore,
-    private readonly runsOnDisk: RunsOnDisk,
     private readonly output: vscode.LogOutputChannel,
   ) {}
 
@@ -62,11 +63,8 @@ export class FigureExport implements vscode.Disposable {
       this.waits.delete(specPath);
     }
     try {
-      const rec = specPath ? (this.store.latest(specPath) ?? undefined) : undefined;
-      const dir = (specPath && (await this.runsOnDisk.artifactsDir(specPath))) || (specPath ? path.dirname(specPath) : vscode.workspace.workspaceFolders?.[0]?.uri.fsPath);
-      // Named after the trainer's run id (its artifacts folder's name) when known.
-      const runId = rec?.summary?.runId ?? rec?.ref.runId;
-      const base = `${specPath ? specStem(specPath) : 'figure'}${runId ? `-${runId}` : ''}.${msg.format}`;
+      const dir = specPath ? path.dirname(specPath) : vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+      const base = exportFileName(specPath, specPath ? this.store.latest(specPath)?.ref.runId : undefined, msg.format);
       const target = await vscode.window.showSaveDialog({
         title: 'Export Figure',
         saveLabel: 'Export',
@@ -94,4 +92,9 @@ export class FigureExport implements vscode.Disposable {
     for (const t of this.waits.values()) clearTimeout(t);
     this.waits.clear();
   }
+}
+
+/** `notebook-20261128-181634-3f9a.png`: the spec and the run the figure shows. */
+export function exportFileName(specPath: string | undefined, runId: string | undefined, format: 'png' | 'svg'): string {
+  return `${specPath ? specStem(specPath) : 'figure'}${runId ? `-${runId}` : ''}.${format}`;
 }

@@ -1,18 +1,18 @@
 /**
  * The runs on disk, from the host's side: a window reload empties the host's memory of
  * runs, so the CodeLens's last result, the panel's last run and "Open Last Run's
- * Artifacts" are read back from the spec's runs folder; and older run folders are
- * pruned when a run ends (`keepRuns`).
+ * Artifacts" are read back from the spec's runs folder (written by the trainer, or by
+ * the CLI: the same folders); and older runs are pruned when a run ends (`keepRuns`).
+ * The folders' layout, reading and pruning are src/core/run/folder.ts's.
  */
 
-import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { RunSummary } from '../../core/protocol';
+import { DEFAULT_RUNS_DIRECTORY, latestRunDir, pruneRuns, readLatestRunHistory, readLatestSummary } from '../../core/run/folder';
 import { nameFromPath } from '../../core/spec/defaults';
 import type { Settings } from '../config';
-import { readLatestRunHistory, writeRunHistory } from '../runHistoryFile';
-import { DEFAULT_RUNS_DIRECTORY, isInside, isRunId, pruneRunFolders, readLatestSummary, resolveSpecRunsDir } from '../runsDir';
+import { resolveSpecRunsDir } from '../runsDir';
 import type { RunRecord, SessionStore } from '../sessionStore';
 import type { SpecTracker } from './specs';
 
@@ -102,15 +102,13 @@ export class RunsOnDisk {
     return v === 'loading' || v === null ? undefined : v;
   }
 
-  /** A run ended: save its event history into its folder and keep the newest `keepRuns` folders. */
+  /** A run ended (the trainer published its folder, event history included): keep the newest `keepRuns`. */
   onRunEnded(rec: RunRecord): void {
-    void this.saveHistory(rec);
-    if (rec.outDir) {
-      const keep = this.settings().keepRuns;
-      void pruneRunFolders(rec.outDir, keep).then((deleted) => {
-        for (const d of deleted) this.output.info(`pruned old run ${d} (keepRuns = ${keep})`);
-      });
-    }
+    if (!rec.outDir) return;
+    const keep = this.settings().keepRuns;
+    void pruneRuns(rec.outDir, keep).then((pruned) => {
+      for (const d of pruned) this.output.info(`pruned old run ${d} (keepRuns = ${keep})`);
+    });
   }
 
   /** The latest run's artifacts folder: from memory, or the newest run folder on disk (after a reload). */
@@ -118,25 +116,6 @@ export class RunsOnDisk {
     const fromRun = this.store.lastFinished(specPath)?.summary?.artifacts_dir;
     if (fromRun) return fromRun;
     const parent = this.store.latest(specPath)?.outDir ?? this.specRunsDir(specPath).specRunsDir;
-    if (!parent) return undefined;
-    try {
-      // Run ids sort chronologically; `.partial` folders (runs being written) do not match.
-      const names = (await fsp.readdir(parent)).filter(isRunId).sort();
-      return names.length ? path.join(parent, names[names.length - 1]) : undefined;
-    } catch {
-      return undefined;
-    }
-  }
-
-  /** Writes `events.jsonl` into the run's artifacts folder (inside the workspace only). */
-  private async saveHistory(rec: RunRecord): Promise<void> {
-    const dir = rec.summary?.artifacts_dir;
-    const root = this.specs.workspaceRoot(this.specs.uriOf(rec.ref.specPath));
-    if (!dir || !root || !isInside(root, dir)) return;
-    try {
-      await writeRunHistory(dir, root, { runId: rec.ref.runId, specName: rec.ref.specName, events: rec.events, framesSeen: rec.frames?.seen });
-    } catch (err) {
-      this.output.warn(`could not save the run's event history in ${dir}: ${String(err)}`);
-    }
+    return parent ? latestRunDir(parent) : undefined;
   }
 }

@@ -15,7 +15,8 @@ import { Drawer } from './draw';
 import { exportFigure, figureSvg } from './figureExport';
 import { renderHeader } from './header';
 import { buildView, type ViewElements } from './layout';
-import { applyEvents, completedEpochs, emptyModel, type Part, type RunModel } from './model';
+import { epochsDone, newRunState, settleReplay } from '../src/core/run/state';
+import { applyEvents, emptyModel, type Part, type RunModel } from './model';
 import { createScheduler, type Scheduler } from './render/scheduler';
 import { readTheme, type ViewTheme } from './render/theme';
 import { post, readViewState, type ViewState, type VsCodeApi } from './vscode';
@@ -136,13 +137,9 @@ export class App {
     if (!msg || typeof msg !== 'object') return;
     switch (msg.type) {
       case 'run': {
-        this.model = emptyModel();
-        this.model.run = msg.run;
+        this.model = { ...emptyModel(), run: msg.run, state: newRunState() };
         const changed = applyEvents(this.model, msg.events);
-        // A replayed history without a terminal event is a run still going, or one
-        // whose trainer went away (then the host says it is not active).
-        if (this.model.status === 'running' && !msg.active) this.model.status = 'cancelled';
-        if (!this.model.start && msg.active) this.model.status = 'running';
+        settleReplay(this.model.state!, msg.active);
         if (this.state.replay && this.state.replay.runId !== msg.run.runId) this.state.replay = undefined;
         this.state.specPath = msg.run.specPath;
         this.saveState();
@@ -207,17 +204,17 @@ export class App {
   }
 
   private updateColors(): void {
-    const k = this.model.start?.data.nClasses ?? 0;
+    const k = this.model.state?.start?.data.nClasses ?? 0;
     this.colors = classPalette(k, this.state.palette);
     this.lut = heatmapLut({ colors: this.colors, background: this.theme.background, minAlpha: this.theme.minAlpha, maxAlpha: this.theme.maxAlpha });
   }
 
   /** The replayed epoch (frames' numbering: epochs completed), or undefined = latest. */
   private replayEpoch(): number | undefined {
-    const m = this.model;
-    if (m.status === 'running' || !m.run) return undefined;
+    const { run, state } = this.model;
+    if (!run || !state || state.status === 'running') return undefined;
     const r = this.state.replay;
-    return r && r.runId === m.run.runId && r.epoch < completedEpochs(m) ? r.epoch : undefined;
+    return r && r.runId === run.runId && r.epoch < epochsDone(state) ? r.epoch : undefined;
   }
 
   private onReplay(): void {

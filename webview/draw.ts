@@ -39,7 +39,7 @@ export class Drawer {
   draw(parts: ReadonlySet<Part>, d: DrawInput): void {
     const v = this.v;
     const m = d.model;
-    const s = m.start;
+    const s = m.state?.start;
     if (!s) return;
     if (parts.has('layout')) this.renderLegend(s, d);
     const r = d.replay;
@@ -72,7 +72,7 @@ export class Drawer {
       }
     }
     if ((parts.has('eval') || parts.has('layout')) && v.evalSection && v.confusion && v.scores) {
-      const done = m.done;
+      const done = m.state?.done;
       v.evalSection.hidden = !done;
       if (done) {
         const split = d.state.confusionSplit;

@@ -21,14 +21,15 @@ export interface FigureInput {
 /** The whole figure as SVG text, as shown now; undefined when nothing is drawn yet. */
 export function figureSvg(f: FigureInput): string | undefined {
   const m = f.model;
-  if (!m.start) return undefined;
+  const start = m.state?.start;
+  if (!start) return undefined;
   const r = f.replay;
   const frame = r === undefined ? m.frames.at(-1) : frameAtOrBefore(m.frames, r);
   if (!frame) return undefined;
   // Curves up to the replayed epoch, like the charts on screen.
   const epochs = r === undefined ? m.epochs : m.epochs.filter((e) => e.epoch < r);
   return renderFigureSvg(
-    { start: m.start, frame, epochs },
+    { start, frame, epochs },
     { theme: f.theme, palette: f.state.palette, logLoss: f.state.logLoss, compare: f.state.compare ? f.history : [] },
   );
 }

@@ -5,7 +5,8 @@
  */
 import type { ErrorEvent, HostToWebview, StartEvent, ViewKind } from '../src/core/protocol';
 import { duration, num, pct } from '../src/core/figure/format';
-import { completedEpochs, latestTestAcc, type RunModel } from './model';
+import { epochsDone, latestTestAcc, newRunState } from '../src/core/run/state';
+import { viewStatus, type RunModel } from './model';
 import type { ViewElements } from './layout';
 
 export interface HeaderContext {
@@ -17,24 +18,28 @@ export interface HeaderContext {
 }
 
 export function renderHeader(root: HTMLElement, v: ViewElements, m: RunModel, ctx: HeaderContext): void {
-  const s = m.start;
-  const done = completedEpochs(m);
+  const run = m.state ?? newRunState();
+  const status = viewStatus(m);
+  const s = run.start;
+  const done = epochsDone(run);
   const total = s?.epochs ?? 0;
-  root.dataset.status = m.status;
+  root.dataset.status = status;
   root.dataset.epoch = String(done);
-  const acc = latestTestAcc(m);
+  if (m.run) root.dataset.runId = m.run.runId;
+  else delete root.dataset.runId;
+  const acc = latestTestAcc(run);
   if (acc === undefined) delete root.dataset.testAcc;
   else root.dataset.testAcc = String(acc);
 
   const idle = ctx.idle;
   v.specName.textContent = s?.specName ?? m.run?.specName ?? idle?.specName ?? 'Blob Classifier';
-  v.statusText.textContent = m.paused && m.status === 'running' ? 'paused' : m.status === 'idle' ? '' : m.status;
-  v.statusText.className = `status status-${m.status}`;
+  v.statusText.textContent = run.paused && status === 'running' ? 'paused' : status === 'idle' ? '' : status;
+  v.statusText.className = `status status-${status}`;
   v.meta.textContent = s ? describeStart(s, ctx.kind === 'side') : '';
   v.meta.title = s ? `${s.reason}` : '';
   v.epochText.textContent = `${done}/${total}`;
   v.progress.set(done, total);
-  v.busy.hidden = m.status !== 'running' || m.paused;
+  v.busy.hidden = status !== 'running' || run.paused;
   const last = m.epochs.at(-1);
   v.elapsed.textContent = last ? duration(last.elapsedMs) : '';
   v.testAcc.textContent = pct(acc);
@@ -47,11 +52,11 @@ export function renderHeader(root: HTMLElement, v: ViewElements, m: RunModel, ct
     v.numbers.textContent = warn ? `⚠ ${warn.message}` : info?.message ?? '';
     v.numbers.classList.toggle('warn', !!warn);
   }
-  v.btnStop.disabled = m.status !== 'running';
-  v.btnTrain.disabled = m.status === 'running';
-  v.btnTrain.textContent = m.start || m.status !== 'idle' ? 'Train again' : 'Train';
+  v.btnStop.disabled = status !== 'running';
+  v.btnTrain.disabled = status === 'running';
+  v.btnTrain.textContent = status !== 'idle' ? 'Train again' : 'Train';
 
-  const err = m.error;
+  const err = run.error;
   v.errorBox.hidden = !err;
   v.errorTitle.textContent = err ? errorTitle(err) : '';
   v.errorMessage.textContent = err ? err.message : '';
@@ -60,25 +65,26 @@ export function renderHeader(root: HTMLElement, v: ViewElements, m: RunModel, ct
 
   // A stopped run says so (not only in the small status badge), and why there is no
   // evaluation below.
-  v.outcome.hidden = m.status !== 'cancelled';
+  const stopped = run.cancelled?.summary;
+  v.outcome.hidden = status !== 'cancelled';
   v.outcome.textContent =
-    m.status !== 'cancelled' ? ''
+    status !== 'cancelled' ? ''
     : done === 0 ? `Stopped before the first epoch finished.`
-    : `Stopped after ${done} of ${total} epochs${m.cancelled?.summary ? `: train acc ${pct(m.cancelled.summary.train_acc)}, test acc ${pct(m.cancelled.summary.test_acc)}` : ''}. ` +
+    : `Stopped after ${done} of ${total} epochs${stopped ? `: train acc ${pct(stopped.train_acc)}, test acc ${pct(stopped.test_acc)}` : ''}. ` +
       `The plots show the model as it was then; there is no final evaluation. Train again to run all ${total}.`;
 
   const showContent = !!s;
   v.content.hidden = !showContent;
   v.notice.hidden = showContent;
-  const problems = !showContent && m.status === 'idle' && !!idle?.problems;
+  const problems = !showContent && status === 'idle' && !!idle?.problems;
   v.notice.classList.toggle('notice-problems', problems);
   if (!showContent) {
     const n = idle?.problems ?? 0;
     v.notice.textContent =
-      m.status === 'error' ? 'The run failed before training started: nothing to draw.'
+      status === 'error' ? 'The run failed before training started: nothing to draw.'
       : problems ? `${idle?.specName ?? 'The spec'} has ${n} problem${n === 1 ? '' : 's'} to fix before it can train. ` +
           `${n === 1 ? 'It is' : 'They are'} underlined in the spec and listed in the Problems panel; Train takes you to the first.`
-      : m.status === 'running' ? 'Starting…'
+      : status === 'running' ? 'Starting…'
       : idle?.specName ? `No run of ${idle.specName} yet. Press Train to start.`
       : 'Open a .blobs.json spec and press Train.';
   }
@@ -88,7 +94,7 @@ export function renderHeader(root: HTMLElement, v: ViewElements, m: RunModel, ct
     const r = ctx.replay;
     v.slider.max = String(max);
     v.slider.value = String(r ?? max);
-    v.slider.disabled = m.status === 'running' || !m.frames.length;
+    v.slider.disabled = status === 'running' || !m.frames.length;
     const shown = r ?? max;
     const text = r === undefined ? `epoch ${shown}/${total} (latest)` : `epoch ${shown}/${total}`;
     v.sliderLabel.textContent = text;

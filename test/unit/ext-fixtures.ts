@@ -1,5 +1,6 @@
 /** Small builders of protocol events for the extension's unit tests. */
 import type { DoneEvent, EpochEvent, FrameEvent, RunSummary, StartEvent, TrainerEvent } from '../../src/core/protocol';
+import { foldRunEvents, newRunState, type RunState } from '../../src/core/run/state';
 import type { Problem } from '../../src/core/spec/problems';
 
 /** The run id of the fixtures' run (as `newRunId` makes them). */
@@ -62,4 +63,11 @@ export function problem(over: Partial<Problem> & { offset?: number } = {}): Prob
     range: { offset, length: 3, start: { line: 2, character: 4 }, end: { line: 2, character: 7 } },
     ...over,
   };
+}
+
+/** A run's state after `events` (the core reducer). */
+export function stateOf(...events: TrainerEvent[]): RunState {
+  const s = newRunState();
+  foldRunEvents(s, events);
+  return s;
 }

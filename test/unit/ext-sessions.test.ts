@@ -2,7 +2,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { TrainerEvent } from '../../src/core/protocol';
 import { LagMonitor, type LagHistogram } from '../../src/extension/lagMonitor';
-import { SessionManager, summaryOf } from '../../src/extension/sessions';
+import { SessionManager } from '../../src/extension/sessions';
 import { SessionStore } from '../../src/extension/sessionStore';
 import type { TrainRequest } from '../../src/core/protocol';
 import type { TrainerRun } from '../../src/extension/trainerRun';
@@ -100,7 +100,7 @@ describe('SessionManager', () => {
     runs[0].emit({ type: 'cancelled', epoch: 1 });
     assert.equal((await stopped)?.status, 'cancelled');
     assert.equal(rec.status, 'cancelled');
-    const s = summaryOf(rec)!;
+    const s = rec.result!;
     assert.equal(s.status, 'cancelled');
     assert.equal(s.epochs_completed, 1);
     assert.equal(s.epochs, 10);

@@ -14,6 +14,7 @@ import { dirname, resolve } from 'node:path';
 import { buildDataset } from '../data/build';
 import type { SplitDataset } from '../data/dataset';
 import { isTerminal, type ErrorEvent, type TrainerEvent, type TrainerOptions } from '../protocol';
+import { memorySize } from '../figure/format';
 import { DEVICES } from '../spec/fields';
 import { validateSpecText } from '../spec/validate';
 import { LIMITS, type BlobSpec } from '../spec/types';
@@ -58,10 +59,6 @@ export function estimateBytes(spec: BlobSpec, nSamples: number, nFeatures: numbe
   const res = spec.boundary.resolution;
   const grid = res * res * (nFeatures + widths) * 4 * 2;
   return hostData + device + acts + grid + paramCount(sizes) * 4 * 4;
-}
-
-function fmtBytes(b: number): string {
-  return b >= 1024 ** 3 ? `${(b / 1024 ** 3).toFixed(1)} GiB` : `${Math.round(b / 1024 ** 2)} MiB`;
 }
 
 function err(code: ErrorEvent['code'], message: string): ErrorEvent {
@@ -116,7 +113,7 @@ export async function* runSpec(
       const nc = spec.data.generator === 'make_blobs' ? (typeof spec.data.centers === 'number' ? spec.data.centers : spec.data.centers.length) : 2;
       const bytes = estimateBytes(spec, declared, nf, nc);
       if (bytes > MAX_WORKING_BYTES) {
-        yield err('too-large', `This run would need about ${fmtBytes(bytes)} of memory (limit ${fmtBytes(MAX_WORKING_BYTES)}): reduce n_samples, n_features, hidden_units or boundary.resolution.`);
+        yield err('too-large', `This run would need about ${memorySize(bytes)} of memory (limit ${memorySize(MAX_WORKING_BYTES)}): reduce n_samples, n_features, hidden_units or boundary.resolution.`);
         return;
       }
     }
@@ -131,7 +128,7 @@ export async function* runSpec(
     }
     const bytes = estimateBytes(spec, data.all.n, data.all.d, data.nClasses);
     if (bytes > MAX_WORKING_BYTES) {
-      yield err('too-large', `This run would need about ${fmtBytes(bytes)} of memory (limit ${fmtBytes(MAX_WORKING_BYTES)}).`);
+      yield err('too-large', `This run would need about ${memorySize(bytes)} of memory (limit ${memorySize(MAX_WORKING_BYTES)}).`);
       return;
     }
     if (data.train.n === 0) {

@@ -11,7 +11,7 @@ import type { TrainerEvent, WebviewToHost } from '../../core/protocol';
 import type { LensState } from '../codeLensState';
 import { readSettings, type Settings } from '../config';
 import { CONFIG } from '../ids';
-import { SessionManager, summaryOf } from '../sessions';
+import { SessionManager } from '../sessions';
 import { SessionStore, type RunRecord } from '../sessionStore';
 import { Throttle } from '../throttle';
 import type { StartTrainer } from '../trainerRun';
@@ -243,8 +243,8 @@ export class Controller implements vscode.Disposable, WebviewHost {
     return {
       trusted: vscode.workspace.isTrusted,
       errors: this.diagnostics.errorsOf(uri),
-      running: active ? { lastEpoch: active.lastEpoch, epochs: active.epochs } : undefined,
-      last: finished ? summaryOf(finished) : latest ? summaryOf(latest) : this.runsOnDisk.lastSummary(specPath),
+      running: active?.state,
+      last: finished?.result ?? latest?.result ?? this.runsOnDisk.lastSummary(specPath),
       lastError: latest?.status === 'error' ? latest.error : undefined,
     };
   }

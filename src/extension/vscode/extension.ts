@@ -13,7 +13,7 @@ import type { BlobClassifierApi, RunInfo } from './api';
 import { TrainRefused } from './commands';
 import { Controller } from './controller';
 import { COMMANDS, OUTPUT_CHANNEL, SPEC_GLOB, VIEWS } from '../ids';
-import { summaryOf } from '../sessions';
+import { epochsDone } from '../../core/run/state';
 import type { RunRecord } from '../sessionStore';
 import { clientTrainer } from '../trainerAdapter';
 import type { StartTrainer } from '../trainerRun';
@@ -67,10 +67,10 @@ function info(rec: RunRecord): RunInfo {
     runId: rec.ref.runId,
     specPath: rec.ref.specPath,
     status: rec.status,
-    epochsDone: rec.lastEpoch ? rec.lastEpoch.epoch + 1 : 0,
+    epochsDone: epochsDone(rec.state),
     epochs: rec.epochs,
     artifactsDir: rec.summary?.artifacts_dir,
-    summary: summaryOf(rec),
+    summary: rec.result,
     error: rec.error,
     maxLagMs: rec.maxLagMs,
   };
@@ -91,7 +91,7 @@ function makeApi(c: Controller, activationMs: number): BlobClassifierApi {
       const rec = await start(uri, options);
       const ended = (await c.sessions.wait(rec.ref.runId)) ?? rec;
       if (ended.status === 'error') throw new Error(`${ended.error?.code}: ${ended.error?.message}`);
-      const summary = summaryOf(ended);
+      const summary = ended.result;
       if (!summary) throw new Error(`run ${ended.ref.runId} ended without a summary (${ended.status})`);
       return summary;
     },

@@ -5,7 +5,7 @@
  */
 
 import * as vscode from 'vscode';
-import { progressUpdate } from '../format';
+import { progressUpdate } from '../runText';
 import type { SessionManager } from '../sessions';
 import type { RunRecord } from '../sessionStore';
 
@@ -69,7 +69,7 @@ export class RunProgress implements vscode.Disposable {
   private update(rec: RunRecord): void {
     const n = this.shown.get(rec.ref.runId);
     if (!n) return;
-    const u = progressUpdate(rec.lastEpoch, rec.epochs, n.pct);
+    const u = progressUpdate(rec.state, n.pct);
     n.pct = u.pct;
     n.progress.report({ message: u.message, increment: u.increment });
   }

@@ -7,15 +7,16 @@
 
 import * as vscode from 'vscode';
 import type { TrainerEvent } from '../../core/protocol';
-import { summaryLines } from '../format';
-import { summaryOf, type SessionListener } from '../sessions';
+import { duration } from '../../core/figure/format';
+import { summaryLines } from '../runText';
+import type { SessionListener } from '../sessions';
 import type { RunRecord } from '../sessionStore';
 
 export class RunLog implements SessionListener {
   constructor(private readonly output: vscode.LogOutputChannel) {}
 
   onRunStarted(rec: RunRecord): void {
-    const spawn = rec.spawnMs !== undefined ? ` (trainer process started in ${rec.spawnMs.toFixed(1)} ms)` : '';
+    const spawn = rec.spawnMs !== undefined ? ` (trainer process started in ${duration(rec.spawnMs)})` : '';
     this.output.info(`▶ ${rec.ref.specName}: run ${rec.ref.runId} started${rec.outDir ? ` → ${rec.outDir}` : ''}${spawn}`);
   }
 
@@ -29,9 +30,9 @@ export class RunLog implements SessionListener {
   }
 
   onRunEnded(rec: RunRecord): void {
-    const summary = summaryOf(rec);
+    const summary = rec.result;
     if (summary) for (const l of summaryLines(summary, { lagMs: rec.maxLagMs })) this.output.info(l);
-    else this.output.info(`${rec.ref.specName}: ${rec.status}; worst extension-host event-loop lag during the run: ${(rec.maxLagMs ?? 0).toFixed(1)} ms`);
+    else this.output.info(`${rec.ref.specName}: ${rec.status}; worst extension-host event-loop lag during the run: ${duration(rec.maxLagMs ?? 0)}`);
     const fr = rec.frames;
     if (fr && fr.kept < fr.seen) this.output.info(`  kept ${fr.kept} of ${fr.seen} boundary frames for replay (every ${fr.stride}th, epoch 0 and the latest)`);
     if (rec.status === 'error' && rec.error) {

@@ -5,8 +5,9 @@
  */
 
 import * as vscode from 'vscode';
+import { newRunState } from '../../core/run/state';
 import { nameFromPath } from '../../core/spec/defaults';
-import { statusText } from '../format';
+import { statusText } from '../runText';
 import { COMMANDS } from '../ids';
 import type { SessionManager } from '../sessions';
 import type { SpecTracker } from './specs';
@@ -35,7 +36,7 @@ export class TrainingStatusBar implements vscode.Disposable {
     const active = this.specs.activeSpec;
     const specPath = active && running.includes(active) ? active : running[0];
     const rec = this.sessions.store.active(specPath);
-    this.item.text = statusText(rec?.lastEpoch, rec?.epochs, running.length - 1);
+    this.item.text = statusText(rec?.state ?? newRunState(), running.length - 1);
     this.item.tooltip = `Blob Classifier: training ${nameFromPath(specPath)}. Click to stop.`;
     // Set the command only when the spec changes: every assignment replaces VS Code's
     // converted command, and a click racing a replaced one fails ("command not found").

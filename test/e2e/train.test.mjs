@@ -1,6 +1,7 @@
 // Train from the CodeLens and from the command palette; watch the panel finish.
 import assert from 'node:assert/strict';
 import { describe } from 'node:test';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { useSession, uiTest, openFile, runCommand, lens, panelFrame, waitApp, shot, tab, notebookSpec, resultsDir, LONG } from './fixture.mjs';
 
@@ -18,6 +19,9 @@ describe('training from the editor (dark theme)', () => {
     const view = panelFrame(page);
     const app = await waitApp(view, { status: 'completed', epoch: 100 });
     assert.ok(app.testAcc >= 0.99, `data-test-acc = ${app.testAcc}`);
+    // One run id: the panel's is the run folder's name and its summary's.
+    const summary = JSON.parse(readFileSync(join(session.workspace, '.blob-runs', 'notebook', app.runId ?? '-', 'summary.json'), 'utf8'));
+    assert.equal(summary.runId, app.runId);
     assert.match(await view.getByTestId('epoch').innerText(), /^100\/100$/);
     const acc = await view.getByTestId('test-acc').innerText();
     assert.match(acc, /^\d{2,3}\.\d\d%$/);

@@ -63,4 +63,6 @@ export interface BlobClassifierApi {
   showPanel(uri: vscode.Uri): void;
   /** Spec paths (fsPath) with an open visualisation panel. */
   openPanels(): string[];
+  /** The run the spec's panel shows (its id as sent to the webview), if a panel is open and shows one. */
+  panelRunId(uri: vscode.Uri): string | undefined;
 }

@@ -114,5 +114,6 @@ function makeApi(c: Controller, activationMs: number): BlobClassifierApi {
     maxEventLoopLagMs: () => c.sessions.lag.maxLagMs(),
     showPanel: (uri) => c.showPanel(uri),
     openPanels: () => c.panels.all().map((p) => p.specPath),
+    panelRunId: (uri) => c.panels.get(uri.fsPath)?.channel.runId,
   };
 }

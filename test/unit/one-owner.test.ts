@@ -7,6 +7,7 @@
  */
 import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as esbuild from 'esbuild';
 
@@ -69,5 +70,20 @@ describe('one owner per concept, in the shipped bundles', () => {
     assert.ok(imports(bundles.trainer, 'src/core/train/run.ts').includes(RUN_FOLDER), 'the trainer writes through it');
     assert.ok(imports(bundles.extension, 'src/extension/vscode/runsOnDisk.ts').includes(RUN_FOLDER), 'the host reads and prunes through it');
     assert.ok(!bundles.webview[RUN_FOLDER], 'no file system in the webview');
+  });
+});
+
+describe('the extension folder shows what touches VS Code', () => {
+  const IMPORTS_VSCODE = /(?:from\s+|import\s*\(\s*|require\(\s*)'vscode'/;
+  const dir = join(root, 'src', 'extension');
+  const files = (sub: string) => readdirSync(join(dir, sub)).filter((f) => f.endsWith('.ts')).map((f) => join(sub, f));
+
+  test('src/extension/*.ts are pure (unit-tested without VS Code); src/extension/vscode/ holds every module that imports it', () => {
+    const pure = files('.');
+    const layer = files('vscode');
+    assert.ok(pure.length > 5 && layer.length > 5);
+    for (const f of pure) assert.ok(!IMPORTS_VSCODE.test(readFileSync(join(dir, f), 'utf8')), `${f} imports vscode: move it to src/extension/vscode/`);
+    const notUsing = layer.filter((f) => !IMPORTS_VSCODE.test(readFileSync(join(dir, f), 'utf8')));
+    assert.deepEqual(notUsing, [], 'modules in src/extension/vscode/ that do not touch vscode belong one folder up');
   });
 });

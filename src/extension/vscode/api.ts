@@ -12,6 +12,7 @@
 
 import type * as vscode from 'vscode';
 import type { RunSummary, TrainerEvent } from '../../core/protocol';
+import type { RunStatus } from '../../core/run/state';
 import type { DeviceRequest } from '../../core/spec/types';
 
 export interface ApiTrainOptions {
@@ -26,7 +27,7 @@ export interface ApiTrainOptions {
 export interface RunInfo {
   runId: string;
   specPath: string;
-  status: 'running' | 'completed' | 'cancelled' | 'error';
+  status: RunStatus;
   /** Completed epochs so far. */
   epochsDone: number;
   epochs?: number;

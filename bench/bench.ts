@@ -258,10 +258,13 @@ async function main(): Promise<void> {
   let frameMs: Record<string, number> = {};
   for (const w of list) {
     const spec = specFor(w, args.device);
+    const d0 = performance.now();
     const data = buildDataset(spec, root);
+    const dataMs = performance.now() - d0; // make_blobs + train_test_split (a unit test checks the 1M result, not its time)
     const params = paramCount(layerSizes(2, w.hidden, data.nClasses));
     const backend = await loadBackend(spec.device, { params, nTrain: data.train.n, nTest: data.test.n });
-    process.stdout.write(`\n${w.title}\n  ours on ${backend.device}, torch: ${w.torch && torchOk ? 'yes' : 'no'}; rounds: ${w.rounds}\n  `);
+    process.stdout.write(`\n${w.title}\n  data: ${data.all.n} samples made and split in ${dataMs.toFixed(0)} ms\n`);
+    process.stdout.write(`  ours on ${backend.device}, torch: ${w.torch && torchOk ? 'yes' : 'no'}; rounds: ${w.rounds}\n  `);
     // Warm-up on both sides. Short workloads get whole runs: V8 optimises the hot paths
     // only after many calls, and 3 epochs of the notebook (~1 ms) leave the first timed
     // rounds half-interpreted (the cold first run is reported separately, not hidden).

@@ -27,7 +27,7 @@ const common = {
 };
 
 const nodeEntries = [
-  { in: 'src/extension/extension.ts', out: 'extension' },
+  { in: 'src/extension/vscode/extension.ts', out: 'extension' },
   { in: 'src/trainer/process.ts', out: 'trainer' },
   { in: 'src/exporter/process.ts', out: 'exporter' },
   { in: 'src/cli/main.ts', out: 'cli' },

@@ -1,26 +1,24 @@
 /**
- * What the view knows about the run it shows, folded from the trainer's events. Pure
- * (no DOM) so it is unit-tested directly. Returns which parts of the view changed so
- * the renderer redraws only those.
+ * What the view knows about the run it shows: the run's state, folded by the one
+ * reducer (src/core/run/state.ts, as the host and the CLI fold it), plus what the view
+ * draws (the epochs' curves, boundary frames, recent log lines). Pure (no DOM) so it is
+ * unit-tested directly. Returns which parts of the view changed so the renderer redraws
+ * only those.
  */
-import type {
-  CancelledEvent, DoneEvent, EpochEvent, ErrorEvent, FrameEvent, LogEvent, RunRef, StartEvent, TrainerEvent,
-} from '../src/core/protocol';
+import type { EpochEvent, FrameEvent, LogEvent, RunRef, TrainerEvent } from '../src/core/protocol';
+import { foldRunEvent, newRunState, type RunState, type RunStatus } from '../src/core/run/state';
 
-export type Status = 'idle' | 'running' | 'done' | 'cancelled' | 'error';
+/** A run's status, or `idle` when the view shows no run. */
+export type ViewStatus = RunStatus | 'idle';
 export type Part = 'header' | 'boundary' | 'curves' | 'eval' | 'layout';
 
 export interface RunModel {
   run?: RunRef;
-  start?: StartEvent;
+  /** The run's state; undefined while no run is shown. */
+  state?: RunState;
   epochs: EpochEvent[];
   /** Recorded frames, ascending epoch. Thinned when very many (see MAX_FRAMES). */
   frames: FrameEvent[];
-  done?: DoneEvent;
-  error?: ErrorEvent;
-  cancelled?: CancelledEvent;
-  paused: boolean;
-  status: Status;
   logs: LogEvent[];
 }
 
@@ -29,17 +27,11 @@ export const MAX_FRAMES = 400;
 const MAX_LOGS = 50;
 
 export function emptyModel(): RunModel {
-  return { epochs: [], frames: [], paused: false, status: 'idle', logs: [] };
+  return { epochs: [], frames: [], logs: [] };
 }
 
-export function completedEpochs(m: RunModel): number {
-  const last = m.epochs.at(-1);
-  const fromEpochs = last ? last.epoch + 1 : 0;
-  return Math.max(fromEpochs, m.cancelled?.epoch ?? 0, m.done?.summary.epochs_completed ?? 0);
-}
-
-export function latestTestAcc(m: RunModel): number | undefined {
-  return m.epochs.at(-1)?.testAcc ?? m.done?.evaluation.test.accuracy;
+export function viewStatus(m: RunModel): ViewStatus {
+  return m.state?.status ?? 'idle';
 }
 
 export function applyEvents(m: RunModel, events: TrainerEvent[], changed = new Set<Part>()): Set<Part> {
@@ -48,10 +40,12 @@ export function applyEvents(m: RunModel, events: TrainerEvent[], changed = new S
 }
 
 export function applyEvent(m: RunModel, e: TrainerEvent, changed: Set<Part>): void {
+  m.state ??= newRunState();
+  if (!foldRunEvent(m.state, e)) return; // the run had ended
   switch (e.type) {
     case 'start':
-      // A start resets everything (a run message replays from the beginning).
-      Object.assign(m, emptyModel(), { run: m.run, start: e, status: 'running' as Status });
+      // A start begins the run afresh (a run message replays from the beginning).
+      Object.assign(m, { epochs: [], frames: [], logs: [] });
       changed.add('layout').add('header').add('boundary').add('curves').add('eval');
       break;
     case 'epoch': {
@@ -76,23 +70,12 @@ export function applyEvent(m: RunModel, e: TrainerEvent, changed: Set<Part>): vo
       changed.add('header');
       break;
     case 'done':
-      m.done = e;
-      m.status = 'done';
       changed.add('header').add('eval').add('curves');
       break;
     case 'error':
-      m.error = e;
-      m.status = 'error';
-      changed.add('header');
-      break;
     case 'cancelled':
-      m.cancelled = e;
-      m.status = 'cancelled';
-      changed.add('header');
-      break;
     case 'paused':
     case 'resumed':
-      m.paused = e.type === 'paused';
       changed.add('header');
       break;
   }

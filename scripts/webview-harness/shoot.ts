@@ -39,27 +39,27 @@ async function openDropdown(p: Page) {
 
 const SHOTS: Shot[] = [
   { name: 'panel-light-mid', query: 'view=panel&theme=light&pace=0&until=12', width: 1200, height: 1000, ready: '[data-status="running"][data-epoch="12"]' },
-  { name: 'panel-light-done', query: 'view=panel&theme=light&pace=0', width: 1200, height: 1500, ready: '[data-status="done"]' },
+  { name: 'panel-light-done', query: 'view=panel&theme=light&pace=0', width: 1200, height: 1500, ready: '[data-status="completed"]' },
   { name: 'panel-dark-mid', query: 'view=panel&theme=dark&pace=0&until=3', width: 1200, height: 1000, ready: '[data-status="running"][data-epoch="3"]' },
-  { name: 'panel-dark-done', query: 'view=panel&theme=dark&pace=0', width: 1200, height: 1500, ready: '[data-status="done"]',
+  { name: 'panel-dark-done', query: 'view=panel&theme=dark&pace=0', width: 1200, height: 1500, ready: '[data-status="completed"]',
     act: async (p) => {
       // Hover the loss chart to show the tooltip.
       const box = await p.locator('[data-testid="loss-chart"] svg').boundingBox();
       if (box) await p.mouse.move(box.x + box.width * 0.3, box.y + box.height / 2);
     } },
-  { name: 'panel-light-replay', query: 'view=panel&theme=light&pace=0', width: 1200, height: 1000, ready: '[data-status="done"]',
+  { name: 'panel-light-replay', query: 'view=panel&theme=light&pace=0', width: 1200, height: 1000, ready: '[data-status="completed"]',
     act: async (p) => {
       await p.locator('[data-testid="replay-slider"]').fill('4');
     } },
   // Streamed in small batches: the incremental path (events + rAF coalescing).
-  { name: 'panel-light-streamed', query: 'view=panel&theme=light&pace=15&batch=1', width: 1200, height: 1000, ready: '[data-status="done"]' },
-  { name: 'panel-hc-done', query: 'view=panel&theme=hc&pace=0', width: 1000, height: 1400, ready: '[data-status="done"]' },
+  { name: 'panel-light-streamed', query: 'view=panel&theme=light&pace=15&batch=1', width: 1200, height: 1000, ready: '[data-status="completed"]' },
+  { name: 'panel-hc-done', query: 'view=panel&theme=hc&pace=0', width: 1000, height: 1400, ready: '[data-status="completed"]' },
   // The toolkit's dropdown open, an option hovered, as a user chooses the colours.
-  { name: 'panel-dark-dropdown-open', query: 'view=panel&theme=dark&pace=0', width: 900, height: 420, ready: '[data-status="done"]', act: openDropdown },
-  { name: 'panel-hc-dropdown-open', query: 'view=panel&theme=hc&pace=0', width: 900, height: 420, ready: '[data-status="done"]', act: openDropdown },
-  { name: 'panel-narrow-light-done', query: 'view=panel&theme=light&pace=0', width: 520, height: 900, ready: '[data-status="done"]' },
+  { name: 'panel-dark-dropdown-open', query: 'view=panel&theme=dark&pace=0', width: 900, height: 420, ready: '[data-status="completed"]', act: openDropdown },
+  { name: 'panel-hc-dropdown-open', query: 'view=panel&theme=hc&pace=0', width: 900, height: 420, ready: '[data-status="completed"]', act: openDropdown },
+  { name: 'panel-narrow-light-done', query: 'view=panel&theme=light&pace=0', width: 520, height: 900, ready: '[data-status="completed"]' },
   { name: 'side-light-mid', query: 'view=side&theme=light&pace=0&until=20', width: 320, height: 800, ready: '[data-status="running"]' },
-  { name: 'side-dark-done', query: 'view=side&theme=dark&pace=0', width: 320, height: 800, ready: '[data-status="done"]' },
+  { name: 'side-dark-done', query: 'view=side&theme=dark&pace=0', width: 320, height: 800, ready: '[data-status="completed"]' },
   // How runs end otherwise, and a spec without a run.
   { name: 'panel-light-error', query: 'view=panel&theme=light&pace=0&outcome=error&at=37', width: 1200, height: 1000, ready: '[data-status="error"]' },
   { name: 'panel-dark-cancelled', query: 'view=panel&theme=dark&pace=0&outcome=cancelled&at=40', width: 1200, height: 1000, ready: '[data-status="cancelled"]' },
@@ -67,9 +67,9 @@ const SHOTS: Shot[] = [
   { name: 'panel-light-idle-problems', query: 'view=panel&theme=light&idle=3', width: 900, height: 400, ready: '[data-status="idle"]', noFrame: true },
   { name: 'side-light-idle', query: 'view=side&theme=light&idle=0', width: 320, height: 400, ready: '[data-status="idle"]', noFrame: true },
   // 12 classes (the palette past Okabe-Ito), and 200,000 unsampled points (the view's own cap).
-  { name: 'panel-light-12-classes', query: 'view=panel&theme=light&pace=0&classes=12', width: 1200, height: 1000, ready: '[data-status="done"]' },
-  { name: 'panel-dark-12-classes', query: 'view=panel&theme=dark&pace=0&classes=12', width: 1200, height: 1000, ready: '[data-status="done"]' },
-  { name: 'panel-light-200k-points', query: 'view=panel&theme=light&pace=0&points=200000', width: 1200, height: 1000, ready: '[data-status="done"]' },
+  { name: 'panel-light-12-classes', query: 'view=panel&theme=light&pace=0&classes=12', width: 1200, height: 1000, ready: '[data-status="completed"]' },
+  { name: 'panel-dark-12-classes', query: 'view=panel&theme=dark&pace=0&classes=12', width: 1200, height: 1000, ready: '[data-status="completed"]' },
+  { name: 'panel-light-200k-points', query: 'view=panel&theme=light&pace=0&points=200000', width: 1200, height: 1000, ready: '[data-status="completed"]' },
 ];
 
 async function main() {
@@ -142,7 +142,7 @@ async function checks(browser: import('playwright-core').Browser, url: string, p
   });
   page.on('pageerror', (e) => problems.push(`checks: ${e.message}`));
   await page.goto(`${url}?view=panel&theme=light&pace=0`);
-  await page.waitForSelector('#app[data-status="done"]');
+  await page.waitForSelector('#app[data-status="completed"]');
   type Posted = { type: string; format?: string; data?: string };
   const exported = async (format: 'png' | 'svg') => {
     await page.click(`[data-testid="btn-export-${format}"]`);
@@ -182,7 +182,7 @@ async function timeBoundary(browser: import('playwright-core').Browser, url: str
   page.on('pageerror', (e) => problems.push(`timing ${res}: ${e.message}`));
   // Synthetic runs: a frame every 5 epochs at exactly this resolution.
   await page.goto(`${url}?view=panel&theme=light&pace=0&src=synth&res=${res}${points ? `&points=${points}` : ''}`);
-  await page.waitForSelector('#app[data-status="done"]', { timeout: 30000 });
+  await page.waitForSelector('#app[data-status="completed"]', { timeout: 30000 });
   await page.waitForSelector('[data-testid="boundary-test"][data-frame-epoch]', { timeout: 10000 });
   // A string, not a function: tsx's transform adds helpers (__name) the page lacks.
   const result = await page.evaluate(`(async () => {

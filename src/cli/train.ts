@@ -9,16 +9,18 @@
  */
 
 import { dirname, isAbsolute, relative, resolve } from 'node:path';
-import { isTerminal, type CancelledEvent, type DoneEvent, type ErrorEvent, type Evaluation, type RunSummary, type StartEvent, type TrainerEvent, type TrainerOptions } from '../core/protocol';
-import { defaultRunsDir } from '../core/train/artifacts';
+import type { Evaluation, RunSummary, TrainerEvent, TrainerOptions } from '../core/protocol';
+import { defaultRunsDir } from '../core/run/folder';
+import { newRunId } from '../core/run/id';
+import { foldRunEvent, newRunState, terminalEvent } from '../core/run/state';
+import { DEVICES } from '../core/spec/fields';
 import { RunControl } from '../core/train/control';
 import { runSpec } from '../core/train/run';
-import { pyFixed } from '../core/train/trainer';
+import { duration, num, pct, pyFixed, rate } from '../core/figure/format';
 import { readTextFile } from './common';
 import { CliError, EXIT_BAD_INPUT, EXIT_FAILURE, EXIT_OK, UsageError, parseVerbArgs, type Verb } from './verb';
 
 export const EXIT_CANCELLED = 130;
-const DEVICES = ['auto', 'gpu', 'cpu', 'wasm', 'js'] as const;
 
 export const trainVerb: Verb = {
   name: 'train',
@@ -133,24 +135,24 @@ async function trainAndReport(o: ReportOptions): Promise<number> {
   process.on('SIGINT', onSigint);
   const out = (s: string) => process.stdout.write(s + '\n');
   const progress = !o.json && !o.quiet && process.stderr.isTTY ? new ProgressBar() : undefined;
-  let start: StartEvent | undefined;
-  let end: DoneEvent | ErrorEvent | CancelledEvent | undefined;
+  // The run's state, folded as the extension host and the webview fold it (core/run/state.ts).
+  const run = newRunState();
   try {
-    for await (const e of runSpec(o.text, o.specPath, o.options, control)) {
-      if (isTerminal(e)) end = e;
+    // The run's id names its folder and is in its summary and events (run/id.ts).
+    for await (const e of runSpec(o.text, o.specPath, o.options, control, { runId: newRunId() })) {
+      foldRunEvent(run, e);
       if (o.json) {
         if (e.type !== 'frame' || o.frames) out(JSON.stringify(e));
         continue;
       }
       switch (e.type) {
         case 'start':
-          start = e;
           if (!o.quiet) {
             process.stderr.write(`Training "${e.specName}": ${e.model.layers.join('-')} ${e.model.activation === 'none' ? 'linear' : e.model.activation} network (${e.model.params} parameters), ${e.data.nTrain} train / ${e.data.nTest} test samples, ${e.epochs} epochs on ${e.device} (${e.reason})\n`);
           }
           break;
         case 'epoch':
-          progress?.update(e.epoch + 1, start?.epochs ?? 0, e.elapsedMs);
+          progress?.update(e.epoch + 1, run.start?.epochs ?? 0, e.elapsedMs);
           break;
         case 'log':
           if (e.level === 'warn') {
@@ -169,6 +171,7 @@ async function trainAndReport(o: ReportOptions): Promise<number> {
     process.off('SIGINT', onSigint);
     progress?.clear();
   }
+  const end = terminalEvent(run);
   if (o.json) {
     const summary = end?.type === 'done' || end?.type === 'cancelled' ? end.summary : undefined;
     if (summary) out(JSON.stringify(summary));
@@ -184,7 +187,7 @@ async function trainAndReport(o: ReportOptions): Promise<number> {
   if (end.type === 'done') {
     out('');
     out(resultLine(end.summary));
-    if (!o.quiet) out('\n' + evaluationReport(end.evaluation.test, start?.data.classNames ?? [], 'Test set'));
+    if (!o.quiet) out('\n' + evaluationReport(end.evaluation.test, run.start?.data.classNames ?? [], 'Test set'));
   } else {
     out(`\nCancelled after ${end.epoch} epoch${end.epoch === 1 ? '' : 's'}.`);
     if (summary) out(resultLine(summary));
@@ -193,11 +196,11 @@ async function trainAndReport(o: ReportOptions): Promise<number> {
   return exitCodeFor(end);
 }
 
-function resultLine(s: RunSummary): string {
-  const pct = (a: number) => `${pyFixed(a * 100, 2)}%`;
+/** The one-line result: epochs, time, rate, losses and accuracies. */
+export function resultLine(s: RunSummary): string {
   return (
-    `${s.epochs_completed} epochs in ${s.train_wall_s.toFixed(2)} s (${Math.round(s.epochs_per_s)} epochs/s on ${s.device}): ` +
-    `train loss ${pyFixed(s.train_loss, 5)}, acc ${pct(s.train_acc)} | test loss ${pyFixed(s.test_loss, 5)}, acc ${pct(s.test_acc)}`
+    `${s.epochs_completed} epochs in ${duration(s.train_wall_s * 1000)} (${rate(s.epochs_per_s)} epochs/s on ${s.device}): ` +
+    `train loss ${num(s.train_loss)}, acc ${pct(s.train_acc)} | test loss ${num(s.test_loss)}, acc ${pct(s.test_acc)}`
   );
 }
 
@@ -206,9 +209,10 @@ export function evaluationReport(ev: Evaluation, classNames: string[], title: st
   const k = ev.confusion.length;
   const names = Array.from({ length: k }, (_, i) => classNames[i] ?? String(i));
   const w = Math.max(12, ...names.map((n) => n.length));
-  const f = (x: number) => x.toFixed(4).padStart(10);
+  // scikit-learn prints these with Python's rounding (pyFixed), as the notebook does.
+  const f = (x: number) => pyFixed(x, 4).padStart(10);
   const total = ev.perClass.reduce((a, c) => a + c.support, 0);
-  const lines = [`${title} (${total} samples): accuracy ${(ev.accuracy * 100).toFixed(2)}%, loss ${ev.loss.toFixed(5)}`, ''];
+  const lines = [`${title} (${total} samples): accuracy ${pct(ev.accuracy)}, loss ${num(ev.loss)}`, ''];
   lines.push(`${''.padStart(w)} precision    recall  f1-score   support`);
   ev.perClass.forEach((c, i) => lines.push(`${names[i].padStart(w)}${f(c.precision)}${f(c.recall)}${f(c.f1)}${String(c.support).padStart(10)}`));
   lines.push('');

@@ -13,6 +13,7 @@
  * Dense per-cell data (boundary frames) travels as base64 of a Uint8Array.
  */
 
+import { isRunId } from './run/id';
 import type { BlobSpec, DeviceRequest } from './spec/types';
 
 /** A concrete backend that ran (or can run) the trainer. */
@@ -231,8 +232,20 @@ export interface TrainerOptions {
   maxPoints?: number;
 }
 
+/**
+ * A run to train. `runId` is made by whoever starts the run (the host, the CLI:
+ * `newRunId`, run/id.ts) and used by the trainer for the run's folder, its summary and
+ * events, so every party names the run the same.
+ */
+export interface TrainRequest {
+  runId: string;
+  specText: string;
+  specPath: string;
+  options: TrainerOptions;
+}
+
 export type HostToTrainer =
-  | { type: 'train'; specText: string; specPath: string; options: TrainerOptions }
+  | ({ type: 'train' } & TrainRequest)
   | { type: 'cancel' }
   | { type: 'pause' }
   | { type: 'resume' };
@@ -242,7 +255,6 @@ export type HostToTrainer =
  * thousands of epochs a second, and one IPC message each would flood the host).
  */
 export type TrainerToHost =
-  | { type: 'event'; event: TrainerEvent }
   | { type: 'events'; events: TrainerEvent[] }
   | { type: 'exit' };
 
@@ -321,6 +333,143 @@ export function isWebviewToHost(m: unknown): m is WebviewToHost {
           ? msg.data.trimStart().startsWith('<svg')
           : msg.data.startsWith('data:image/png;base64,'))
       );
+    default:
+      return false;
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Guards for what crosses a process boundary or comes back from disk: IPC from the
+// trainer, `events.jsonl` and `summary.json` in a run folder (old, truncated or edited
+// files), messages to the trainer. What passes may go on to a webview.
+
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+const num = (v: unknown): v is number => typeof v === 'number';
+const finite = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+const str = (v: unknown): v is string => typeof v === 'string';
+const nums = (v: unknown): v is number[] => Array.isArray(v) && v.every(num);
+const strs = (v: unknown): v is string[] => Array.isArray(v) && v.every(str);
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+const b64 = (v: unknown): v is string => str(v) && BASE64.test(v);
+const SUMMARY_NUMBERS = ['epochs', 'epochs_completed', 'train_loss', 'train_acc', 'test_loss', 'test_acc', 'train_wall_s', 'epochs_per_s'] as const;
+
+function isBounds(v: unknown): boolean {
+  return isObj(v) && finite(v.xMin) && finite(v.xMax) && finite(v.yMin) && finite(v.yMax);
+}
+
+function isPointSet(v: unknown): boolean {
+  return isObj(v) && nums(v.xy) && nums(v.label) && num(v.total) && typeof v.sampled === 'boolean';
+}
+
+function isEvaluation(v: unknown): boolean {
+  return isObj(v) && num(v.accuracy) && num(v.loss) && Array.isArray(v.confusion) && v.confusion.every(nums) && Array.isArray(v.perClass) && isObj(v.macro) && isObj(v.weighted);
+}
+
+/** True when `v` has the fields of a `RunSummary` the readers use (summary.json has more). */
+export function isRunSummary(v: unknown): v is RunSummary {
+  if (!isObj(v)) return false;
+  return (
+    SUMMARY_NUMBERS.every((k) => num(v[k])) &&
+    str(v.runId) && str(v.name) && (v.status === 'completed' || v.status === 'cancelled') &&
+    str(v.backend) && str(v.device) && (v.artifacts_dir === undefined || str(v.artifacts_dir))
+  );
+}
+
+/** True when `v` is a well-formed protocol event (the fields the views read). */
+export function isTrainerEvent(v: unknown): v is TrainerEvent {
+  if (!isObj(v)) return false;
+  switch (v.type) {
+    case 'start': {
+      const d = v.data;
+      const m = v.model;
+      const p = v.points;
+      return (
+        str(v.runId) && str(v.specName) && isObj(v.spec) && str(v.backend) && str(v.device) && str(v.reason) &&
+        isObj(d) && num(d.nClasses) && num(d.nTrain) && num(d.nTest) && num(d.nFeatures) && num(d.nSamples) && str(d.generator) && strs(d.classNames) && strs(d.featureNames) &&
+        isObj(m) && nums(m.layers) && str(m.activation) && num(m.params) &&
+        num(v.epochs) && isObj(p) && isPointSet(p.train) && isPointSet(p.test) &&
+        isBounds(v.bounds) && num(v.resolution) && isObj(v.versions) && str(v.startedAt)
+      );
+    }
+    case 'epoch':
+      return num(v.epoch) && num(v.trainLoss) && num(v.trainAcc) && num(v.testLoss) && num(v.testAcc) && num(v.elapsedMs);
+    case 'frame':
+      return (
+        num(v.epoch) && num(v.resolution) && isBounds(v.bounds) && b64(v.cls) && b64(v.conf) && b64(v.predTrain) && b64(v.predTest) &&
+        (v.slice === undefined || str(v.slice))
+      );
+    case 'log':
+      return (v.level === 'info' || v.level === 'warn') && str(v.message);
+    case 'done':
+      return isRunSummary(v.summary) && isObj(v.evaluation) && isEvaluation(v.evaluation.train) && isEvaluation(v.evaluation.test);
+    case 'error':
+      return str(v.code) && str(v.message) && (v.epoch === undefined || num(v.epoch));
+    case 'cancelled':
+      return num(v.epoch) && (v.summary === undefined || isRunSummary(v.summary));
+    case 'paused':
+    case 'resumed':
+      return num(v.epoch);
+    default:
+      return false;
+  }
+}
+
+const EPOCH_NUMBERS = ['trainLoss', 'trainAcc', 'testLoss', 'testAcc'];
+const SUMMARY_METRICS = ['train_loss', 'train_acc', 'test_loss', 'test_acc', 'epochs_per_s'];
+
+/**
+ * JSON (IPC's serialisation, and `events.jsonl`) writes NaN as null: a diverged loss, a
+ * run stopped before its first epoch. Puts NaN back in the numeric fields that may hold
+ * it, in place, so the guards and the views see numbers.
+ */
+function restoreNaN(e: unknown): void {
+  if (!isObj(e)) return;
+  const fix = (o: Obj, keys: readonly string[]) => {
+    for (const k of keys) if (o[k] === null) o[k] = NaN;
+  };
+  if (e.type === 'epoch') fix(e, EPOCH_NUMBERS);
+  if ((e.type === 'done' || e.type === 'cancelled') && isObj(e.summary)) fix(e.summary, SUMMARY_METRICS);
+  if (e.type === 'done' && isObj(e.evaluation)) {
+    for (const k of ['train', 'test']) {
+      const ev = e.evaluation[k];
+      if (isObj(ev)) fix(ev, ['loss']);
+    }
+  }
+}
+
+/** An event that went through JSON (IPC, a file), NaNs restored and checked; undefined if malformed. */
+export function trainerEventFromJson(v: unknown): TrainerEvent | undefined {
+  restoreNaN(v);
+  return isTrainerEvent(v) ? v : undefined;
+}
+
+/**
+ * A message from the trainer process: `events` (each event checked; malformed ones are
+ * dropped from the returned copy) or `exit`. Undefined for anything else.
+ */
+export function trainerToHostFromJson(m: unknown): TrainerToHost | undefined {
+  if (!isObj(m)) return undefined;
+  if (m.type === 'exit') return { type: 'exit' };
+  if (m.type !== 'events' || !Array.isArray(m.events)) return undefined;
+  const events: TrainerEvent[] = [];
+  for (const e of m.events) {
+    const ok = trainerEventFromJson(e);
+    if (ok) events.push(ok);
+  }
+  return { type: 'events', events };
+}
+
+/** Validates a message to the trainer process; a `train` must carry a run id made by `newRunId`. */
+export function isHostToTrainer(m: unknown): m is HostToTrainer {
+  if (!isObj(m)) return false;
+  switch (m.type) {
+    case 'train':
+      return isRunId(m.runId) && str(m.specText) && str(m.specPath) && isObj(m.options);
+    case 'cancel':
+    case 'pause':
+    case 'resume':
+      return true;
     default:
       return false;
   }

@@ -4,8 +4,9 @@
  * rules are unit-tested here. Pure.
  */
 
-import type { EpochEvent, RunSummary } from '../core/protocol';
-import { epochsDone, resultText } from './format';
+import type { RunSummary } from '../core/protocol';
+import { epochsDone, totalEpochs, type RunState } from '../core/run/state';
+import { resultText } from './runText';
 import { COMMANDS } from './ids';
 
 export interface LensState {
@@ -13,8 +14,8 @@ export interface LensState {
   trusted: boolean;
   /** Errors the validator found (training refuses while > 0). */
   errors: number;
-  /** Set while a run of this spec is going. */
-  running?: { lastEpoch?: EpochEvent; epochs?: number };
+  /** The state of the spec's run while one is going. */
+  running?: RunState;
   /** The latest finished run's summary. */
   last?: RunSummary;
   /** The latest run failed (crash, divergence...). Shown when newer than `last`. */
@@ -52,7 +53,8 @@ export const LENS_STALE_MS = Number.POSITIVE_INFINITY;
 export function computeLenses(s: LensState): LensSpec[] {
   const lenses: LensSpec[] = [];
   if (s.running) {
-    const progress = s.running.epochs ? `epoch ${epochsDone(s.running.lastEpoch)}/${s.running.epochs}` : 'starting…';
+    const total = totalEpochs(s.running);
+    const progress = total ? `epoch ${epochsDone(s.running)}/${total}` : 'starting…';
     lenses.push({ title: `■ Stop (${progress})`, command: COMMANDS.stop, tooltip: 'Stop this training run' });
   } else if (!s.trusted) {
     lenses.push({

@@ -6,8 +6,9 @@
 
 import type { TrainerOptions } from '../core/protocol';
 import type { DeviceRequest } from '../core/spec/types';
+import { DEVICES } from '../core/spec/fields';
 import { LIMITS } from '../core/spec/types';
-import { DEFAULT_RUNS_DIRECTORY } from './runsDir';
+import { DEFAULT_RUNS_DIRECTORY } from '../core/run/folder';
 
 export interface Settings {
   /** `auto` = use the spec's `device`; anything else overrides it. */
@@ -30,7 +31,6 @@ export const DEFAULT_SETTINGS: Settings = {
   maxSamples: 100_000,
 };
 
-const DEVICES: readonly DeviceRequest[] = ['auto', 'gpu', 'cpu', 'wasm', 'js'];
 
 function int(v: unknown, def: number, min: number, max: number): number {
   return typeof v === 'number' && Number.isFinite(v) ? Math.min(max, Math.max(min, Math.round(v))) : def;
@@ -41,7 +41,7 @@ export function readSettings(get: (key: string) => unknown): Settings {
   const res = int(get('gridResolution'), DEFAULT_SETTINGS.gridResolution, 0, LIMITS.maxResolution);
   const dir = get('runsDirectory');
   return {
-    device: DEVICES.includes(device as DeviceRequest) ? (device as DeviceRequest) : DEFAULT_SETTINGS.device,
+    device: (DEVICES as readonly unknown[]).includes(device) ? (device as DeviceRequest) : DEFAULT_SETTINGS.device,
     trainOnSave: get('trainOnSave') === true,
     // Below the engine's minimum means "use the spec's".
     gridResolution: res < LIMITS.minResolution ? 0 : res,

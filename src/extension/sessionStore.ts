@@ -15,38 +15,58 @@
  * (`restore`) joins the list like a finished run.
  */
 
-import type { EpochEvent, RunRef, RunSummary, TrainerEvent } from '../core/protocol';
-import { isTerminal } from '../core/protocol';
-import { FrameThinner, keepEndFrames, MEMORY_FRAME_BUDGET, type FrameBudget, type FrameStats } from './frameBudget';
+import type { EpochEvent, ErrorEvent, RunRef, RunSummary, TrainerEvent } from '../core/protocol';
+import { FrameThinner, keepEndFrames, MEMORY_FRAME_BUDGET, type FrameBudget, type FrameStats } from '../core/run/frameBudget';
+import { foldRunEvent, newRunState, summaryOf, type RunState, type RunStatus } from '../core/run/state';
 
-export type RunStatus = 'running' | 'completed' | 'cancelled' | 'error';
+export type { RunStatus };
 
-export interface RunRecord {
-  readonly ref: RunRef;
-  /** Every event in arrival order; the replay. */
-  readonly events: TrainerEvent[];
-  status: RunStatus;
-  /**
-   * The spec's runs folder given to the trainer (`TrainerOptions.outDir`); the trainer
-   * writes this run into `<outDir>/<its run id>/` and reports it as `summary.artifacts_dir`.
-   */
-  readonly outDir?: string;
-  /** Set from the `done` event, or the `cancelled` event's summary. */
-  summary?: RunSummary;
-  /** Latest epoch event, for status text without scanning the history. */
-  lastEpoch?: EpochEvent;
-  /** Total epochs, from the `start` event. */
-  epochs?: number;
-  /** Set from the `error` event. */
-  error?: { code: string; message: string };
+/** One run the host knows: its events (the replay) and its state, folded by core/run/state.ts. */
+export class RunRecord {
+  /** Every event in arrival order (frames thinned to a budget); the replay. */
+  readonly events: TrainerEvent[] = [];
+  readonly state: RunState = newRunState();
   /** Worst extension-host event-loop lag measured during the run, ms. */
   maxLagMs?: number;
   /** How long starting the trainer process blocked the extension host, ms. */
   spawnMs?: number;
   /** Boundary frames seen and kept (the history is thinned past a budget). */
   frames?: FrameStats;
-  /** Read back from the run's folder (`events.jsonl`) after a window reload. */
-  restored?: boolean;
+
+  constructor(
+    readonly ref: RunRef,
+    /**
+     * The spec's runs folder given to the trainer (`TrainerOptions.outDir`); the trainer
+     * writes this run into `<outDir>/<runId>/` and reports it as `summary.artifacts_dir`.
+     */
+    readonly outDir?: string,
+    /** Read back from the run's folder (`events.jsonl`) after a window reload. */
+    readonly restored = false,
+  ) {}
+
+  get status(): RunStatus {
+    return this.state.status;
+  }
+  /** The trainer's summary (from `done`, or `cancelled`), if it sent one. */
+  get summary(): RunSummary | undefined {
+    return this.state.done?.summary ?? this.state.cancelled?.summary;
+  }
+  /** The run's result for the lens and the log: the trainer's summary, or one made from the last epoch of a killed run. */
+  get result(): RunSummary | undefined {
+    return summaryOf(this.state, this.ref);
+  }
+  get lastEpoch(): EpochEvent | undefined {
+    return this.state.lastEpoch;
+  }
+  /** Total epochs, from the `start` event. */
+  get epochs(): number | undefined {
+    return this.state.start?.epochs;
+  }
+  /** Why it failed (the `error` event's code and message). */
+  get error(): Pick<ErrorEvent, 'code' | 'message'> | undefined {
+    const e = this.state.error;
+    return e && { code: e.code, message: e.message };
+  }
 }
 
 export interface HistoryEntry {
@@ -75,7 +95,7 @@ export class SessionStore {
   begin(ref: RunRef, outDir?: string): RunRecord {
     const list = this.runs.get(ref.specPath) ?? [];
     if (list.some((r) => r.ref.runId === ref.runId)) throw new Error(`run ${ref.runId} already exists`);
-    const rec: RunRecord = { ref, events: [], status: 'running', outDir };
+    const rec = new RunRecord(ref, outDir);
     const prev = list[list.length - 1];
     if (prev && prev.status !== 'running') this.supersede(prev);
     list.push(rec);
@@ -93,7 +113,7 @@ export class SessionStore {
    */
   restore(ref: RunRef, events: readonly TrainerEvent[], outDir?: string): RunRecord | undefined {
     if (this.find(ref.runId)) return undefined;
-    const rec: RunRecord = { ref, events: [], status: 'running', outDir, restored: true };
+    const rec = new RunRecord(ref, outDir, true);
     const thinner = new FrameThinner(this.frameBudget);
     this.thinners.set(rec, thinner);
     this.fold(rec, events);
@@ -119,11 +139,12 @@ export class SessionStore {
     return this.fold(rec, events);
   }
 
+  /** Folds events into the run's state (core/run/state.ts) and keeps them, frames within the budget. */
   private fold(rec: RunRecord, events: readonly TrainerEvent[]): TrainerEvent[] {
     const accepted: TrainerEvent[] = [];
     const thinner = this.thinners.get(rec);
     for (const e of events) {
-      if (rec.status !== 'running') break;
+      if (!foldRunEvent(rec.state, e)) break;
       if (e.type === 'frame' && thinner) {
         thinner.push(rec.events, e);
         rec.frames = thinner.stats();
@@ -131,29 +152,6 @@ export class SessionStore {
         rec.events.push(e);
       }
       accepted.push(e);
-      switch (e.type) {
-        case 'start':
-          rec.epochs = e.epochs;
-          break;
-        case 'epoch':
-          rec.lastEpoch = e;
-          break;
-        case 'done':
-          rec.summary = e.summary;
-          rec.status = 'completed';
-          break;
-        case 'cancelled':
-          rec.summary = e.summary;
-          rec.status = 'cancelled';
-          break;
-        case 'error':
-          rec.error = { code: e.code, message: e.message };
-          rec.status = 'error';
-          break;
-        default:
-          break;
-      }
-      if (isTerminal(e)) break;
     }
     if (rec.status !== 'running') this.thinners.delete(rec);
     return accepted;
@@ -189,6 +187,16 @@ export class SessionStore {
   /** All runs of a spec, oldest first. */
   list(specPath: string): readonly RunRecord[] {
     return this.runs.get(specPath) ?? [];
+  }
+
+  /** The spec whose latest run is the newest (run ids sort by time). */
+  mostRecentSpec(): string | undefined {
+    let best: { specPath: string; runId: string } | undefined;
+    for (const [specPath, list] of this.runs) {
+      const r = list[list.length - 1];
+      if (r && (!best || r.ref.runId > best.runId)) best = { specPath, runId: r.ref.runId };
+    }
+    return best?.specPath;
   }
 
   /** Every spec with at least one running run. */

@@ -5,7 +5,8 @@
  */
 
 import { performance } from 'node:perf_hooks';
-import type { RunSummary, TrainerEvent, TrainerOptions } from '../core/protocol';
+import type { TrainerEvent, TrainerOptions } from '../core/protocol';
+import { epochsDone } from '../core/run/state';
 import { LagMonitor } from './lagMonitor';
 import type { RunRecord, SessionStore } from './sessionStore';
 import type { DisposableLike, StartTrainer, TrainerRun } from './trainerRun';
@@ -79,7 +80,8 @@ export class SessionManager {
     let run: TrainerRun;
     const t0 = performance.now();
     try {
-      run = this.startTrainer({ specText: p.specText, specPath: p.specPath, options: p.options });
+      // The run's id goes to the trainer: its folder, summary and events carry it too.
+      run = this.startTrainer({ runId: p.runId, specText: p.specText, specPath: p.specPath, options: p.options });
       // Starting a process is the one synchronous step on the host's thread: worth knowing.
       rec.spawnMs = performance.now() - t0;
     } catch (err) {
@@ -139,10 +141,9 @@ export class SessionManager {
   kill(specPath: string, reason = 'killed'): void {
     const live = this.live.get(specPath);
     if (!live) return;
-    const lastEpoch = live.rec.lastEpoch ? live.rec.lastEpoch.epoch + 1 : 0;
     const events = this.store.append(live.rec.ref.runId, [
       { type: 'log', level: 'warn', message: `trainer ${reason}` },
-      { type: 'cancelled', epoch: lastEpoch },
+      { type: 'cancelled', epoch: epochsDone(live.rec.state) },
     ]);
     if (events.length) this.emit((l) => l.onEvents?.(live.rec, events));
     try {
@@ -195,28 +196,4 @@ export class SessionManager {
   private clear(h: unknown): void {
     (this.opts.clearTimer ?? ((x) => clearTimeout(x as NodeJS.Timeout)))(h);
   }
-}
-
-/** A summary for a run that ended without one (killed, cancelled before the trainer reported). */
-export function summaryOf(rec: RunRecord): RunSummary | undefined {
-  if (rec.summary) return rec.summary;
-  if (rec.status !== 'cancelled') return undefined;
-  const start = rec.events.find((e) => e.type === 'start');
-  const last = rec.lastEpoch;
-  return {
-    runId: rec.ref.runId,
-    name: rec.ref.specName,
-    epochs: rec.epochs ?? 0,
-    epochs_completed: last ? last.epoch + 1 : 0,
-    train_loss: last?.trainLoss ?? NaN,
-    train_acc: last?.trainAcc ?? NaN,
-    test_loss: last?.testLoss ?? NaN,
-    test_acc: last?.testAcc ?? NaN,
-    backend: start?.type === 'start' ? start.backend : 'cpu',
-    device: start?.type === 'start' ? start.device : 'cpu',
-    train_wall_s: last ? last.elapsedMs / 1000 : 0,
-    epochs_per_s: last && last.elapsedMs > 0 ? (last.epoch + 1) / (last.elapsedMs / 1000) : 0,
-    status: 'cancelled',
-    // A run stopped before the trainer reported wrote no artifacts.
-  };
 }

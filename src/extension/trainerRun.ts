@@ -6,16 +6,10 @@
  * child. Pure types.
  */
 
-import type { TrainerEvent, TrainerOptions } from '../core/protocol';
+import type { TrainerEvent, TrainRequest } from '../core/protocol';
 
 export interface DisposableLike {
   dispose(): void;
-}
-
-export interface TrainRequest {
-  specText: string;
-  specPath: string;
-  options: TrainerOptions;
 }
 
 export interface TrainerRun {

@@ -14,7 +14,7 @@
  */
 
 import { fork, type ChildProcess } from 'node:child_process';
-import { isTerminal, type HostToTrainer, type TrainerEvent, type TrainerOptions, type TrainerToHost } from '../core/protocol';
+import { isTerminal, trainerToHostFromJson, type HostToTrainer, type TrainerEvent, type TrainRequest } from '../core/protocol';
 
 export interface TrainerClientOptions {
   /** Path of the bundled trainer (dist/trainer.js) or, in tests, of process.ts. */
@@ -24,12 +24,6 @@ export interface TrainerClientOptions {
   env?: NodeJS.ProcessEnv;
   /** A cancel not honoured within this many ms kills the process (default 5000). */
   cancelGraceMs?: number;
-}
-
-export interface TrainRequest {
-  specText: string;
-  specPath: string;
-  options?: TrainerOptions;
 }
 
 const STDERR_TAIL = 4000;
@@ -61,11 +55,8 @@ export class TrainerClient implements AsyncIterable<TrainerEvent> {
       this.stderr = (this.stderr + s).slice(-STDERR_TAIL);
     });
     this.child.on('message', (m: unknown) => {
-      const msg = m as TrainerToHost;
-      if (msg?.type === 'event' && msg.event && typeof msg.event.type === 'string') this.push(msg.event);
-      else if (msg?.type === 'events' && Array.isArray(msg.events)) {
-        for (const e of msg.events) if (e && typeof e.type === 'string') this.push(e);
-      }
+      const msg = trainerToHostFromJson(m);
+      if (msg?.type === 'events') for (const e of msg.events) this.push(e);
     });
     this.finished = new Promise((resolve) => {
       const end = (how: string) => {
@@ -85,7 +76,7 @@ export class TrainerClient implements AsyncIterable<TrainerEvent> {
       this.child.on('exit', (code, signal) => end(signal ? `was killed by ${signal}` : `exited unexpectedly with code ${code}`));
       this.child.on('error', (err) => end(`could not run: ${err.message}`));
     });
-    this.send({ type: 'train', specText: req.specText, specPath: req.specPath, options: req.options ?? {} });
+    this.send({ type: 'train', ...req });
   }
 
   /** Forks the trainer and starts the run. */

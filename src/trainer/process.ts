@@ -1,7 +1,7 @@
 /**
  * The trainer child process (bundled to dist/trainer.js). One process = one run:
  *
- *   host → { type: 'train', specText, specPath, options }   starts the run
+ *   host → { type: 'train', runId, specText, specPath, options }   starts the run (its id from the host)
  *   host → { type: 'cancel' | 'pause' | 'resume' }          controls it
  *   trainer → { type: 'events', events }                   every TrainerEvent, in order, in batches
  *   trainer → { type: 'exit' }                             after the terminal event; then it exits 0
@@ -11,7 +11,7 @@
  * (IPC disconnect) the run is cancelled and the process exits.
  */
 
-import { isTerminal, type HostToTrainer, type TrainerEvent, type TrainerToHost } from '../core/protocol';
+import { isHostToTrainer, isTerminal, type HostToTrainer, type TrainerEvent, type TrainerToHost } from '../core/protocol';
 import { RunControl } from '../core/train/control';
 import { runSpec } from '../core/train/run';
 
@@ -77,7 +77,7 @@ async function run(msg: Extract<HostToTrainer, { type: 'train' }>): Promise<void
   control = new RunControl();
   let terminal = false;
   try {
-    for await (const event of runSpec(msg.specText, msg.specPath, msg.options ?? {}, control)) {
+    for await (const event of runSpec(msg.specText, msg.specPath, msg.options, control, { runId: msg.runId })) {
       await queue(event);
       if (isTerminal(event)) terminal = true;
     }
@@ -94,11 +94,16 @@ async function run(msg: Extract<HostToTrainer, { type: 'train' }>): Promise<void
 }
 
 process.on('message', (m: unknown) => {
-  const msg = m as HostToTrainer;
-  switch (msg?.type) {
+  if (!isHostToTrainer(m)) {
+    const what = typeof m === 'object' && m !== null ? String((m as { type?: unknown }).type).slice(0, 40) : typeof m;
+    void send({ type: 'events', events: [{ type: 'log', level: 'warn', message: `trainer: ignored an invalid message (${what})` }] });
+    return;
+  }
+  const msg = m;
+  switch (msg.type) {
     case 'train':
       if (started) {
-        void send({ type: 'event', event: { type: 'log', level: 'warn', message: 'trainer: a run is already in progress; start a new process per run' } });
+        void send({ type: 'events', events: [{ type: 'log', level: 'warn', message: 'trainer: a run is already in progress; start a new process per run' }] });
         return;
       }
       started = true;

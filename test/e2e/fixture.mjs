@@ -161,6 +161,8 @@ export async function waitApp(frame, { status, minEpoch, epoch, timeout = LONG }
     status: await app.getAttribute('data-status'),
     epoch: Number(await app.getAttribute('data-epoch')),
     testAcc: Number(await app.getAttribute('data-test-acc')),
+    /** The run the view shows, as the host named it (its folder's name, summary.runId). */
+    runId: await app.getAttribute('data-run-id'),
   };
 }
 

@@ -27,13 +27,13 @@ describe('side view', () => {
   uiTest(session, 'trains the followed spec from its Train button and opens the full panel', async (page) => {
     const side = sideFrame(page);
     await side.getByTestId('btn-train').click();
-    const app = await waitApp(side, { status: 'done', epoch: 100 });
+    const app = await waitApp(side, { status: 'completed', epoch: 100 });
     if (!(app.testAcc >= 0.99)) throw new Error(`side view test acc ${app.testAcc}`);
     await side.locator('h1.spec-name', { hasText: 'Four blobs' }).waitFor();
     await side.getByTestId('boundary-test').first().waitFor({ state: 'visible' });
     await shot(session, 'side-done-dark');
     await side.getByTestId('btn-open-panel').click();
     await tab(page, 'Blob Classifier: notebook').waitFor();
-    await waitApp(panelFrame(page), { status: 'done', epoch: 100 });
+    await waitApp(panelFrame(page), { status: 'completed', epoch: 100 });
   });
 });

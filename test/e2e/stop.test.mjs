@@ -79,7 +79,7 @@ describe('a long run (light theme)', () => {
     await lens(page, '▶ Train').click();
     const nb = panelFrame(page);
     await nb.locator('h1.spec-name', { hasText: 'Four blobs' }).waitFor({ timeout: 60_000 });
-    const app = await waitApp(nb, { status: 'done', epoch: 100 });
+    const app = await waitApp(nb, { status: 'completed', epoch: 100 });
     assert.ok(app.testAcc >= 0.99, `test acc ${app.testAcc}`);
     await shot(session, 'panel-done-light');
   });

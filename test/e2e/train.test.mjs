@@ -1,6 +1,7 @@
 // Train from the CodeLens and from the command palette; watch the panel finish.
 import assert from 'node:assert/strict';
 import { describe } from 'node:test';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { useSession, uiTest, openFile, runCommand, lens, panelFrame, waitApp, shot, tab, notebookSpec, resultsDir, LONG } from './fixture.mjs';
 
@@ -16,8 +17,11 @@ describe('training from the editor (dark theme)', () => {
     await lens(page, '▶ Train').click({ timeout: 60_000 });
     await tab(page, 'Blob Classifier: ').waitFor();
     const view = panelFrame(page);
-    const app = await waitApp(view, { status: 'done', epoch: 100 });
+    const app = await waitApp(view, { status: 'completed', epoch: 100 });
     assert.ok(app.testAcc >= 0.99, `data-test-acc = ${app.testAcc}`);
+    // One run id: the panel's is the run folder's name and its summary's.
+    const summary = JSON.parse(readFileSync(join(session.workspace, '.blob-runs', 'notebook', app.runId ?? '-', 'summary.json'), 'utf8'));
+    assert.equal(summary.runId, app.runId);
     assert.match(await view.getByTestId('epoch').innerText(), /^100\/100$/);
     const acc = await view.getByTestId('test-acc').innerText();
     assert.match(acc, /^\d{2,3}\.\d\d%$/);
@@ -31,7 +35,7 @@ describe('training from the editor (dark theme)', () => {
 
   uiTest(session, 'README screenshot: the finished notebook run, wide (dark theme, 1600x1000, no side bar)', async (page) => {
     const view = panelFrame(page);
-    await waitApp(view, { status: 'done', epoch: 100 });
+    await waitApp(view, { status: 'completed', epoch: 100 });
     await page.setViewportSize({ width: 1600, height: 1000 });
     await runCommand(page, 'View: Close Primary Side Bar');
     await page.locator('.part.sidebar').waitFor({ state: 'hidden' });
@@ -106,7 +110,7 @@ describe('training from the editor (dark theme)', () => {
     await tab(page, 'Blob Classifier: moons-relu').waitFor({ timeout: 30_000 }).catch(() => {});
     const view = panelFrame(page);
     await view.locator('h1.spec-name', { hasText: 'Two moons' }).waitFor({ timeout: LONG });
-    const app = await waitApp(view, { status: 'done' });
+    const app = await waitApp(view, { status: 'completed' });
     console.log(`# moons: ${app.epoch} epochs, test acc ${app.testAcc}`);
     await lens(page, /test acc/).waitFor({ timeout: 30_000 });
     await shot(session, 'palette-trained-moons');

@@ -3,7 +3,7 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
-import type { BlobClassifierApi } from '../../src/extension/api';
+import type { BlobClassifierApi } from '../../src/extension/vscode/api';
 
 export const EXTENSION_ID = 'blob-classifier.blob-classifier';
 

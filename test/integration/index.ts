@@ -11,6 +11,7 @@ import Mocha from 'mocha';
 function loadTests(): void {
   require('./activation.test');
   require('./training.test');
+  require('./runs.test');
   require('./diagnostics.test');
 }
 

@@ -1,18 +1,23 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { defaultLoaders } from '../../src/core/train/backends';
-import { checkInsideRoot, defaultRunsDir, loadRunModel, removeStalePartials } from '../../src/core/train/artifacts';
+import { loadRunModel } from '../../src/core/train/artifacts';
+import { checkInsideRoot, defaultRunsDir, readLatestRunHistory } from '../../src/core/run/folder';
 import { RunControl } from '../../src/core/train/control';
 import { svgToPng } from '../../src/core/figure/runFigure';
 import { runSpec } from '../../src/core/train/run';
 import { NOTEBOOK_SPEC } from '../../src/core/spec/defaults';
 import type { FrameEvent, StartEvent, TrainerEvent } from '../../src/core/protocol';
+import { tempDir } from './tempDir';
+
+const RUN_1 = '20260101-000000-0001';
+const RUN_C = '20260101-000000-000c';
+const RUN_W = '20260101-000000-000e';
 
 function setup(epochs = 40) {
-  const dir = mkdtempSync(join(tmpdir(), 'blobs-art-'));
+  const dir = tempDir('art-');
   const specPath = join(dir, 'four.blobs.json');
   const text = JSON.stringify({ ...NOTEBOOK_SPEC, device: 'wasm', training: { ...NOTEBOOK_SPEC.training, epochs } });
   writeFileSync(specPath, text);
@@ -33,20 +38,28 @@ describe('run artifacts', () => {
 
   test('a run writes every file; the saved model reloads and predicts the same classes', async () => {
     const { specPath, text, out } = setup();
-    const evs = await collect(runSpec(text, specPath, { outDir: out }, undefined, { runId: 'run1' }));
+    const evs = await collect(runSpec(text, specPath, { outDir: out }, undefined, { runId: RUN_1 }));
     const done = evs[evs.length - 1];
     assert.equal(done.type, 'done');
     if (done.type !== 'done') return;
-    const runDir = join(out, 'run1');
+    const runDir = join(out, RUN_1);
     assert.equal(done.summary.artifacts_dir, runDir);
-    for (const f of ['spec.json', 'metrics.csv', 'summary.json', 'model/model.json', 'model/weights.bin', 'data.csv', 'figure.svg']) {
+    for (const f of ['spec.json', 'metrics.csv', 'summary.json', 'model/model.json', 'model/weights.bin', 'data.csv', 'figure.svg', 'events.jsonl']) {
       assert.ok(existsSync(join(runDir, f)), `${f} missing`);
     }
-    assert.deepEqual(readdirSync(out), ['run1'], 'no .partial left');
+    assert.deepEqual(readdirSync(out), [RUN_1], 'no .partial left');
+    // One id: the folder's name, the summary's, the start event's and the history's.
+    const history = await readLatestRunHistory(out);
+    assert.ok(history);
+    assert.equal(history.header.runId, RUN_1);
+    assert.equal(history.events[0].type === 'start' && history.events[0].runId, RUN_1);
+    assert.deepEqual(history.events.at(-1), done, 'the history ends with the terminal event as sent');
+    assert.equal(history.events.filter((e) => e.type === 'epoch').length, 40);
     const metrics = readFileSync(join(runDir, 'metrics.csv'), 'utf8').trim().split('\n');
     assert.equal(metrics[0], 'epoch,train_loss,train_acc,test_loss,test_acc,elapsed_ms');
     assert.equal(metrics.length, 41);
     const summary = JSON.parse(readFileSync(join(runDir, 'summary.json'), 'utf8'));
+    assert.equal(summary.runId, RUN_1);
     assert.equal(summary.status, 'completed');
     assert.equal(summary.test_acc, done.summary.test_acc);
     assert.equal(summary.evaluation.test.confusion.length, 4);
@@ -87,41 +100,42 @@ describe('run artifacts', () => {
     const { specPath, text, out } = setup(100_000);
     const control = new RunControl();
     const evs: TrainerEvent[] = [];
-    for await (const e of runSpec(text, specPath, { outDir: out }, control, { runId: 'c1', png: false })) {
+    for await (const e of runSpec(text, specPath, { outDir: out }, control, { runId: RUN_C, png: false })) {
       evs.push(e);
       if (e.type === 'epoch' && e.epoch === 10) control.cancel();
     }
     const end = evs[evs.length - 1];
     assert.equal(end.type, 'cancelled');
-    assert.deepEqual(readdirSync(out), ['c1']);
-    const summary = JSON.parse(readFileSync(join(out, 'c1', 'summary.json'), 'utf8'));
+    assert.deepEqual(readdirSync(out), [RUN_C]);
+    const summary = JSON.parse(readFileSync(join(out, RUN_C, 'summary.json'), 'utf8'));
     assert.equal(summary.status, 'cancelled');
     assert.equal(summary.epochs_completed, 11);
-    assert.equal(readFileSync(join(out, 'c1', 'metrics.csv'), 'utf8').trim().split('\n').length, 12);
+    assert.equal(readFileSync(join(out, RUN_C, 'metrics.csv'), 'utf8').trim().split('\n').length, 12);
+    assert.equal((await readLatestRunHistory(out))?.events.at(-1)?.type, 'cancelled');
   });
 
-  test('a crashed writer\'s .partial folder is removed by the next write; a live one is kept', () => {
-    const parent = mkdtempSync(join(tmpdir(), 'blobs-partial-'));
-    mkdirSync(join(parent, 'dead.partial'));
-    writeFileSync(join(parent, 'dead.partial', 'owner.pid'), '999999999');
-    mkdirSync(join(parent, 'nopid.partial'));
-    mkdirSync(join(parent, 'live.partial'));
-    writeFileSync(join(parent, 'live.partial', 'owner.pid'), String(process.ppid));
-    mkdirSync(join(parent, 'done-run'));
-    removeStalePartials(parent);
-    assert.deepEqual(readdirSync(parent).sort(), ['done-run', 'live.partial']);
+  test('a failed save is a warning, leaves nothing, and the summary names no artifacts_dir', async () => {
+    const { dir, specPath, text } = setup(3);
+    writeFileSync(join(dir, 'blocker'), 'a file where the runs folder would go');
+    const out = join(dir, 'blocker', 'runs');
+    const evs = await collect(runSpec(text, specPath, { outDir: out }, undefined, { runId: RUN_1, png: false }));
+    const end = evs.at(-1);
+    assert.equal(end?.type, 'done');
+    assert.equal(end?.type === 'done' && end.summary.artifacts_dir, undefined);
+    assert.ok(evs.some((e) => e.type === 'log' && e.level === 'warn' && /Could not write the run's artifacts/.test(e.message)));
+    assert.deepEqual(readdirSync(dir).sort(), ['blocker', 'four.blobs.json']);
   });
 
   test('options.allowedRoot (the workspace) lets runs go beside the spec folder, and nowhere else', async () => {
-    const ws = mkdtempSync(join(tmpdir(), 'blobs-ws-'));
+    const ws = tempDir('ws-');
     const specDir = join(ws, 'specs');
     mkdirSync(specDir);
     const specPath = join(specDir, 'four.blobs.json');
     const text = JSON.stringify({ ...NOTEBOOK_SPEC, device: 'wasm', training: { ...NOTEBOOK_SPEC.training, epochs: 3 } });
     const outDir = join(ws, '.blob-runs', 'four');
-    const ok = await collect(runSpec(text, specPath, { outDir, allowedRoot: ws }, undefined, { runId: 'w1', png: false }));
+    const ok = await collect(runSpec(text, specPath, { outDir, allowedRoot: ws }, undefined, { runId: RUN_W, png: false }));
     assert.equal(ok[ok.length - 1].type, 'done');
-    assert.ok(existsSync(join(outDir, 'w1', 'summary.json')));
+    assert.ok(existsSync(join(outDir, RUN_W, 'summary.json')));
     const refused = await collect(runSpec(text, specPath, { outDir }, undefined, { png: false }));
     const e = refused[refused.length - 1];
     assert.ok(e.type === 'error' && /outside the allowed folder/.test(e.message), 'default root is the spec folder');
@@ -132,8 +146,8 @@ describe('run artifacts', () => {
     assert.throws(() => checkInsideRoot('/w/../etc', '/w'), /outside the allowed folder/);
     assert.throws(() => checkInsideRoot('/tmp/x', '/w'), /outside the allowed folder/);
     // A symbolic link inside the root that leads outside it does not let a run escape.
-    const root = mkdtempSync(join(tmpdir(), 'blobs-root-'));
-    const outside = mkdtempSync(join(tmpdir(), 'blobs-outside-'));
+    const root = tempDir('root-');
+    const outside = tempDir('outside-');
     symlinkSync(outside, join(root, 'link'));
     assert.throws(() => checkInsideRoot(join(root, 'link', 'runs', 'new'), root), /it leads to .*blobs-outside-.* is outside the allowed folder/);
     assert.equal(checkInsideRoot(join(root, 'a', 'b'), root), join(root, 'a', 'b'));

@@ -1,5 +1,6 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
+import { tempDir } from './tempDir';
 import {
   defaultLoaders,
   DeviceUnavailableError,
@@ -143,10 +144,9 @@ describe('probe interpretation', () => {
   test('real probe runs in a child process and reads its crash', async () => {
     // A "package" whose require kills its own process with SIGILL: stands in for
     // libtensorflow on a CPU without AVX.
-    const { mkdtempSync, writeFileSync } = await import('node:fs');
+    const { writeFileSync } = await import('node:fs');
     const { join } = await import('node:path');
-    const { tmpdir } = await import('node:os');
-    const dir = mkdtempSync(join(tmpdir(), 'probe-'));
+    const dir = tempDir('probe-');
     const file = join(dir, 'crash.js');
     writeFileSync(file, "process.kill(process.pid, 'SIGILL');");
     const r = await probeNativePackage(file, false);

@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { computeLenses, LENS_PROGRESS_MS, LENS_STALE_MS } from '../../src/extension/codeLensState';
-import { epoch, summary } from './ext-fixtures';
+import { epoch, start, stateOf, summary } from './ext-fixtures';
 import { Throttle } from '../../src/extension/throttle';
 
 const titles = (s: Parameters<typeof computeLenses>[0]) => computeLenses(s).map((l) => l.title);
@@ -14,26 +14,26 @@ describe('CodeLens state', () => {
   });
 
   test('training: Stop with 1-based completed epochs over the total', () => {
-    assert.deepEqual(titles({ trusted: true, errors: 0, running: { lastEpoch: epoch(36), epochs: 100 } }), ['■ Stop (epoch 37/100)', 'Show visualisation']);
-    assert.equal(computeLenses({ trusted: true, errors: 0, running: { epochs: 100 } })[0].title, '■ Stop (epoch 0/100)');
-    assert.equal(computeLenses({ trusted: true, errors: 0, running: {} })[0].title, '■ Stop (starting…)');
-    assert.equal(computeLenses({ trusted: true, errors: 0, running: {} })[0].command, 'blobClassifier.stop');
+    assert.deepEqual(titles({ trusted: true, errors: 0, running: stateOf(start(100), epoch(36)) }), ['■ Stop (epoch 37/100)', 'Show visualisation']);
+    assert.equal(computeLenses({ trusted: true, errors: 0, running: stateOf(start(100)) })[0].title, '■ Stop (epoch 0/100)');
+    assert.equal(computeLenses({ trusted: true, errors: 0, running: stateOf() })[0].title, '■ Stop (starting…)');
+    assert.equal(computeLenses({ trusted: true, errors: 0, running: stateOf() })[0].command, 'blobClassifier.stop');
   });
 
   test('the last result, linked to the artifacts', () => {
     const l = computeLenses({ trusted: true, errors: 0, last: summary({ artifacts_dir: '/w/.blob-runs/a/r1' }) });
-    assert.equal(l[2].title, 'test acc 99.50% · 0.4 s · wasm');
+    assert.equal(l[2].title, 'test acc 99.50% · 420 ms · wasm');
     assert.equal(l[2].command, 'blobClassifier.openArtifacts');
     assert.match(l[2].tooltip!, /\/w\/.blob-runs\/a\/r1/);
   });
 
   test('while training, the previous result is still shown', () => {
-    assert.equal(titles({ trusted: true, errors: 0, running: { epochs: 10 }, last: summary() }).length, 3);
+    assert.equal(titles({ trusted: true, errors: 0, running: stateOf(start(10)), last: summary() }).length, 3);
   });
 
   test('a cancelled run says where it stopped', () => {
     const t = titles({ trusted: true, errors: 0, last: summary({ status: 'cancelled', epochs_completed: 37 }) });
-    assert.equal(t[2], 'test acc 99.50% · 0.4 s · wasm · stopped at 37/100');
+    assert.equal(t[2], 'test acc 99.50% · 420 ms · wasm · stopped at 37/100');
   });
 
   test('errors: count lens, Train still offered (it explains the first problem)', () => {

@@ -1,11 +1,15 @@
 /** Small builders of protocol events for the extension's unit tests. */
 import type { DoneEvent, EpochEvent, FrameEvent, RunSummary, StartEvent, TrainerEvent } from '../../src/core/protocol';
+import { foldRunEvents, newRunState, type RunState } from '../../src/core/run/state';
 import type { Problem } from '../../src/core/spec/problems';
+
+/** The run id of the fixtures' run (as `newRunId` makes them). */
+export const RUN_ID = '20260101-000000-0001';
 
 export function start(epochs = 3): StartEvent {
   return {
     type: 'start',
-    runId: 'trainer-id',
+    runId: RUN_ID,
     specName: 'four',
     spec: {} as StartEvent['spec'],
     backend: 'wasm',
@@ -32,7 +36,7 @@ export function frame(i: number): FrameEvent {
 
 export function summary(over: Partial<RunSummary> = {}): RunSummary {
   return {
-    runId: 'r', name: 'four', epochs: 100, epochs_completed: 100, train_loss: 0.03, train_acc: 0.99, test_loss: 0.024, test_acc: 0.995,
+    runId: RUN_ID, name: 'four', epochs: 100, epochs_completed: 100, train_loss: 0.03, train_acc: 0.99, test_loss: 0.024, test_acc: 0.995,
     backend: 'wasm', device: 'wasm', train_wall_s: 0.42, epochs_per_s: 238, status: 'completed', ...over,
   };
 }
@@ -59,4 +63,11 @@ export function problem(over: Partial<Problem> & { offset?: number } = {}): Prob
     range: { offset, length: 3, start: { line: 2, character: 4 }, end: { line: 2, character: 7 } },
     ...over,
   };
+}
+
+/** A run's state after `events` (the core reducer). */
+export function stateOf(...events: TrainerEvent[]): RunState {
+  const s = newRunState();
+  foldRunEvents(s, events);
+  return s;
 }

@@ -65,7 +65,7 @@ describe('package.json contributions', () => {
 describe('the extension bundle', () => {
   test('never pulls TensorFlow.js (or the training code) into the extension host', async () => {
     const r = await esbuild.build({
-      entryPoints: [join(root, 'src/extension/extension.ts')],
+      entryPoints: [join(root, 'src/extension/vscode/extension.ts')],
       bundle: true,
       write: false,
       metafile: true,

@@ -2,9 +2,10 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { TrainerEvent } from '../../src/core/protocol';
 import { LagMonitor, type LagHistogram } from '../../src/extension/lagMonitor';
-import { SessionManager, summaryOf } from '../../src/extension/sessions';
+import { SessionManager } from '../../src/extension/sessions';
 import { SessionStore } from '../../src/extension/sessionStore';
-import type { TrainerRun, TrainRequest } from '../../src/extension/trainerRun';
+import type { TrainRequest } from '../../src/core/protocol';
+import type { TrainerRun } from '../../src/extension/trainerRun';
 import { done, epoch, start } from './ext-fixtures';
 
 class FakeRun implements TrainerRun {
@@ -72,6 +73,7 @@ describe('SessionManager', () => {
     const { m, store, runs, log, params } = setup();
     const rec = m.start(params('r1'));
     assert.equal(runs[0].req.options.outDir, '/w/runs/r1');
+    assert.equal(runs[0].req.runId, 'r1', "the host's run id goes to the trainer");
     assert.ok(m.isRunning('/w/a.blobs.json'));
     runs[0].emit(start(2), epoch(0), epoch(1), done());
     assert.equal(rec.status, 'completed');
@@ -98,7 +100,7 @@ describe('SessionManager', () => {
     runs[0].emit({ type: 'cancelled', epoch: 1 });
     assert.equal((await stopped)?.status, 'cancelled');
     assert.equal(rec.status, 'cancelled');
-    const s = summaryOf(rec)!;
+    const s = rec.result!;
     assert.equal(s.status, 'cancelled');
     assert.equal(s.epochs_completed, 1);
     assert.equal(s.epochs, 10);

@@ -1,18 +1,20 @@
-import { describe, test, before, after } from 'node:test';
+import { describe, test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TrainerEvent } from '../../src/core/protocol';
 import { clientTrainer } from '../../src/extension/trainerAdapter';
+import { tempDir } from './tempDir';
 
 // Tiny stand-ins for dist/trainer.js speaking the IPC protocol: one that trains two
-// epochs, one that dies mid-run (like a native backend's SIGILL), one that ignores cancel.
+// epochs (and one malformed event, dropped by the client's guard), one that dies mid-run
+// (like a native backend's SIGILL), one that ignores cancel.
 const GOOD = `
 process.on('message', (m) => {
   if (m.type !== 'train') return;
-  const send = (event) => process.send({ type: 'event', event });
-  send({ type: 'log', level: 'info', message: 'outDir=' + m.options.outDir });
+  const send = (event) => process.send({ type: 'events', events: [event] });
+  send({ type: 'log', level: 'info', message: 'runId=' + m.runId + ' outDir=' + m.options.outDir });
+  send({ type: 'epoch', epoch: 'zero' });
   send({ type: 'epoch', epoch: 0, trainLoss: 1, trainAcc: 0.5, testLoss: 1, testAcc: 0.5, elapsedMs: 1 });
   send({ type: 'epoch', epoch: 1, trainLoss: 0.5, trainAcc: 0.9, testLoss: 0.5, testAcc: 0.9, elapsedMs: 2 });
   send({ type: 'cancelled', epoch: 2 });
@@ -21,7 +23,7 @@ process.on('message', (m) => {
 const CRASH = `
 process.on('message', (m) => {
   if (m.type !== 'train') return;
-  process.send({ type: 'event', event: { type: 'log', level: 'info', message: 'about to crash' } }, () => {
+  process.send({ type: 'events', events: [{ type: 'log', level: 'info', message: 'about to crash' }] }, () => {
     process.stderr.write('Illegal instruction in libtensorflow\\n');
     process.kill(process.pid, 'SIGKILL');
   });
@@ -30,26 +32,25 @@ const STUBBORN = `process.on('message', () => {}); setInterval(() => {}, 1000);`
 
 let dir: string;
 before(() => {
-  dir = mkdtempSync(join(tmpdir(), 'bc-trainer-'));
+  dir = tempDir('adapter-');
   writeFileSync(join(dir, 'good.js'), GOOD);
   writeFileSync(join(dir, 'crash.js'), CRASH);
   writeFileSync(join(dir, 'stubborn.js'), STUBBORN);
 });
-after(() => rmSync(dir, { recursive: true, force: true }));
 
 function collect(script: string, opts = {}) {
-  const run = clientTrainer(join(dir, script), opts)({ specText: '{}', specPath: '/w/a.blobs.json', options: { outDir: '/w/runs' } });
+  const run = clientTrainer(join(dir, script), opts)({ runId: '20260101-000000-0001', specText: '{}', specPath: '/w/a.blobs.json', options: { outDir: '/w/runs' } });
   const events: TrainerEvent[] = [];
   run.onEvent((e) => events.push(e));
   return { run, events };
 }
 
 describe('trainer adapter (TrainerClient)', () => {
-  test('delivers every event in order, the request reaches the process, done settles after the exit', async () => {
+  test('delivers every well-formed event in order, the request reaches the process, done settles after the exit', async () => {
     const { run, events } = collect('good.js');
     await run.done;
     assert.deepEqual(events.map((e) => e.type), ['log', 'epoch', 'epoch', 'cancelled']);
-    assert.equal((events[0] as { message: string }).message, 'outDir=/w/runs');
+    assert.equal((events[0] as { message: string }).message, 'runId=20260101-000000-0001 outDir=/w/runs');
   });
 
   test('a crashed process ends the stream with error/crashed naming the signal', async () => {

@@ -1,11 +1,11 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, mkdirSync, readFileSync, readdirSync, truncateSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, readdirSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { validateSpecText } from '../../src/core/spec/validate';
 import { LIMITS } from '../../src/core/spec/types';
 import { check, expectClean, expectProblem } from './spec-helpers';
+import { tempDir } from './tempDir';
 
 describe('syntax', () => {
   test('empty file', () => {
@@ -410,7 +410,7 @@ describe('training and boundary', () => {
 });
 
 describe('csv data', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'blobs-spec-csv-'));
+  const dir = tempDir('spec-csv-');
   const specPath = join(dir, 'my.blobs.json');
   mkdirSync(join(dir, 'data'));
   const put = (name: string, text: string) => writeFileSync(join(dir, 'data', name), text);
@@ -536,7 +536,7 @@ describe('every rule has a bad spec', () => {
     const text = readFileSync(join(srcDir, f), 'utf8');
     for (const m of text.matchAll(/\b(?:add|report|err)\(\s*(?:ctx,\s*)?'([a-z][a-z-]*)'/g)) emitted.add(m[1]);
   }
-  const dir = mkdtempSync(join(tmpdir(), 'blobs-rules-'));
+  const dir = tempDir('rules-');
   const specPath = join(dir, 'rules.blobs.json');
   writeFileSync(join(dir, 'ragged.csv'), '1,2,x\n3,4\n');
   const BAD: Record<string, [spec: unknown, opts?: Parameters<typeof check>[1]]> = {

@@ -9,7 +9,8 @@ import { classQuotas, drawIndices, MIN_PER_CLASS } from '../../src/core/figure/s
 import { TrainLoop, type LoopConfig } from '../../src/core/train/loop';
 import { buildNet, disposeNet, initialWeights } from '../../src/core/train/model';
 import { runSpec } from '../../src/core/train/run';
-import { formatLogLine, pyFixed, train } from '../../src/core/train/trainer';
+import { formatLogLine, train } from '../../src/core/train/trainer';
+import { pyFixed } from '../../src/core/figure/format';
 import { buildDataset } from '../../src/core/data/build';
 import { NOTEBOOK_SPEC } from '../../src/core/spec/defaults';
 import { resolveSpec } from '../../src/core/spec/defaults';
@@ -272,14 +273,23 @@ describe('control', () => {
     }
   });
 
-  test('an outside abort (timer) is seen while training runs flat out', async () => {
+  test('an outside abort (timer) is seen while training runs flat out, before the next epoch', async () => {
     const ac = new AbortController();
     const control = new RunControl(ac.signal);
-    const t0 = performance.now();
-    setTimeout(() => ac.abort(), 150);
-    const evs = await collect(runSpec(specText({ training: { epochs: 1_000_000 } }), SPEC_PATH, {}, control));
-    assert.equal(last(evs).type, 'cancelled');
-    assert.ok(performance.now() - t0 < 3000, 'stopped promptly');
+    const evs: TrainerEvent[] = [];
+    let epochsAtAbort = -1;
+    // The trainer must give the event loop a turn for the timer to fire at all.
+    setTimeout(() => {
+      epochsAtAbort = epochsOf(evs).length;
+      ac.abort();
+    }, 150);
+    for await (const e of runSpec(specText({ training: { epochs: 1_000_000 } }), SPEC_PATH, {}, control)) evs.push(e);
+    const end = last(evs);
+    assert.equal(end.type, 'cancelled');
+    assert.ok(epochsAtAbort >= 0, 'the timer fired during the run');
+    // Seen at the next epoch boundary: at most the epoch in progress when it came finishes.
+    assert.ok(epochsOf(evs).length <= epochsAtAbort + 1, `${epochsOf(evs).length} epochs, abort after ${epochsAtAbort}`);
+    assert.equal(end.type === 'cancelled' && end.epoch, epochsOf(evs).length);
   });
 
   test('pause and resume', async () => {
@@ -374,8 +384,9 @@ describe('long epochs: epochAsync (interruptible)', () => {
     assert.equal(end.type, 'cancelled', JSON.stringify(end).slice(0, 200));
     if (end.type !== 'cancelled') return;
     assert.equal(end.epoch, 0);
+    // Seen inside the epoch (an epoch takes seconds here): the first one never completed,
+    // and the trainer says it undid its partial updates.
     assert.equal(epochsOf(evs).length, 0, 'the first epoch was abandoned');
-    assert.ok(end.summary!.train_wall_s < 1, `training stopped ${end.summary!.train_wall_s.toFixed(2)} s after it began (an epoch takes ~2.5 s here)`);
     assert.ok(evs.some((e) => e.type === 'log' && /Cancelled during epoch 0/.test(e.message)));
   });
 });

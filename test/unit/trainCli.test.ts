@@ -1,6 +1,6 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
@@ -8,6 +8,7 @@ import { evaluationReport, exitCodeFor, outRoot, trainVerb } from '../../src/cli
 import { predictVerb } from '../../src/cli/predict';
 import { evaluate } from '../../src/core/train/evaluate';
 import { NOTEBOOK_SPEC } from '../../src/core/spec/defaults';
+import { tempDir } from './tempDir';
 
 /** Runs a verb in-process, capturing stdout and stderr. */
 async function runVerb(verb: typeof trainVerb, args: string[]) {
@@ -36,7 +37,7 @@ async function runVerb(verb: typeof trainVerb, args: string[]) {
 }
 
 function specFile(over: Record<string, unknown> = {}, training: Record<string, unknown> = {}) {
-  const dir = mkdtempSync(join(tmpdir(), 'blobs-cli-'));
+  const dir = tempDir('cli-');
   const file = join(dir, 'four.blobs.json');
   writeFileSync(file, JSON.stringify({ ...NOTEBOOK_SPEC, device: 'wasm', ...over, training: { ...NOTEBOOK_SPEC.training, ...training } }));
   return { dir, file };

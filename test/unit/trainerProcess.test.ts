@@ -1,18 +1,20 @@
 import { test, describe, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, mkdirSync, mkdtempSync, readdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { build } from 'esbuild';
 import { TrainerClient } from '../../src/trainer/client';
 import { NOTEBOOK_SPEC } from '../../src/core/spec/defaults';
 import type { TrainerEvent } from '../../src/core/protocol';
+import { readLatestRunHistory, readLatestSummary } from '../../src/core/run/folder';
+import { newRunId } from '../../src/core/run/id';
+import { tempDir } from './tempDir';
 
 // The trainer as shipped: bundled by esbuild like scripts/build.mjs does, with the wasm
 // binaries next to it (dist/wasm), in a temp folder so `npm run build` is not needed.
 let trainerPath = '';
 before(async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'blobs-trainer-'));
+  const dir = tempDir('trainer-');
   trainerPath = join(dir, 'trainer.js');
   await build({
     entryPoints: [join(__dirname, '../../src/trainer/process.ts')],
@@ -32,11 +34,13 @@ before(async () => {
 });
 
 const spec = (epochs: number, device = 'wasm') => JSON.stringify({ ...NOTEBOOK_SPEC, device, training: { ...NOTEBOOK_SPEC.training, epochs } });
-const SPEC_PATH = join(tmpdir(), 'proc.blobs.json');
+const SPEC_PATH = '/nonexistent/proc.blobs.json';
+/** A train request as the host makes it: the run's id comes with it. */
+const req = (specText: string, options = {}) => ({ runId: newRunId(), specText, specPath: SPEC_PATH, options });
 
 describe('trainer child process + TrainerClient', () => {
   test('a run streams start → frames/epochs → done, then the process exits', async () => {
-    const run = TrainerClient.start({ trainerPath }, { specText: spec(50), specPath: SPEC_PATH });
+    const run = TrainerClient.start({ trainerPath }, req(spec(50)));
     const evs: TrainerEvent[] = [];
     for await (const e of run) evs.push(e);
     assert.equal(evs[0].type, 'start');
@@ -54,18 +58,60 @@ describe('trainer child process + TrainerClient', () => {
     const messages: { type: string; events?: TrainerEvent[] }[] = [];
     const exited = new Promise((r) => child.on('exit', r));
     child.on('message', (m) => messages.push(m as { type: string; events?: TrainerEvent[] }));
-    child.send({ type: 'train', specText: spec(2000), specPath: SPEC_PATH, options: {} });
+    child.send({ type: 'train', ...req(spec(2000)) });
     await exited;
     const events = messages.flatMap((m) => m.events ?? []);
     const epochs = events.filter((e) => e.type === 'epoch').map((e) => (e.type === 'epoch' ? e.epoch : -1));
     assert.deepEqual(epochs, Array.from({ length: 2000 }, (_, i) => i), 'every epoch, in order');
     assert.equal(events[events.length - 1].type, 'done');
-    // One message per event would be > 2,000; batches of <= 25 ms make far fewer.
-    assert.ok(messages.length < 200, `${messages.length} IPC messages for ${events.length} events`);
+    // Batches, by the trainer's rule (process.ts): start, frames and the terminal event
+    // go at once, each the last of its message; epochs and logs wait (<= 25 ms, <= 512).
+    // So no message holds a frame before other events, and the epochs share messages
+    // (one message per event would be > 2,000). Counted, not timed: how many epochs fit
+    // in 25 ms depends on the machine's load.
+    const batches = messages.filter((m) => m.type === 'events').map((m) => m.events ?? []);
+    for (const b of batches) {
+      const firstNow = b.findIndex((e) => e.type === 'start' || e.type === 'frame' || e.type === 'done');
+      assert.ok(firstNow === -1 || firstNow === b.length - 1, `an event that goes at once waited: ${b.map((e) => e.type).join(',')}`);
+    }
+    assert.ok(batches.some((b) => b.filter((e) => e.type === 'epoch').length > 1), 'epochs share messages');
+    assert.ok(batches.every((b) => b.length <= 512));
+    assert.equal(messages.at(-1)?.type, 'exit');
+  });
+
+  test("the run is saved under the host's run id: folder, summary, start and history say the same", async () => {
+    const ws = tempDir('trainer-ws-');
+    const specPath = join(ws, 'four.blobs.json');
+    writeFileSync(specPath, spec(5));
+    const outDir = join(ws, '.blob-runs', 'four');
+    const r = { ...req(spec(5), { outDir, allowedRoot: ws }), specPath };
+    const evs: TrainerEvent[] = [];
+    for await (const e of TrainerClient.start({ trainerPath }, r)) evs.push(e);
+    const start = evs[0];
+    const done = evs.at(-1);
+    assert.equal(start.type === 'start' && start.runId, r.runId);
+    assert.equal(done?.type === 'done' && done.summary.runId, r.runId);
+    assert.equal(done?.type === 'done' && done.summary.artifacts_dir, join(outDir, r.runId));
+    assert.deepEqual(readdirSync(outDir), [r.runId]);
+    assert.equal((await readLatestSummary(outDir))?.runId, r.runId);
+    const h = await readLatestRunHistory(outDir);
+    assert.equal(h?.header.runId, r.runId);
+    assert.equal(h?.events[0].type === 'start' && h.events[0].runId, r.runId);
+  });
+
+  test('a train message without a valid run id is refused, not run', async () => {
+    const { fork } = await import('node:child_process');
+    const child = fork(trainerPath, [], { stdio: ['ignore', 'ignore', 'ignore', 'ipc'] });
+    const got = new Promise<{ events?: TrainerEvent[] }>((r) => child.once('message', (m) => r(m as { events?: TrainerEvent[] })));
+    child.send({ type: 'train', runId: '../../etc', specText: spec(5), specPath: SPEC_PATH, options: {} });
+    const m = await got;
+    child.disconnect();
+    const e = m.events?.[0];
+    assert.ok(e?.type === 'log' && e.level === 'warn' && /invalid message \(train\)/.test(e.message), JSON.stringify(m));
   });
 
   test('a crash (the child killed from outside) is reported as crashed, naming the signal', async () => {
-    const run = TrainerClient.start({ trainerPath }, { specText: spec(1_000_000), specPath: SPEC_PATH });
+    const run = TrainerClient.start({ trainerPath }, req(spec(1_000_000)));
     const evs: TrainerEvent[] = [];
     for await (const e of run) {
       evs.push(e);
@@ -80,7 +126,7 @@ describe('trainer child process + TrainerClient', () => {
   });
 
   test('cancel is answered by cancelled with a summary; kill() ends the stream as cancelled', async () => {
-    const run = TrainerClient.start({ trainerPath }, { specText: spec(1_000_000), specPath: SPEC_PATH });
+    const run = TrainerClient.start({ trainerPath }, req(spec(1_000_000)));
     let end: TrainerEvent | undefined;
     for await (const e of run) {
       if (e.type === 'epoch' && e.epoch === 2) run.cancel();
@@ -89,7 +135,7 @@ describe('trainer child process + TrainerClient', () => {
     assert.equal(end?.type, 'cancelled');
     if (end?.type === 'cancelled') assert.equal(end.summary?.status, 'cancelled');
 
-    const run2 = TrainerClient.start({ trainerPath }, { specText: spec(1_000_000), specPath: SPEC_PATH });
+    const run2 = TrainerClient.start({ trainerPath }, req(spec(1_000_000)));
     for await (const e of run2) {
       if (e.type === 'epoch') run2.kill();
       end = e;
@@ -98,9 +144,9 @@ describe('trainer child process + TrainerClient', () => {
   });
 
   test('errors cross the process boundary with their codes (bad spec, unavailable device)', async () => {
-    const bad = TrainerClient.start({ trainerPath }, { specText: '{ nope', specPath: SPEC_PATH });
+    const bad = TrainerClient.start({ trainerPath }, req('{ nope'));
     assert.deepEqual(((await bad.finished) as { code?: string }).code, 'bad-spec');
-    const gpu = TrainerClient.start({ trainerPath }, { specText: spec(5, 'gpu'), specPath: SPEC_PATH });
+    const gpu = TrainerClient.start({ trainerPath }, req(spec(5, 'gpu')));
     const end = await gpu.finished;
     assert.equal(end.type, 'error');
     if (end.type === 'error') {
@@ -110,7 +156,7 @@ describe('trainer child process + TrainerClient', () => {
   });
 
   test('pause and resume over IPC', async () => {
-    const run = TrainerClient.start({ trainerPath }, { specText: spec(200), specPath: SPEC_PATH });
+    const run = TrainerClient.start({ trainerPath }, req(spec(200)));
     const types: string[] = [];
     for await (const e of run) {
       types.push(e.type);
@@ -125,7 +171,7 @@ describe('trainer child process + TrainerClient', () => {
   });
 
   test('a paused run stays paused (no epochs) until resumed; a cancel while paused ends it', async () => {
-    const run = TrainerClient.start({ trainerPath }, { specText: spec(1_000_000), specPath: SPEC_PATH });
+    const run = TrainerClient.start({ trainerPath }, req(spec(1_000_000)));
     const evs: TrainerEvent[] = [];
     let pausedAt = 0;
     for await (const e of run) {

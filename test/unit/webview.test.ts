@@ -154,6 +154,7 @@ describe('webview panel', () => {
   test('a run mid-way: status, epoch, accuracy, boundary frame, growing curves', () => {
     h.send({ type: 'run', run: RUN, events: upTo(7), active: true });
     assert.equal(h.root.dataset.status, 'running');
+    assert.equal(h.root.dataset.runId, RUN.runId, 'the run id the host named');
     assert.equal(h.root.dataset.epoch, '7');
     const e6 = EVENTS.find((e): e is EpochEvent => e.type === 'epoch' && e.epoch === 6)!;
     assert.equal(h.root.dataset.testAcc, String(e6.testAcc));
@@ -177,9 +178,23 @@ describe('webview panel', () => {
     assert.equal(h.q('boundary-test').dataset.frameEpoch, '10');
   });
 
+  test("99.125 % (the notebook's 793/800, an exact tie) reads 99.12 % in the header, boundary titles and report, as in the log", () => {
+    const TIE = 793 / 800;
+    const events = EVENTS.map((e) => {
+      if (e.type === 'epoch') return { ...e, testAcc: TIE, trainAcc: TIE };
+      if (e.type === 'done') return { ...e, evaluation: { ...e.evaluation, test: { ...e.evaluation.test, accuracy: TIE } } };
+      return e;
+    });
+    h.send({ type: 'run', run: RUN, events, active: false });
+    assert.equal(h.q('test-acc').textContent, '99.12%');
+    assert.match(h.q('boundary-test').textContent ?? '', /acc 99\.12%/);
+    assert.match(h.q('scores').querySelector('caption')?.textContent ?? '', /accuracy 99\.12%$/);
+    assert.ok(!h.root.textContent?.includes('99.13'));
+  });
+
   test('done: evaluation tables, replay slider, state survives', () => {
     h.send({ type: 'run', run: RUN, events: EVENTS, active: false });
-    assert.equal(h.root.dataset.status, 'done');
+    assert.equal(h.root.dataset.status, 'completed');
     assert.equal(h.root.dataset.epoch, '20');
     assert.equal(h.root.dataset.testAcc, String(lastEpoch().testAcc));
     assert.equal(h.q('epoch').textContent, '20/20');
@@ -373,7 +388,7 @@ describe('webview panel', () => {
     assert.equal(stop.shadowRoot!.querySelector('button')!.disabled, false);
     assert.equal((h.q('btn-train') as Control).disabled, true);
     h.send({ type: 'events', runId: RUN.runId, events: EVENTS.slice(upTo(3).length) });
-    assert.equal(h.root.dataset.status, 'done');
+    assert.equal(h.root.dataset.status, 'completed');
 
     const palette = h.root.querySelector<Control>('#opt-palette')!;
     const split = h.root.querySelector<Control>('#opt-split')!;
@@ -431,9 +446,7 @@ describe('webview panel', () => {
     const ctx = fakeCanvas();
     try {
       const big = inflatePoints(EVENTS, 200_000);
-      const t0 = performance.now();
       h.send({ type: 'run', run: RUN, events: big, active: false });
-      const first = performance.now() - t0;
       const arcs = ctx.calls.arc;
       // Train and Test plots: at most the cap each, plus the rings of misclassified ones.
       assert.ok(arcs > 0 && arcs <= 2 * 2 * 2500, `arcs ${arcs}`);
@@ -441,20 +454,17 @@ describe('webview panel', () => {
       assert.match(h.root.querySelector('.legend')!.textContent!, /test: showing 2500 of 40000 points/);
       // The heatmap goes through putImageData, one resolution^2 image per plot.
       assert.deepEqual(ctx.images, [[21, 21], [21, 21]]);
-      // Scrubbing: each redraw decodes the frame and draws capped points; time stays small.
+      // Scrubbing: each redraw decodes its frame and draws the capped points, never all
+      // 200,000 (how long that takes is the harness's timing run's, not a unit test's).
       const slider = h.q('replay-slider') as HTMLInputElement;
-      const times: number[] = [];
       for (let e = 0; e <= 20; e++) {
         ctx.calls.arc = 0;
         slider.value = String(e);
         slider.dispatchEvent(new h.dom.window.Event('input'));
         h.app.flush();
-        times.push(h.app.lastBoundaryMs);
-        assert.ok(ctx.calls.arc <= 2 * 2 * 2500, `arcs ${ctx.calls.arc}`);
+        assert.ok(Number(h.q('boundary-test').dataset.frameEpoch) <= e, 'the frame at or before the epoch');
+        assert.ok(ctx.calls.arc > 0 && ctx.calls.arc <= 2 * 2 * 2500, `arcs ${ctx.calls.arc}`);
       }
-      times.sort((a, b) => a - b);
-      // Generous for slow CI: 200,000 drawn points would take far longer even on a fake canvas.
-      assert.ok(times[10] < 100, `median redraw ${times[10].toFixed(1)} ms (first ${first.toFixed(0)} ms)`);
     } finally {
       ctx.restore();
     }
@@ -545,5 +555,15 @@ describe('webview model', () => {
     assert.ok(m2.frames.length <= MAX_FRAMES);
     assert.equal(m2.frames[0].epoch, 0);
     assert.equal(m2.frames.at(-1)!.epoch, MAX_FRAMES + 49);
+  });
+  test("the run's state is the core reducer's: the host's status words, nothing folded after the end", () => {
+    const m = emptyModel();
+    applyEvents(m, EVENTS);
+    assert.equal(m.state?.status, 'completed');
+    const epochs = m.epochs.length;
+    applyEvents(m, [{ type: 'error', code: 'crashed', message: 'exited after done' }, EVENTS[3]]);
+    assert.equal(m.state?.status, 'completed');
+    assert.equal(m.state?.error, undefined);
+    assert.equal(m.epochs.length, epochs);
   });
 });

@@ -1,5 +1,6 @@
 /** The evaluation tables (confusion matrix, classification report) as DOM. */
 import type { Evaluation } from '../../src/core/protocol';
+import { pct } from '../../src/core/figure/format';
 import { confusionModel, scoreRows } from '../../src/core/figure/tables';
 
 function cell(doc: Document, tag: 'td' | 'th', text: string, cls?: string): HTMLTableCellElement {
@@ -39,7 +40,7 @@ export function fillConfusion(table: HTMLTableElement, ev: Evaluation, className
       const td = cell(doc, 'td', String(c.count), c.correct ? 'cm-diag' : c.count ? 'cm-off' : 'cm-zero');
       // Shading intensity via a CSS variable read by the stylesheet (no inline colours).
       td.style.setProperty('--share', c.share.toFixed(3));
-      td.title = `true ${m.classNames[t]}, predicted ${m.classNames[p]}: ${c.count} (${(c.share * 100).toFixed(1)}% of row)`;
+      td.title = `true ${m.classNames[t]}, predicted ${m.classNames[p]}: ${c.count} (${pct(c.share, 1)} of row)`;
       tr.append(td);
     });
     tbody.append(tr);
@@ -51,7 +52,7 @@ export function fillScores(table: HTMLTableElement, ev: Evaluation, classNames: 
   const doc = table.ownerDocument;
   table.replaceChildren();
   const cap = doc.createElement('caption');
-  cap.textContent = `Classification report (${split}), accuracy ${(ev.accuracy * 100).toFixed(2)}%`;
+  cap.textContent = `Classification report (${split}), accuracy ${pct(ev.accuracy)}`;
   const thead = doc.createElement('thead');
   const hr = doc.createElement('tr');
   for (const h of ['class', 'precision', 'recall', 'f1-score', 'support']) {

@@ -7,7 +7,7 @@
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { version } from '../../../package.json';
 import { buildDataset } from '../data/build';
-import { specStem } from '../runs';
+import { specStem } from '../run/folder';
 import type { BlobSpec } from '../spec/types';
 import { renderCells, type ExportFormat } from './formats';
 import { notebookCells, type Cell } from './notebook';

@@ -4,6 +4,7 @@
  * <table>s and tests check directly.
  */
 import type { Evaluation } from '../protocol';
+import { pyFixed } from './format';
 
 export interface ConfusionCell {
   count: number;
@@ -57,7 +58,7 @@ export interface ScoreRow {
 
 /** scikit-learn's classification_report layout: per class, then macro and weighted avg. */
 export function scoreRows(ev: Evaluation, classNames: string[]): ScoreRow[] {
-  const f = (x: number) => (Number.isFinite(x) ? x.toFixed(2) : '–');
+  const f = (x: number) => (Number.isFinite(x) ? pyFixed(x, 2) : '–');
   const rows: ScoreRow[] = ev.perClass.map((s, i) => ({
     label: classNames[i] ?? String(i),
     precision: f(s.precision),

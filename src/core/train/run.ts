@@ -2,21 +2,26 @@
  * `runSpec`: the whole job behind "train this spec", as one event stream.
  *
  *   validate → apply overrides → refuse absurd sizes (too-large) → buildDataset →
- *   load backend → train → write artifacts
+ *   load backend → train → write the run's folder (artifacts, then its event history,
+ *   then the rename that publishes it) → the terminal event
  *
  * Every failure becomes an ErrorEvent with the right code — never an unhandled throw:
  *   bad-spec (validation, CSV that fails to load, bad override), too-large,
  *   device-unavailable, diverged (from the trainer), internal (anything else).
  */
 
-import { randomBytes } from 'node:crypto';
 import { dirname, resolve } from 'node:path';
 import { buildDataset } from '../data/build';
 import type { SplitDataset } from '../data/dataset';
-import type { ErrorEvent, TrainerEvent, TrainerOptions } from '../protocol';
+import { isTerminal, type ErrorEvent, type TrainerEvent, type TrainerOptions } from '../protocol';
+import { memorySize } from '../figure/format';
+import { DEVICES } from '../spec/fields';
 import { validateSpecText } from '../spec/validate';
 import { LIMITS, type BlobSpec } from '../spec/types';
-import { checkInsideRoot, writeArtifacts } from './artifacts';
+import { checkInsideRoot, RunFolderWriter } from '../run/folder';
+import { HistoryRecorder } from '../run/history';
+import { isRunId, newRunId } from '../run/id';
+import { writeArtifacts } from './artifacts';
 import { defaultLoaders, DeviceUnavailableError, loadBackend, type BackendLoaders } from './backends';
 import type { RunControl } from './control';
 import { layerSizes, paramCount } from './model';
@@ -29,18 +34,13 @@ export interface RunDeps {
   loaders?: BackendLoaders;
   /** Artifacts may only go inside this folder; `options.allowedRoot` wins (default: the spec's folder). */
   allowedRoot?: string;
-  /** Fixed run id (tests); default: time + random suffix. */
+  /**
+   * The run's id (`newRunId`), made by whoever starts the run (the host sends it in the
+   * `train` message, the CLI makes it); default: a new one.
+   */
   runId?: string;
   /** Write figure.png too (default true). */
   png?: boolean;
-}
-
-/** e.g. 20261128-181530-3fa2: sorts by time, unique enough for one spec folder. */
-export function newRunId(now = new Date()): string {
-  const p = (n: number) => String(n).padStart(2, '0');
-  const d = `${now.getFullYear()}${p(now.getMonth() + 1)}${p(now.getDate())}`;
-  const t = `${p(now.getHours())}${p(now.getMinutes())}${p(now.getSeconds())}`;
-  return `${d}-${t}-${randomBytes(2).toString('hex')}`;
 }
 
 function sampleCount(spec: BlobSpec): number | undefined {
@@ -61,10 +61,6 @@ export function estimateBytes(spec: BlobSpec, nSamples: number, nFeatures: numbe
   return hostData + device + acts + grid + paramCount(sizes) * 4 * 4;
 }
 
-function fmtBytes(b: number): string {
-  return b >= 1024 ** 3 ? `${(b / 1024 ** 3).toFixed(1)} GiB` : `${Math.round(b / 1024 ** 2)} MiB`;
-}
-
 function err(code: ErrorEvent['code'], message: string): ErrorEvent {
   return { type: 'error', code, message };
 }
@@ -72,7 +68,7 @@ function err(code: ErrorEvent['code'], message: string): ErrorEvent {
 /** Applies TrainerOptions overrides; returns an error message for a bad one. */
 function applyOverrides(spec: BlobSpec, o: TrainerOptions): string | undefined {
   if (o.device !== undefined) {
-    if (!['auto', 'gpu', 'cpu', 'wasm', 'js'].includes(o.device)) return `unknown device "${o.device}" (auto, gpu, cpu, wasm or js)`;
+    if (!(DEVICES as readonly string[]).includes(o.device)) return `unknown device "${o.device}" (${DEVICES.slice(0, -1).join(', ')} or ${DEVICES.at(-1)})`;
     spec.device = o.device;
   }
   if (o.epochs !== undefined) {
@@ -117,7 +113,7 @@ export async function* runSpec(
       const nc = spec.data.generator === 'make_blobs' ? (typeof spec.data.centers === 'number' ? spec.data.centers : spec.data.centers.length) : 2;
       const bytes = estimateBytes(spec, declared, nf, nc);
       if (bytes > MAX_WORKING_BYTES) {
-        yield err('too-large', `This run would need about ${fmtBytes(bytes)} of memory (limit ${fmtBytes(MAX_WORKING_BYTES)}): reduce n_samples, n_features, hidden_units or boundary.resolution.`);
+        yield err('too-large', `This run would need about ${memorySize(bytes)} of memory (limit ${memorySize(MAX_WORKING_BYTES)}): reduce n_samples, n_features, hidden_units or boundary.resolution.`);
         return;
       }
     }
@@ -132,7 +128,7 @@ export async function* runSpec(
     }
     const bytes = estimateBytes(spec, data.all.n, data.all.d, data.nClasses);
     if (bytes > MAX_WORKING_BYTES) {
-      yield err('too-large', `This run would need about ${fmtBytes(bytes)} of memory (limit ${fmtBytes(MAX_WORKING_BYTES)}).`);
+      yield err('too-large', `This run would need about ${memorySize(bytes)} of memory (limit ${memorySize(MAX_WORKING_BYTES)}).`);
       return;
     }
     if (data.train.n === 0) {
@@ -160,18 +156,67 @@ export async function* runSpec(
       return;
     }
 
-    yield* train({
+    const runId = deps.runId ?? newRunId();
+    if (!isRunId(runId)) {
+      yield err('internal', `"${runId}" is not a run id`);
+      return;
+    }
+    const writer = outParent ? new RunFolderWriter(outParent, runId) : undefined;
+    const history = writer ? new HistoryRecorder(runId, spec.name) : undefined;
+    const events = train({
       spec,
-      runId: deps.runId ?? newRunId(),
+      runId,
       data,
       backend,
       maxPoints: options.maxPoints,
       control,
-      onFinish: outParent
-        ? async (run) => ({ artifacts_dir: await writeArtifacts(run, { parent: outParent, data, png: deps.png }) })
+      onFinish: writer
+        ? async (run) => {
+            writer.open();
+            try {
+              await writeArtifacts(run, { writer, data, png: deps.png });
+            } catch (e) {
+              writer.abandon(); // the trainer reports it as a warning; no half-written run
+              throw e;
+            }
+            return { artifacts_dir: writer.dir };
+          }
         : undefined,
     });
+    try {
+      for await (const e of events) {
+        history?.push(e);
+        // The run's folder is published (renamed) with its whole history before the
+        // terminal event goes out: whoever sees `done` finds the folder complete.
+        if (writer?.isOpen && isTerminal(e)) yield* publish(writer, history!, e);
+        else yield e;
+      }
+    } finally {
+      // A consumer that stopped listening, or a failure before the terminal event.
+      writer?.abandon();
+    }
   } catch (e) {
     yield err('internal', `Unexpected failure: ${(e as Error)?.stack ?? String(e)}`);
   }
+}
+
+/** Commits the run's folder, then yields the terminal event; a failed write is a warning and no `artifacts_dir`. */
+function* publish(writer: RunFolderWriter, history: HistoryRecorder, e: TrainerEvent): Generator<TrainerEvent> {
+  try {
+    writer.commit(history.serialize());
+  } catch (x) {
+    writer.abandon();
+    yield { type: 'log', level: 'warn', message: `Could not write the run's artifacts: ${(x as Error).message}` };
+    yield withoutArtifacts(e);
+    return;
+  }
+  yield e;
+}
+
+function withoutArtifacts(e: TrainerEvent): TrainerEvent {
+  if ((e.type === 'done' || e.type === 'cancelled') && e.summary) {
+    const { artifacts_dir: _, ...summary } = e.summary;
+    return { ...e, summary };
+  }
+  return e;
 }

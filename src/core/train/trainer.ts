@@ -33,7 +33,7 @@ import type { BlobSpec } from '../spec/types';
 import type { LoadedBackend } from './backends';
 import type { RunControl } from './control';
 import { evaluate } from './evaluate';
-import { pyFixed } from '../figure/format';
+import { pct, pyFixed } from '../figure/format';
 import { dataBounds, FrameClock, FrameMaker, samplePoints } from './frames';
 import { kernels } from './kernels';
 import { hostHead, TrainLoop } from './loop';
@@ -68,11 +68,8 @@ export interface FinishedRun {
   backend: LoadedBackend;
 }
 
-export { pyFixed } from '../figure/format';
-
-/** The notebook's log line. */
+/** The notebook's log line (`f"{loss:.5f}"`: always fixed-point, as Python prints it). */
 export function formatLogLine(e: Pick<EpochEvent, 'epoch' | 'trainLoss' | 'trainAcc' | 'testLoss' | 'testAcc'>): string {
-  const pct = (a: number) => `${pyFixed(a * 100, 2)}%`;
   return (
     `Epoch: ${e.epoch} | Loss: ${pyFixed(e.trainLoss, 5)}, Acc: ${pct(e.trainAcc)} | ` +
     `Test Loss: ${pyFixed(e.testLoss, 5)}, Test Acc: ${pct(e.testAcc)}`

@@ -11,9 +11,9 @@
  */
 
 import * as vscode from 'vscode';
-import { specStem } from '../core/runs';
-import { runExporter } from '../exporter/client';
-import { COMMANDS, isSpecPath, SPEC_GLOB } from './ids';
+import { specStem } from '../../core/run/folder';
+import { runExporter } from '../../exporter/client';
+import { COMMANDS, isSpecPath, SPEC_GLOB } from '../ids';
 
 /** `<spec folder>/<spec stem>.ipynb`, as `blobs export` names it (core/export's defaultExportPath). */
 export function notebookUriFor(spec: vscode.Uri): vscode.Uri {

@@ -11,8 +11,9 @@
  */
 
 import type * as vscode from 'vscode';
-import type { RunSummary, TrainerEvent } from '../core/protocol';
-import type { DeviceRequest } from '../core/spec/types';
+import type { RunSummary, TrainerEvent } from '../../core/protocol';
+import type { RunStatus } from '../../core/run/state';
+import type { DeviceRequest } from '../../core/spec/types';
 
 export interface ApiTrainOptions {
   /** Override the spec's (and the setting's) device. */
@@ -26,7 +27,7 @@ export interface ApiTrainOptions {
 export interface RunInfo {
   runId: string;
   specPath: string;
-  status: 'running' | 'completed' | 'cancelled' | 'error';
+  status: RunStatus;
   /** Completed epochs so far. */
   epochsDone: number;
   epochs?: number;
@@ -63,4 +64,6 @@ export interface BlobClassifierApi {
   showPanel(uri: vscode.Uri): void;
   /** Spec paths (fsPath) with an open visualisation panel. */
   openPanels(): string[];
+  /** The run the spec's panel shows (its id as sent to the webview), if a panel is open and shows one. */
+  panelRunId(uri: vscode.Uri): string | undefined;
 }

@@ -10,12 +10,12 @@
  */
 
 import * as vscode from 'vscode';
-import { isWebviewToHost, type HostToWebview, type ViewKind, type WebviewToHost } from '../core/protocol';
-import { nameFromPath } from '../core/spec/defaults';
-import { VIEWS } from './ids';
-import type { SessionStore } from './sessionStore';
-import { ViewChannel } from './viewChannel';
-import { makeNonce, renderWebviewHtml } from './webviewHtml';
+import { isWebviewToHost, type HostToWebview, type ViewKind, type WebviewToHost } from '../../core/protocol';
+import { nameFromPath } from '../../core/spec/defaults';
+import { VIEWS } from '../ids';
+import type { SessionStore } from '../sessionStore';
+import { ViewChannel } from '../viewChannel';
+import { makeNonce, renderWebviewHtml } from '../webviewHtml';
 
 export interface ViewContext {
   kind: ViewKind;

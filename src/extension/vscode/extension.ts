@@ -6,17 +6,18 @@
  */
 
 // Must stay the first import (see loadClock.ts).
-import { loadStart } from './loadClock';
+import { loadStart } from '../loadClock';
 import { performance } from 'node:perf_hooks';
 import * as vscode from 'vscode';
 import type { BlobClassifierApi, RunInfo } from './api';
-import { Controller, TrainRefused } from './controller';
+import { TrainRefused } from './commands';
+import { Controller } from './controller';
 import { registerExportNotebook } from './exportNotebook';
-import { COMMANDS, OUTPUT_CHANNEL, SPEC_GLOB, VIEWS } from './ids';
-import { summaryOf } from './sessions';
-import type { RunRecord } from './sessionStore';
-import { clientTrainer } from './trainerAdapter';
-import type { StartTrainer } from './trainerRun';
+import { COMMANDS, OUTPUT_CHANNEL, SPEC_GLOB, VIEWS } from '../ids';
+import { epochsDone } from '../../core/run/state';
+import type { RunRecord } from '../sessionStore';
+import { clientTrainer } from '../trainerAdapter';
+import type { StartTrainer } from '../trainerRun';
 
 export function activate(context: vscode.ExtensionContext): BlobClassifierApi {
   const t0 = performance.now();
@@ -68,10 +69,10 @@ function info(rec: RunRecord): RunInfo {
     runId: rec.ref.runId,
     specPath: rec.ref.specPath,
     status: rec.status,
-    epochsDone: rec.lastEpoch ? rec.lastEpoch.epoch + 1 : 0,
+    epochsDone: epochsDone(rec.state),
     epochs: rec.epochs,
     artifactsDir: rec.summary?.artifacts_dir,
-    summary: summaryOf(rec),
+    summary: rec.result,
     error: rec.error,
     maxLagMs: rec.maxLagMs,
   };
@@ -92,7 +93,7 @@ function makeApi(c: Controller, activationMs: number): BlobClassifierApi {
       const rec = await start(uri, options);
       const ended = (await c.sessions.wait(rec.ref.runId)) ?? rec;
       if (ended.status === 'error') throw new Error(`${ended.error?.code}: ${ended.error?.message}`);
-      const summary = summaryOf(ended);
+      const summary = ended.result;
       if (!summary) throw new Error(`run ${ended.ref.runId} ended without a summary (${ended.status})`);
       return summary;
     },
@@ -115,5 +116,6 @@ function makeApi(c: Controller, activationMs: number): BlobClassifierApi {
     maxEventLoopLagMs: () => c.sessions.lag.maxLagMs(),
     showPanel: (uri) => c.showPanel(uri),
     openPanels: () => c.panels.all().map((p) => p.specPath),
+    panelRunId: (uri) => c.panels.get(uri.fsPath)?.channel.runId,
   };
 }

@@ -6,10 +6,10 @@
  */
 
 import * as vscode from 'vscode';
-import type { Problem } from '../core/spec/problems';
-import { validateSpecText, type ValidationResult } from '../core/spec/validate';
-import { DIAGNOSTIC_SOURCE, isSpecPath } from './ids';
-import { errorCount, toDiagnosticData } from './problemMapping';
+import type { Problem } from '../../core/spec/problems';
+import { validateSpecText, type ValidationResult } from '../../core/spec/validate';
+import { DIAGNOSTIC_SOURCE, isSpecPath } from '../ids';
+import { errorCount, toDiagnosticData } from '../problemMapping';
 
 const DEBOUNCE_MS = 200;
 

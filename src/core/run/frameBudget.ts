@@ -19,7 +19,7 @@
  * host's, and the same function thins the copy written to disk (`events.jsonl`). Pure.
  */
 
-import type { FrameEvent, TrainerEvent } from '../core/protocol';
+import type { FrameEvent, TrainerEvent } from '../protocol';
 
 export interface FrameBudget {
   /** Most frames kept (at least 2: epoch 0 and the latest). */

@@ -6,8 +6,8 @@
  */
 
 import * as vscode from 'vscode';
-import { computeLenses, LENS_PROGRESS_MS, LENS_STALE_MS, type LensState } from './codeLensState';
-import { Throttle } from './throttle';
+import { computeLenses, LENS_PROGRESS_MS, LENS_STALE_MS, type LensState } from '../codeLensState';
+import { Throttle } from '../throttle';
 
 export class SpecCodeLensProvider implements vscode.CodeLensProvider, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<void>();

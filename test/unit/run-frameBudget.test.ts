@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { FrameEvent, TrainerEvent } from '../../src/core/protocol';
-import { FrameThinner, frameBytes, keepEndFrames, thinFrames } from '../../src/extension/frameBudget';
+import { FrameThinner, frameBytes, keepEndFrames, thinFrames } from '../../src/core/run/frameBudget';
 import { SessionStore } from '../../src/extension/sessionStore';
 import { done, epoch, frame, start, summary } from './ext-fixtures';
 

@@ -1,0 +1,159 @@
+/**
+ * The view's DOM, built once from script (the CSP allows no inline markup handlers):
+ * header, error box, notices and, for the panel, the options toolbar, replay slider and
+ * evaluation tables. Returns the elements the other parts fill in; what the controls do
+ * is passed in as callbacks, so building stays separate from behaviour.
+ */
+import type { ViewKind } from '../src/core/protocol';
+import type { PaletteName } from '../src/core/figure/palette';
+import { BoundaryView } from './render/boundary';
+import { LineChart } from './render/chart';
+import { busyIndicator, button, checkbox, dropdown, h, progressBar, type ButtonControl, type CheckboxControl } from './render/dom';
+import type { ViewState } from './vscode';
+
+/** The elements the header, the drawing and the export fill in. */
+export interface ViewElements {
+  specName: HTMLElement;
+  meta: HTMLElement;
+  statusText: HTMLElement;
+  epochText: HTMLElement;
+  progress: ReturnType<typeof progressBar>;
+  busy: HTMLElement;
+  elapsed: HTMLElement;
+  testAcc: HTMLElement;
+  btnStop: ButtonControl;
+  btnTrain: ButtonControl;
+  errorBox: HTMLElement;
+  errorTitle: HTMLElement;
+  errorMessage: HTMLElement;
+  /** How a run ended when it did not finish by itself (stopped). */
+  outcome: HTMLElement;
+  /** Latest numbers (side view) or the notebook's latest log line (panel). */
+  numbers: HTMLElement;
+  notice: HTMLElement;
+  content: HTMLElement;
+  legend: HTMLElement;
+  slice: HTMLElement;
+  boundaries: BoundaryView[];
+  charts: LineChart[];
+  /** Panel only. */
+  slider?: HTMLInputElement;
+  sliderLabel?: HTMLElement;
+  confusion?: HTMLTableElement;
+  scores?: HTMLTableElement;
+  evalSection?: HTMLElement;
+  compareBox?: CheckboxControl;
+  /** The toolbar control the compare checkbox follows once there are earlier runs. */
+  compareAfter?: HTMLElement;
+  exportStatus?: HTMLElement;
+}
+
+/** What the controls do; the view wires these to the host and its own state. */
+export interface ViewActions {
+  train(): void;
+  stop(): void;
+  openPanel(): void;
+  palette(p: PaletteName): void;
+  logLoss(on: boolean): void;
+  compare(on: boolean): void;
+  export(format: 'png' | 'svg'): void;
+  replay(): void;
+  split(s: 'test' | 'train'): void;
+}
+
+/** Builds the view into `root` (emptied first). */
+export function buildView(root: HTMLElement, kind: ViewKind, state: ViewState, act: ViewActions): ViewElements {
+  const doc = root.ownerDocument;
+  const compact = kind === 'side';
+  root.classList.add(`view-${kind}`);
+  root.replaceChildren();
+
+  const specName = h(doc, 'h1', { class: 'spec-name', text: 'Blob Classifier' });
+  const statusText = h(doc, 'span', { class: 'status', attrs: { 'aria-live': 'polite' } });
+  const meta = h(doc, 'div', { class: 'meta' });
+  const epochText = h(doc, 'span', { class: 'epoch', testid: 'epoch', text: '0/0' });
+  const busy = busyIndicator(doc);
+  const progress = progressBar(doc, 'Training progress');
+  const elapsed = h(doc, 'span', { class: 'elapsed' });
+  const testAcc = h(doc, 'span', { class: 'test-acc', testid: 'test-acc', text: '–', attrs: { title: 'Test accuracy' } });
+  const btnStop = button(doc, 'Stop', 'btn-stop', { secondary: true, aria: 'Stop training' });
+  const btnTrain = button(doc, 'Train', 'btn-train', { aria: 'Train the model' });
+  btnStop.addEventListener('click', () => act.stop());
+  btnTrain.addEventListener('click', () => act.train());
+  const buttons = h(doc, 'div', { class: 'buttons' }, [btnTrain, btnStop]);
+  if (compact) {
+    const open = button(doc, 'Open panel', 'btn-open-panel', { secondary: true, aria: 'Open the full view in an editor panel' });
+    open.addEventListener('click', () => act.openPanel());
+    buttons.append(open);
+  }
+  const accLabel = h(doc, 'span', { class: 'acc-label', text: 'test acc ' }, [testAcc]);
+  const progressRow = h(doc, 'div', { class: 'progress-row' }, [
+    h(doc, 'span', { class: 'epoch-label', text: 'epoch ' }, [epochText]), progress.el, elapsed, accLabel,
+  ]);
+  const numbers = h(doc, 'div', { class: compact ? 'numbers' : 'log-line', attrs: { 'aria-live': 'off' } });
+  const header = h(doc, 'header', { class: 'hdr' }, [
+    h(doc, 'div', { class: 'title-row' }, [specName, statusText, busy]),
+    meta, progressRow, numbers, buttons,
+  ]);
+  const errorTitle = h(doc, 'strong', { class: 'error-title' });
+  const errorMessage = h(doc, 'span', { class: 'error-message' });
+  const errorBox = h(doc, 'div', { class: 'error', testid: 'error', hidden: true, attrs: { role: 'alert' } }, [errorTitle, errorMessage]);
+  const outcome = h(doc, 'div', { class: 'outcome', hidden: true, attrs: { role: 'status' } });
+  const notice = h(doc, 'div', { class: 'notice', hidden: true, attrs: { role: 'status' } });
+  const legend = h(doc, 'div', { class: 'legend', attrs: { role: 'group', 'aria-label': 'Legend' } });
+  const slice = h(doc, 'div', { class: 'slice', hidden: true });
+
+  const boundaries = compact
+    ? [new BoundaryView(doc, 'test', true)]
+    : [new BoundaryView(doc, 'train', false), new BoundaryView(doc, 'test', false)];
+  const charts = [new LineChart(doc, 'loss', compact ? 110 : 220), new LineChart(doc, 'acc', compact ? 110 : 220)];
+  const boundaryRow = h(doc, 'section', { class: 'boundaries', attrs: { 'aria-label': 'Decision boundary' } }, boundaries.map((b) => b.el));
+  const chartRow = h(doc, 'section', { class: 'charts', attrs: { 'aria-label': 'Training curves' } }, charts.map((c) => c.el));
+  const content = h(doc, 'div', { class: 'content', hidden: true });
+  const els: ViewElements = {
+    specName, meta, statusText, epochText, progress, busy, elapsed, testAcc, btnStop, btnTrain,
+    errorBox, errorTitle, errorMessage, outcome, numbers, notice, content, legend, slice, boundaries, charts,
+  };
+
+  if (compact) {
+    content.append(boundaryRow, legend, slice, chartRow);
+    root.append(header, errorBox, outcome, notice, content);
+    return els;
+  }
+
+  // Options toolbar.
+  const palette = dropdown<PaletteName>(doc, 'Colours', 'opt-palette', [['categorical', 'Colour-blind safe'], ['notebook', 'Notebook (RdYlBu)']], state.palette);
+  palette.select.addEventListener('change', () => act.palette(palette.select.value));
+  const log = checkbox(doc, 'Log-scale loss', 'opt-log', state.logLoss);
+  log.addEventListener('change', () => act.logLoss(log.checked));
+  // Not in the toolbar until there is an earlier run to compare with (App.filterHistory):
+  // `hidden` does not hide a toolkit component (its :host display wins over [hidden]).
+  const cmp = checkbox(doc, 'Compare earlier runs', 'opt-compare', state.compare);
+  cmp.addEventListener('change', () => act.compare(cmp.checked));
+  const png = button(doc, 'Export PNG', 'btn-export-png', { secondary: true, aria: 'Export the figure as PNG' });
+  const svg = button(doc, 'Export SVG', 'btn-export-svg', { secondary: true, aria: 'Export the figure as SVG' });
+  png.addEventListener('click', () => act.export('png'));
+  svg.addEventListener('click', () => act.export('svg'));
+  const exportStatus = h(doc, 'span', { class: 'export-status', attrs: { 'aria-live': 'polite' } });
+  const toolbar = h(doc, 'div', { class: 'toolbar' }, [palette.wrap, log, png, svg, exportStatus]);
+
+  // Replay.
+  const slider = h(doc, 'input', { class: 'replay-slider', testid: 'replay-slider', attrs: { type: 'range', min: '0', max: '0', step: '1', value: '0', id: 'replay', 'aria-label': 'Replay epoch' } });
+  slider.disabled = true;
+  const sliderLabel = h(doc, 'output', { class: 'replay-label', attrs: { for: 'replay' } });
+  slider.addEventListener('input', () => act.replay());
+  const replay = h(doc, 'section', { class: 'replay' }, [h(doc, 'label', { text: 'Replay', attrs: { for: 'replay' } }), slider, sliderLabel]);
+
+  // Evaluation.
+  const confusion = h(doc, 'table', { class: 'confusion', testid: 'confusion' });
+  const scores = h(doc, 'table', { class: 'scores', testid: 'scores' });
+  const split = dropdown<'test' | 'train'>(doc, 'Evaluate on', 'opt-split', [['test', 'test set'], ['train', 'train set']], state.confusionSplit);
+  split.select.addEventListener('change', () => act.split(split.select.value));
+  const evalSection = h(doc, 'section', { class: 'evaluation', hidden: true, attrs: { 'aria-label': 'Evaluation' } }, [
+    h(doc, 'div', { class: 'eval-head' }, [h(doc, 'h2', { text: 'Evaluation of the final model' }), split.wrap]),
+    h(doc, 'div', { class: 'eval-tables' }, [confusion, scores]),
+  ]);
+  content.append(toolbar, boundaryRow, legend, slice, replay, chartRow, evalSection);
+  root.append(header, errorBox, outcome, notice, content);
+  return { ...els, slider, sliderLabel, confusion, scores, evalSection, compareBox: cmp, compareAfter: log, exportStatus };
+}

@@ -49,6 +49,8 @@ export class SpecDiagnostics implements vscode.Disposable {
       specPath: doc.uri.scheme === 'file' ? doc.uri.fsPath : undefined,
       maxSamples: this.maxSamples(),
       checkFiles,
+      // A spec's CSV may be anywhere in its workspace folder (the trainer gets the same root).
+      dataRoot: vscode.workspace.getWorkspaceFolder(doc.uri)?.uri.fsPath,
     });
     this.problems.set(key, result.problems);
     this.collection.set(doc.uri, result.problems.map(toDiagnostic));

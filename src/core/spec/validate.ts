@@ -9,7 +9,7 @@
  */
 
 import { parseTree, printParseErrorCode, type Node, type ParseError } from 'jsonc-parser';
-import { Reporter, fmtNumber, walkSpec } from './check';
+import { Reporter, walkSpec } from './check';
 import { checkCsv } from './csvcheck';
 import { resolveSpec } from './defaults';
 import { LineMap, cleanText, formatPath, type JsonPath, type Problem } from './problems';
@@ -78,10 +78,12 @@ function syntaxMessage(e: ParseError, text: string, scan: Scan): string {
   return `${msg}. (${code})`;
 }
 
+const fmtCount = (n: number): string => n.toLocaleString('en-US');
+
 /** One problem for a text too large to look at (no line map: that alone is O(size)). */
 function tooLargeText(length: number): ValidationResult {
   const message =
-    `This spec is ${fmtNumber(length)} characters long; a spec may have at most ${fmtNumber(LIMITS.maxSpecBytes)} (4 MiB), so it was not read. ` +
+    `This spec is ${fmtCount(length)} characters long; a spec may have at most ${fmtCount(LIMITS.maxSpecBytes)} (4 MiB), so it was not read. ` +
     'A spec describes the data; large data belongs in a CSV file ("generator": "csv").';
   const start = { line: 0, character: 0 };
   return { problems: [{ code: 'too-large', severity: 'error', message, path: [], range: { offset: 0, length: 0, start, end: start } }] };
@@ -176,7 +178,7 @@ function scanText(text: string): Scan {
       code: 'too-large',
       offset: at,
       path: [],
-      message: `The spec holds more than ${fmtNumber(LIMITS.maxSpecValues)} values (numbers, strings, lists and objects), so it was not read further; a spec needs far fewer. Large data belongs in a CSV file ("generator": "csv").`,
+      message: `The spec holds more than ${fmtCount(LIMITS.maxSpecValues)} values (numbers, strings, lists and objects), so it was not read further; a spec needs far fewer. Large data belongs in a CSV file ("generator": "csv").`,
     });
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
@@ -200,7 +202,7 @@ function scanText(text: string): Scan {
         code: 'too-large',
         offset: top.open,
         path: pathOf(stack),
-        message: `${name} has more than ${fmtNumber(LIMITS.maxListItems)} ${what}, so the spec was not read further; no list or object in a spec may have more (the longest a spec needs is one centre's ${fmtNumber(LIMITS.maxFeatures)} coordinates). Large data belongs in a CSV file ("generator": "csv").`,
+        message: `${name} has more than ${fmtCount(LIMITS.maxListItems)} ${what}, so the spec was not read further; no list or object in a spec may have more (the longest a spec needs is one centre's ${fmtCount(LIMITS.maxFeatures)} coordinates). Large data belongs in a CSV file ("generator": "csv").`,
       });
     }
     if (c === 34 /* " */) {

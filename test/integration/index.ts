@@ -12,6 +12,7 @@ function loadTests(): void {
   require('./activation.test');
   require('./training.test');
   require('./diagnostics.test');
+  require('./hostile.test');
 }
 
 interface TestResult {

@@ -7,7 +7,7 @@
 import { test, describe, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -350,4 +350,18 @@ describe('spec files: regular, small, UTF-8', () => {
     writeFileSync(f, JSON.stringify(NOTEBOOK_SPEC));
     assert.deepEqual(JSON.parse(readSpecFile(f)), NOTEBOOK_SPEC);
   });
+});
+
+test("the README's spec section states the limits and the path rule", () => {
+  const readme = readFileSync(join(__dirname, '..', '..', 'README.md'), 'utf8');
+  const section = readme.slice(readme.indexOf('### Limits and the data path rule'), readme.indexOf('## The CLI'));
+  const fmt = (n: number) => n.toLocaleString('en-US');
+  for (const n of [LIMITS.maxSpecBytes, LIMITS.maxListItems, LIMITS.maxSpecValues, LIMITS.maxSamples, LIMITS.maxFeatures, LIMITS.maxClasses, LIMITS.maxDataValues, LIMITS.maxParams, LIMITS.maxHiddenUnits, LIMITS.maxCsvLabels, LIMITS.maxFeatures + 1]) {
+    assert.ok(section.includes(fmt(n)), `README states ${fmt(n)}`);
+  }
+  assert.ok(section.includes(`${LIMITS.maxCsvBytes / 1024 / 1024} MiB`));
+  assert.ok(section.includes(`${LIMITS.maxCsvLineChars / 1024 / 1024} MiB per line`));
+  assert.match(section, /regular file inside the spec's folder/);
+  assert.match(section, /after\s+following symbolic links/);
+  assert.match(section, /\/proc/);
 });

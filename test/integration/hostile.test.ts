@@ -75,40 +75,13 @@ describe('hostile specs', () => {
     assert.match(diag.message, /characters long; a spec may have at most 4,194,304/);
     assert.strictEqual(vscode.languages.getDiagnostics(bigUri).filter((d) => d.source === diag.source).length, 1);
     // Generous on purpose (a loaded CI machine; VS Code's own handling of a 50 MB
-    // document costs hundreds of ms, see the control below): parsing the text, as before
+    // document costs hundreds of ms even when no extension reads it): parsing the text, as before
     // the size limit, blocked the host for seconds per check and took ~2 GB.
     assert.ok(typingLag < 5000, `the host stalled ${typingLag} ms while typing with a 50 MB spec open`);
 
     await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
     fs.rmSync(bigFile, { force: true });
     fs.rmSync(small, { force: true });
-  });
-
-  it('control (measurement only): the same 50 MB text as plain JSON, which the extension does not validate', async () => {
-    const file = path.join(workspaceDir(), 'big-control.json');
-    const text = bigSpecText();
-    fs.writeFileSync(file, text);
-    const uri = vscode.Uri.file(file);
-    const lag = monitorEventLoopDelay({ resolution: 10 });
-    lag.enable();
-    let t = process.hrtime.bigint();
-    const doc = await vscode.workspace.openTextDocument(uri);
-    await vscode.window.showTextDocument(doc, { preview: false });
-    const openMs = ms(Number(process.hrtime.bigint() - t));
-    const openLag = ms(lag.max);
-    lag.reset();
-    t = process.hrtime.bigint();
-    for (let i = 0; i < 10; i++) {
-      const e = new vscode.WorkspaceEdit();
-      e.insert(uri, new vscode.Position(1, 0), ' ');
-      assert.ok(await vscode.workspace.applyEdit(e));
-      await new Promise((r) => setTimeout(r, 250));
-    }
-    await new Promise((r) => setTimeout(r, 500));
-    note(`control, ${doc.languageId}: open ${openMs} ms, max lag while opening ${openLag} ms; 10 edits: max lag ${ms(lag.max)} ms, p99 ${ms(lag.percentile(99))} ms`);
-    lag.disable();
-    await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
-    fs.rmSync(file, { force: true });
   });
 
   it('a CSV path outside the workspace folder, or a device, is an error in the editor', async () => {

@@ -276,6 +276,16 @@ describe('data files stay inside', () => {
     refused('data/huge.csv', 'too-large', ['536,870,913 bytes']);
   });
 
+  test('csvReadLimit (the editor): a bigger CSV passes the path rule and is left to training, with a note', () => {
+    writeFileSync(join(specDir, 'data', 'mid.csv'), 'a,b,y\n' + '1,2,x\n3,4,z\n'.repeat(100));
+    const r = check(csv('data/mid.csv'), { specPath, csvReadLimit: 1000 });
+    expectProblem(r, { path: 'data.path', code: 'csv-unchecked', severity: 'info', includes: ['is not read here', 'checked when the spec is trained'] });
+    assert.ok(r.spec);
+    // The path rule still applies first.
+    expectProblem(check(csv(link('far.csv', join(tmp, 'secret.csv'))), { specPath, csvReadLimit: 1 }), { path: 'data.path', code: 'csv-path', includes: ['is outside'] });
+    assert.ok(check(csv('data/mid.csv'), { specPath, csvReadLimit: 1_000_000 }).problems.every((p) => p.code !== 'csv-unchecked'));
+  });
+
   test('locateDataFile never opens: a pipe is refused by what it is', { skip: !linux && 'mkfifo' }, () => {
     const fifo = join(tmp, 'direct.fifo');
     execFileSync('mkfifo', [fifo]);

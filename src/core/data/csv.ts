@@ -249,14 +249,13 @@ export class CsvReader {
     }
     for (let j = 0; j < d; j++) {
       const c = cells[j];
-      const col = () => `feature column ${j + 1} (${excerpt(this.featureNames[j], 24, false)})`;
       if (!isNumber(c)) {
         const what = c === '' ? 'is empty' : `${excerpt(c)} is not a number`;
-        throw new CsvError(line, `${col()} ${what}; feature cells must be numbers like 1.5 or -2e3`);
+        throw new CsvError(line, `${this.column(j)} ${what}; feature cells must be numbers like 1.5 or -2e3`);
       }
       const v = Number(c);
       if (!Number.isFinite(v)) {
-        throw new CsvError(line, `${col()} ${excerpt(c)} is too large to be a number (it does not fit in 64 bits)`);
+        throw new CsvError(line, `${this.column(j)} ${excerpt(c)} is too large to be a number (it does not fit in 64 bits)`);
       }
       if (this.keepValues) this.X.push(v);
     }
@@ -277,6 +276,11 @@ export class CsvReader {
     }
     if (this.keepValues) this.y.push(k);
     this.n++;
+  }
+
+  /** "feature column 2 (petal width)", for messages. */
+  private column(j: number): string {
+    return `feature column ${j + 1} (${excerpt(this.featureNames[j], 24, false)})`;
   }
 
   /** Labels -> classes 0..k-1 in sorted order; numeric labels sort (and merge: "1" and "1.0") by value. */

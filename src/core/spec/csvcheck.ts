@@ -12,13 +12,19 @@ import { findNodeAtLocation, type Node } from 'jsonc-parser';
 import type { Reporter } from './check';
 import { CsvError, excerpt, type CsvFacts } from '../data/csv';
 import { readCsvAt } from '../data/csvFile';
-import { FileRuleError, locateDataFile, type DataFileLocation, type FileProblemKind } from './files';
+import { FileRuleError, fmtBytes, locateDataFile, type DataFileLocation, type FileProblemKind } from './files';
 import type { DataFacts } from './semantic';
 import { LIMITS } from './types';
 
 const PATH: (string | number)[] = ['data', 'path'];
 
-export function checkCsv(root: Node, r: Reporter, path: string, specPath: string | undefined, dataRoot?: string): DataFacts | undefined {
+export function checkCsv(
+  root: Node,
+  r: Reporter,
+  path: string,
+  specPath: string | undefined,
+  opts: { dataRoot?: string; readLimit?: number } = {},
+): DataFacts | undefined {
   const node = findNodeAtLocation(root, PATH);
   const at = node ?? { offset: root.offset, length: 1 };
   const err = (code: string, message: string): undefined => {
@@ -33,7 +39,17 @@ export function checkCsv(root: Node, r: Reporter, path: string, specPath: string
   let loc: DataFileLocation;
   let parsed: CsvFacts;
   try {
-    loc = locateDataFile(path, dirname(specPath), dataRoot);
+    loc = locateDataFile(path, dirname(specPath), opts.dataRoot);
+    if (opts.readLimit !== undefined && loc.size > opts.readLimit) {
+      r.add(
+        'csv-unchecked',
+        'info',
+        `${name} (${fmtBytes(loc.size)}) is not read here: files over ${fmtBytes(opts.readLimit)} are checked when the spec is trained, not while it is edited.`,
+        PATH,
+        at,
+      );
+      return undefined;
+    }
     parsed = readCached(loc);
   } catch (e) {
     if (e instanceof FileRuleError) return err(FILE_CODES[e.kind], `${name} ${e.detail}${e.kind === 'missing' ? ` (looked for ${resolveCsvPath(path, specPath)}; paths are relative to the spec's folder)` : ''}.`);

@@ -37,6 +37,12 @@ export interface ValidateOptions {
    * the spec's folder). The extension passes the workspace folder.
    */
   dataRoot?: string;
+  /**
+   * Largest CSV file read by this check (default: LIMITS.maxCsvBytes). A bigger one is
+   * left to training with a note: the extension host validates on open and save, and
+   * reading hundreds of MB there would stall every extension.
+   */
+  csvReadLimit?: number;
 }
 
 // Keyed by printParseErrorCode's names: ParseErrorCode is a const enum, which
@@ -131,7 +137,7 @@ function validate(text: string, opts: ValidateOptions): ValidationResult {
     if ((raw.data as Record<string, unknown> | undefined)?.path === undefined) {
       r.add('missing', 'error', '`data.path` is required for the csv generator: the CSV file to load, relative to this spec.', ['data', 'generator'], nodeAt(root, 'data', 'generator') ?? root);
     } else if (opts.checkFiles !== false) {
-      csv = checkCsv(root, r, spec.data.path, opts.specPath, opts.dataRoot);
+      csv = checkCsv(root, r, spec.data.path, opts.specPath, { dataRoot: opts.dataRoot, readLimit: opts.csvReadLimit });
     }
   }
   const csvReadable = spec.data.generator !== 'csv' || csv !== undefined;

@@ -1,7 +1,8 @@
 /** Helpers shared by the verbs: loading a spec file, printing problems, writing files. */
 
-import { closeSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
+import { FileRuleError, readSpecFile } from '../core/spec/files';
 import type { BlobSpec } from '../core/spec/types';
 import { validateSpecText, type Problem } from '../core/spec/validate';
 import { CliError, EXIT_BAD_INPUT, EXIT_FAILURE } from './verb';
@@ -11,16 +12,21 @@ export function formatProblem(file: string, p: Problem): string {
   return `${file}:${p.range.start.line + 1}:${p.range.start.character + 1}: ${p.severity}: ${p.message}`;
 }
 
-/** Reads a file's text, or throws a CliError that says what went wrong in words. */
+/**
+ * Reads a spec file under the engine's file rules (core/spec/files.ts): a regular file
+ * (never a device, pipe or socket, nothing under /proc or /sys), at most 4 MiB, in
+ * UTF-8. Anything else is a CliError that says what the file is and what to do.
+ */
 export function readTextFile(file: string, what = 'file'): string {
   try {
-    return readFileSync(file, 'utf8');
+    return readSpecFile(file);
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new CliError(`${file}: no such ${what}.`, EXIT_BAD_INPUT);
-    if (code === 'EISDIR') throw new CliError(`${file}: is a folder, not a ${what}.`, EXIT_BAD_INPUT);
-    if (code === 'EACCES') throw new CliError(`${file}: permission denied.`, EXIT_FAILURE);
-    throw new CliError(`${file}: cannot read it (${(e as Error).message}).`, EXIT_FAILURE);
+    if (!(e instanceof FileRuleError)) throw e;
+    const hint = e.kind === 'too-large' ? 'A spec describes the data; large data belongs in a CSV file ("generator": "csv").' : undefined;
+    const detail = e.kind === 'missing' ? `no such ${what}` : e.detail;
+    // Permission and I/O failures are the machine's, not the input's: exit 1.
+    const code = e.kind === 'denied' || e.kind === 'unreadable' ? EXIT_FAILURE : EXIT_BAD_INPUT;
+    throw new CliError(`${file}: ${detail}.`, code, hint);
   }
 }
 

@@ -11,6 +11,8 @@ import { defaultLoaders } from '../core/train/backends';
 import { CliError, EXIT_BAD_INPUT, EXIT_FAILURE, EXIT_OK, UsageError, parseVerbArgs, type Verb } from './verb';
 
 const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
+/** Largest finite float32. */
+const FLOAT32_MAX = 3.4028234663852886e38;
 
 export const predictVerb: Verb = {
   name: 'predict',
@@ -25,7 +27,10 @@ Options:
   --json      print {"input": [...], "probabilities": [...], "classes": [...], "predicted": i}
   -h, --help  show this help
 
-Exit status: 0 ok, 1 the model could not be loaded, 2 bad arguments.`,
+Feature values must be finite and fit in 32-bit floats (|x| <= 3.4e38).
+
+Exit status: 0 ok, 1 the model could not be loaded or gave no finite probabilities,
+2 bad arguments.`,
   async run(args) {
     // Numbers like -8.4 would read as options: take them out before parsing.
     const nums = args.filter((a) => NUMBER.test(a));
@@ -40,6 +45,12 @@ Exit status: 0 ok, 1 the model could not be loaded, 2 bad arguments.`,
     if (!existsSync(modelJson)) throw new CliError(`${runDir}: no saved model here (expected model/model.json).`, EXIT_BAD_INPUT);
     if (!nums.length) throw new UsageError('no feature values given.', 'predict');
     const x = nums.map(Number);
+    // 1e400 is Infinity in float64; 1e39 is Infinity in the model's float32. Either way
+    // every probability would be NaN: refuse the input rather than print nonsense.
+    const huge = nums.filter((a, i) => !(Math.abs(x[i]) <= FLOAT32_MAX));
+    if (huge.length) {
+      throw new UsageError(`feature values must be finite numbers the model's 32-bit floats can hold (|x| <= 3.4e38); ${huge.join(', ')} ${huge.length === 1 ? 'is' : 'are'} not.`, 'predict');
+    }
     const { classNames, note } = readRunInfo(runDir);
 
     const tf = await defaultLoaders.loadJs();
@@ -55,6 +66,10 @@ Exit status: 0 ok, 1 the model could not be loaded, 2 bad arguments.`,
     const probs = Array.from(probsT.dataSync());
     tf.dispose(probsT);
     model.dispose();
+    if (!probs.every(Number.isFinite)) {
+      // A diverged run's weights, or an input that overflows inside the network.
+      throw new CliError(`${runDir}: the model gives no finite probabilities for (${x.join(', ')}): its weights or this input overflow 32-bit floats (was the run diverged?).`, EXIT_FAILURE);
+    }
     const classes = probs.map((_, i) => classNames[i] ?? String(i));
     const predicted = probs.indexOf(Math.max(...probs));
     if (note) process.stderr.write(`note: ${note}\n`);

@@ -8,19 +8,28 @@
  * (core/train/backends.ts), which is where a SIGILL would happen.
  */
 
+import { statSync } from 'node:fs';
 import { dirname, isAbsolute, relative, resolve } from 'node:path';
-import type { Evaluation, RunSummary, TrainerEvent, TrainerOptions } from '../core/protocol';
+import type { Evaluation, LogEvent, RunSummary, TrainerEvent, TrainerOptions } from '../core/protocol';
 import { defaultRunsDir } from '../core/run/folder';
 import { newRunId } from '../core/run/id';
 import { foldRunEvent, newRunState, terminalEvent } from '../core/run/state';
 import { DEVICES } from '../core/spec/fields';
 import { RunControl } from '../core/train/control';
 import { runSpec } from '../core/train/run';
+import { validateSpecText } from '../core/spec/validate';
 import { duration, num, pct, pyFixed, rate } from '../core/figure/format';
-import { readTextFile } from './common';
+import { formatProblem, readTextFile } from './common';
 import { CliError, EXIT_BAD_INPUT, EXIT_FAILURE, EXIT_OK, UsageError, parseVerbArgs, type Verb } from './verb';
 
+/** Cancelled by Ctrl-C (SIGINT): 128 + 2, as shells report it. */
 export const EXIT_CANCELLED = 130;
+/** Cancelled by SIGTERM (timeout, docker stop, a cancelled CI job): 128 + 15. */
+export const EXIT_TERMINATED = 143;
+
+/** The signals that stop a run the way Ctrl-C does, and the exit code each one gives. */
+const STOP_SIGNALS = { SIGINT: EXIT_CANCELLED, SIGTERM: EXIT_TERMINATED } as const;
+type StopSignal = keyof typeof STOP_SIGNALS;
 
 export const trainVerb: Verb = {
   name: 'train',
@@ -48,11 +57,16 @@ Options:
   -q, --quiet    no log lines or progress; just the result
   -h, --help     show this help
 
-Ctrl-C stops after the current epoch (a long epoch - many rows - is abandoned at once and
-undone); the run is saved marked "cancelled". Ctrl-C again quits without saving.
+The spec is checked first, as \`blobs validate\` checks it: its warnings are printed on
+stderr (as "log" events with --json).
 
-Exit status: 0 trained, 1 training failed (diverged, device unavailable, crash),
-2 bad spec or arguments, 130 cancelled.`,
+Ctrl-C (SIGINT) or SIGTERM (timeout, docker stop, a cancelled CI job) stops after the
+current epoch (a long epoch - many rows - is abandoned at once and undone); the run is
+saved marked "cancelled". The same signal again quits at once, without saving.
+
+Exit status: 0 trained, 1 training failed (diverged, device unavailable, crash) or its
+run could not be saved, 2 bad spec or arguments, 130 cancelled by Ctrl-C (SIGINT),
+143 cancelled by SIGTERM.`,
   async run(args) {
     const { values, positionals } = parseVerbArgs('train', args, {
       device: { type: 'string', short: 'd' },
@@ -81,7 +95,10 @@ Exit status: 0 trained, 1 training failed (diverged, device unavailable, crash),
     const text = readTextFile(file, 'spec file');
     if (!values['no-save']) {
       options.outDir = values.out !== undefined ? resolve(values.out) : defaultRunsDir(specPath);
-      if (values.out !== undefined) options.allowedRoot = outRoot(options.outDir, specPath);
+      if (values.out !== undefined) {
+        options.allowedRoot = outRoot(options.outDir, specPath);
+        notAFile(values.out, options.outDir);
+      }
     }
     return trainAndReport({ text, specPath, file, options, json: !!values.json, frames: !values['no-frames'], quiet: !!values.quiet });
   },
@@ -103,6 +120,22 @@ export function outRoot(outDir: string, specPath: string, cwd = process.cwd()): 
   );
 }
 
+/**
+ * `--out` names the folder runs go in: an existing file there (`--out s.blobs.json`)
+ * would only fail when the trained run is saved. Refused before training.
+ */
+function notAFile(arg: string, outDir: string): void {
+  let isDir: boolean;
+  try {
+    isDir = statSync(outDir).isDirectory();
+  } catch {
+    return; // does not exist yet: it is created
+  }
+  if (!isDir) {
+    throw new UsageError(`--out ${arg} is a file, not a folder: runs are saved in folders (<out>/<run id>/). Nothing was trained.`, 'train');
+  }
+}
+
 interface ReportOptions {
   text: string;
   specPath: string;
@@ -113,27 +146,50 @@ interface ReportOptions {
   quiet: boolean;
 }
 
-/** Exit code for a terminal event. */
-export function exitCodeFor(e: TrainerEvent | undefined): number {
+/**
+ * Exit code for a terminal event. `signal`: what cancelled the run (SIGTERM gives 143);
+ * `unsaved`: the run was to be saved and was not, which fails the command (exit 1)
+ * however training ended: the record the caller asked for does not exist.
+ */
+export function exitCodeFor(e: TrainerEvent | undefined, o: { signal?: StopSignal; unsaved?: boolean } = {}): number {
   if (!e) return EXIT_FAILURE;
-  if (e.type === 'done') return EXIT_OK;
-  if (e.type === 'cancelled') return EXIT_CANCELLED;
   if (e.type === 'error') return e.code === 'bad-spec' || e.code === 'too-large' ? EXIT_BAD_INPUT : EXIT_FAILURE;
+  if (o.unsaved && (e.type === 'done' || e.type === 'cancelled')) return EXIT_FAILURE;
+  if (e.type === 'done') return EXIT_OK;
+  if (e.type === 'cancelled') return STOP_SIGNALS[o.signal ?? 'SIGINT'];
   return EXIT_FAILURE;
+}
+
+/**
+ * The spec's warnings, as `blobs validate` prints them (one verdict everywhere): errors
+ * are left to the trainer, which refuses the spec with them. Infos are notes, not shown.
+ */
+function specWarnings(o: ReportOptions): string[] {
+  const v = validateSpecText(o.text, { specPath: o.specPath });
+  if (!v.spec) return [];
+  return v.problems.filter((p) => p.severity === 'warning').map((p) => formatProblem(o.file, p));
 }
 
 async function trainAndReport(o: ReportOptions): Promise<number> {
   const control = new RunControl();
-  let interrupts = 0;
-  const onSigint = () => {
-    interrupts++;
-    if (interrupts === 1) {
+  let stoppedBy: StopSignal | undefined;
+  const onSignal = (sig: StopSignal) => {
+    if (stoppedBy === undefined) {
+      stoppedBy = sig;
       control.cancel();
-      if (!o.json) process.stderr.write('\nStopping: finishing or undoing this epoch, then saving the run (Ctrl-C again to quit now, without saving)...\n');
-    } else process.exit(EXIT_CANCELLED);
+      const again = sig === 'SIGINT' ? 'Ctrl-C' : sig;
+      if (!o.json) process.stderr.write(`\nStopping (${sig}): finishing or undoing this epoch, then saving the run (${again} again to quit now, without saving)...\n`);
+    } else process.exit(STOP_SIGNALS[sig]);
   };
-  process.on('SIGINT', onSigint);
+  const handlers = (Object.keys(STOP_SIGNALS) as StopSignal[]).map((sig) => [sig, () => onSignal(sig)] as const);
+  for (const [sig, h] of handlers) process.on(sig, h);
   const out = (s: string) => process.stdout.write(s + '\n');
+  for (const w of specWarnings(o)) {
+    if (o.json) out(JSON.stringify({ type: 'log', level: 'warn', message: w } satisfies LogEvent));
+    else process.stderr.write(w + '\n');
+  }
+  const wantSaved = o.options.outDir !== undefined;
+  let saveFailure: string | undefined;
   const progress = !o.json && !o.quiet && process.stderr.isTTY ? new ProgressBar() : undefined;
   // The run's state, folded as the extension host and the webview fold it (core/run/state.ts).
   const run = newRunState();
@@ -155,6 +211,7 @@ async function trainAndReport(o: ReportOptions): Promise<number> {
           progress?.update(e.epoch + 1, run.start?.epochs ?? 0, e.elapsedMs);
           break;
         case 'log':
+          if (e.level === 'warn' && SAVE_FAILED.test(e.message)) saveFailure = e.message;
           if (e.level === 'warn') {
             progress?.clear();
             process.stderr.write(`warning: ${e.message}\n`);
@@ -168,14 +225,16 @@ async function trainAndReport(o: ReportOptions): Promise<number> {
       }
     }
   } finally {
-    process.off('SIGINT', onSigint);
+    for (const [sig, h] of handlers) process.off(sig, h);
     progress?.clear();
   }
   const end = terminalEvent(run);
+  const finished = end?.type === 'done' || end?.type === 'cancelled' ? end.summary : undefined;
+  const unsaved = wantSaved && (end?.type === 'done' || end?.type === 'cancelled') && !finished?.artifacts_dir;
+  const code = exitCodeFor(end, { signal: stoppedBy, unsaved });
   if (o.json) {
-    const summary = end?.type === 'done' || end?.type === 'cancelled' ? end.summary : undefined;
-    if (summary) out(JSON.stringify(summary));
-    return exitCodeFor(end);
+    if (finished) out(JSON.stringify(finished));
+    return code;
   }
   if (!end) throw new CliError('the trainer stopped without a result.', EXIT_FAILURE);
   if (end.type === 'error') {
@@ -193,8 +252,15 @@ async function trainAndReport(o: ReportOptions): Promise<number> {
     if (summary) out(resultLine(summary));
   }
   if (summary?.artifacts_dir) out(`Run saved to ${summary.artifacts_dir}`);
-  return exitCodeFor(end);
+  if (unsaved) {
+    const why = saveFailure?.replace(SAVE_FAILED, '').trim();
+    process.stderr.write(`blobs train: the run ${end.type === 'done' ? 'trained' : 'stopped'} but could not be saved${why ? `: ${why}` : ''}\n`);
+  }
+  return code;
 }
+
+/** The trainer's warning when `onFinish` (the artifact writer) failed. */
+const SAVE_FAILED = /^Could not write the run's artifacts:?/;
 
 /** The one-line result: epochs, time, rate, losses and accuracies. */
 export function resultLine(s: RunSummary): string {

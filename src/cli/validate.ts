@@ -36,7 +36,7 @@ Exit status: 0 when every spec is valid (warnings are fine), 2 when any has erro
         // One unreadable file does not hide the others' results.
         allValid = false;
         if (values.json) process.stdout.write(JSON.stringify({ file, valid: false, error: e.message }) + '\n');
-        else process.stdout.write(`${e.message}\n`);
+        else process.stdout.write(`${e.message}\n${e.hint ? `${e.hint}\n` : ''}`);
         continue;
       }
       const result = validateSpecText(text, { specPath: resolve(file) });

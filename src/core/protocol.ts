@@ -226,6 +226,11 @@ export interface TrainerOptions {
    * anywhere inside the workspace. Added for the extension host.
    */
   allowedRoot?: string;
+  /**
+   * The folder tree a CSV `data.path` must stay inside, after following links (default:
+   * the spec's folder). The extension passes the workspace folder, as its validator does.
+   */
+  dataRoot?: string;
   /** Overrides the spec's boundary resolution. */
   resolution?: number;
   /** Most points to draw per split (class-balanced sample). */

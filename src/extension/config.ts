@@ -62,7 +62,11 @@ export function trainerOptions(s: Settings, out: { outDir?: string; allowedRoot?
   if (s.gridResolution > 0) o.resolution = s.gridResolution;
   if (out.outDir) {
     o.outDir = out.outDir;
-    if (out.allowedRoot) o.allowedRoot = out.allowedRoot;
+    if (out.allowedRoot) {
+      o.allowedRoot = out.allowedRoot;
+      // Data files may come from anywhere in the workspace folder, as the validator allows.
+      o.dataRoot = out.allowedRoot;
+    }
   }
   return { ...o, ...overrides };
 }

@@ -13,6 +13,7 @@ function loadTests(): void {
   require('./training.test');
   require('./runs.test');
   require('./diagnostics.test');
+  require('./hostile.test');
 }
 
 interface TestResult {

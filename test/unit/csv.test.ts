@@ -1,6 +1,7 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseCsv, CsvError } from '../../src/core/data/csv';
+import { CSV_LIMITS, CsvError, CsvReader, excerpt, parseCsv } from '../../src/core/data/csv';
+import { LIMITS } from '../../src/core/spec/types';
 
 /** Asserts a CsvError at `line` whose message matches `re`. */
 function fails(text: string, line: number, re: RegExp): void {
@@ -73,4 +74,69 @@ describe('parseCsv: errors name the line and say what to do', () => {
   test('empty label', () => fails('1,2,\n3,4,b\n', 1, /label \(last column\) is empty/));
   test('fewer than 2 classes', () => fails('1,2,a\n3,4,a\n', 0, /all 2 rows have the same label "a"; a classifier needs at least 2 classes/));
   test('unterminated quote', () => fails('1,2,"abc\n', 1, /missing its closing "/));
+});
+
+describe('CsvReader: streaming, with limits checked row by row', () => {
+  const text = '\uFEFF# comment\r\nx,y,"the label"\r\n1,2,b\n\n3,4,"a, quoted"\n5,6,b\r\n7,8,c';
+  test('any chunking gives the same dataset as one piece', () => {
+    const whole = parseCsv(text);
+    for (const size of [1, 2, 3, 7, 16, 1000]) {
+      const r = new CsvReader();
+      for (let i = 0; i < text.length; i += size) r.push(text.slice(i, i + size));
+      const ds = r.end();
+      assert.deepEqual({ ...ds, X: Array.from(ds.X), y: Array.from(ds.y) }, { ...whole, X: Array.from(whole.X), y: Array.from(whole.y) }, `chunks of ${size}`);
+    }
+    assert.deepEqual(whole.classNames, ['a, quoted', 'b', 'c']);
+    assert.deepEqual(whole.featureNames, ['x', 'y']);
+  });
+
+  test('facts only: counts and classes, no values kept', () => {
+    const r = new CsvReader({ keepValues: false });
+    r.push(text);
+    const ds = r.end();
+    assert.equal(ds.n, 4);
+    assert.equal(ds.X.length, 0);
+    assert.deepEqual(ds.classNames, ['a, quoted', 'b', 'c']);
+  });
+
+  /** The reader stops at the limit: rows after it are never parsed (they would fail otherwise). */
+  const tooLarge = (t: string, limits: Parameters<typeof parseCsv>[1], line: number, re: RegExp) =>
+    assert.throws(
+      () => parseCsv(t, limits),
+      (e: unknown) => e instanceof CsvError && e.kind === 'too-large' && e.line === line && re.test(e.message),
+    );
+  const rows = (n: number) => Array.from({ length: n }, (_, i) => `${i},${-i},${i % 2 ? 'a' : 'b'}`).join('\n');
+  test('rows: the first row past the limit stops the read', () => {
+    tooLarge(`${rows(5)}\nnot,a,row,at all\n`, { maxRows: 4 }, 5, /more than 4 data rows; the limit is 4 samples/);
+    assert.equal(parseCsv(rows(4), { maxRows: 4 }).n, 4);
+  });
+  test('columns: judged on the first row', () => tooLarge('1,2,3,4,5,a\n', { maxColumns: 5 }, 1, /has 6 columns; the limit is 5 \(4 features and the label\)/));
+  test('values: rows x features', () => tooLarge(`${rows(3)}\n`, { maxValues: 5 }, 3, /more than 5 feature values \(3 rows x 2 features\)/));
+  test('different labels', () => tooLarge('1,2,a\n1,2,b\n1,2,c\n', { maxLabels: 2 }, 3, /more than 2 different labels/));
+  test('a line longer than the limit, in one piece or across pieces (no newline ever comes)', () => {
+    tooLarge('1,2,a\n' + 'x'.repeat(100) + '\n', { maxLineChars: 50 }, 2, /line 2: is longer than 50 characters/);
+    const r = new CsvReader({ limits: { maxLineChars: 50 } });
+    r.push('1,2,a\n');
+    assert.throws(() => {
+      for (let i = 0; i < 10; i++) r.push('0'.repeat(20));
+    }, (e: unknown) => e instanceof CsvError && e.kind === 'too-large' && e.line === 2);
+  });
+  test('the engine limits are the spec limits', () => {
+    assert.equal(CSV_LIMITS.maxRows, LIMITS.maxSamples);
+    assert.equal(CSV_LIMITS.maxColumns, LIMITS.maxFeatures + 1);
+    assert.equal(CSV_LIMITS.maxValues, LIMITS.maxDataValues);
+  });
+  test('one class is its own kind of error', () => {
+    assert.throws(() => parseCsv('1,2,a\n3,4,a\n'), (e: unknown) => e instanceof CsvError && e.kind === 'one-class');
+  });
+});
+
+describe('excerpt: what a message may show of a cell', () => {
+  test('short, quoted, escaped', () => {
+    assert.equal(excerpt('abc'), '"abc"');
+    assert.equal(excerpt('x'.repeat(30)), `"${'x'.repeat(24)}..."`);
+    assert.equal(excerpt('a"b\\c'), '"a\\"b\\\\c"');
+    assert.equal(excerpt('\u0000\u001b[31m\u202e\u2066\ud800'), '"\\u0000\\u001b[31m\\u202e\\u2066\\ud800"');
+    assert.equal(excerpt('name', 24, false), 'name');
+  });
 });

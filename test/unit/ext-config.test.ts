@@ -23,6 +23,7 @@ describe('settings', () => {
       resolution: 51,
       outDir: '/w/.blob-runs/a',
       allowedRoot: '/w',
+      dataRoot: '/w',
       epochs: 5,
     });
     // No artifacts folder, no root.

@@ -61,8 +61,8 @@ const EXPECTED: Record<string, Expect[]> = {
     { path: 'training.batch_size', code: 'enum', line: 8, col: 31, includes: ['"full" or a whole number', 'without quotes: 32'] },
     { path: 'training.lr', code: 'range', line: 8, col: 43, includes: ['too large', 'greater than 0'] },
   ],
-  'csv-one-class.blobs.json': [{ path: 'data.path', code: 'csv-invalid', line: 4, col: 13, includes: ['same label "cat"', 'at least 2 classes'] }],
-  'csv-folder.blobs.json': [{ path: 'data.path', code: 'csv-missing', line: 2, col: 41, includes: ['is a folder, not a CSV file'] }],
+  'csv-one-class.blobs.json': [{ path: 'data.path', code: 'csv-one-class', line: 4, col: 13, includes: ['same label "cat"', 'at least 2 classes'] }],
+  'csv-folder.blobs.json': [{ path: 'data.path', code: 'csv-missing', line: 2, col: 41, includes: ['is a folder, not a file'] }],
   'circles-bad.blobs.json': [
     { path: 'data.factor', code: 'range', line: 4, col: 15 },
     { path: 'data.noise', code: 'range', line: 5, col: 14 },

@@ -457,12 +457,11 @@ describe('csv data', () => {
     const big = join(dir, 'data', 'big.csv');
     writeFileSync(big, '');
     truncateSync(big, LIMITS.maxCsvBytes + 1);
-    expectProblem(check(csvSpec('data/big.csv'), { specPath }), { path: 'data.path', code: 'too-large', includes: ['MB', `the limit is ${LIMITS.maxCsvBytes / 1024 / 1024} MB`] });
+    expectProblem(check(csvSpec('data/big.csv'), { specPath }), { path: 'data.path', code: 'too-large', includes: ['536,870,913 bytes', `the limit is ${LIMITS.maxCsvBytes / 1024 / 1024} MiB`] });
   });
 
-  test('fewer than 2 classes, as another parser reports it (csv-one-class)', () => {
-    const oneClass = () => ({ n: 3, d: 2, classNames: ['x'] });
-    expectProblem(check(csvSpec('data/good.csv'), { specPath, parseCsv: oneClass }), { path: 'data.path', code: 'csv-one-class', includes: ['only one class ("x")', 'at least 2'] });
+  test('fewer than 2 classes (csv-one-class)', () => {
+    expectProblem(check(csvSpec('data/one-class.csv'), { specPath }), { path: 'data.path', code: 'csv-one-class', includes: ['the same label "x"', 'at least 2 classes'] });
   });
 
   test('the split is checked against the file rows', () => {
@@ -534,16 +533,23 @@ describe('every rule has a bad spec', () => {
   const emitted = new Set<string>();
   for (const f of readdirSync(srcDir)) {
     const text = readFileSync(join(srcDir, f), 'utf8');
-    for (const m of text.matchAll(/\b(?:add|report|err)\(\s*(?:ctx,\s*)?'([a-z][a-z-]*)'/g)) emitted.add(m[1]);
+    // r.add('code', ...), report(ctx, 'code', ...), err('code', ...), { code: 'code' }, and csvcheck's FILE_CODES table.
+    for (const m of text.matchAll(/\b(?:add|report|err)\(\s*(?:ctx,\s*)?'([a-z][a-z-]*)'|\bcode: '([a-z][a-z-]*)'|: '(csv-[a-z-]+)',$/gm)) emitted.add(m[1] ?? m[2] ?? m[3]);
   }
+  emitted.delete('internal'); // validateSpecText's catch-all: the one code no spec may produce
   const dir = tempDir('rules-');
   const specPath = join(dir, 'rules.blobs.json');
   writeFileSync(join(dir, 'ragged.csv'), '1,2,x\n3,4\n');
+  writeFileSync(join(dir, 'one-class.csv'), '1,2,x\n3,4,x\n');
+  const outside = tempDir('rules-outside-');
+  writeFileSync(join(outside, 'elsewhere.csv'), '1,2,x\n3,4,y\n');
   const BAD: Record<string, [spec: unknown, opts?: Parameters<typeof check>[1]]> = {
     'batch-too-large': [{ data: { n_samples: 10 }, training: { batch_size: 100 } }],
     'csv-invalid': [{ data: { generator: 'csv', path: 'ragged.csv' } }, { specPath }],
     'csv-missing': [{ data: { generator: 'csv', path: 'nope.csv' } }, { specPath }],
-    'csv-one-class': [{ data: { generator: 'csv', path: 'ragged.csv' } }, { specPath, parseCsv: () => ({ n: 2, d: 2, classNames: ['a'] }) }],
+    'csv-one-class': [{ data: { generator: 'csv', path: 'one-class.csv' } }, { specPath }],
+    'csv-path': [{ data: { generator: 'csv', path: join(outside, 'elsewhere.csv') } }, { specPath }],
+    'more-problems': [{ data: { cluster_std: Array.from({ length: 100 }, () => -1), n_samples: Array.from({ length: 100 }, () => -1) }, model: { hidden_units: Array.from({ length: 16 }, () => -1) } }],
     'csv-unchecked': [{ data: { generator: 'csv', path: 'ragged.csv' } }],
     'duplicate-key': ['{"seed": 1, "seed": 2}'],
     empty: [''],

@@ -36,6 +36,7 @@ async function runVerb(verb: typeof trainVerb, args: string[]) {
   }
 }
 
+
 function specFile(over: Record<string, unknown> = {}, training: Record<string, unknown> = {}) {
   const dir = tempDir('cli-');
   const file = join(dir, 'four.blobs.json');
@@ -96,6 +97,19 @@ describe('blobs train', () => {
     assert.equal(d.code, 1);
     assert.match(d.err, /diverged at epoch \d+/);
     assert.equal(exitCodeFor({ type: 'error', code: 'too-large', message: '' }), 2);
+  });
+
+  test('exit codes: SIGTERM 143, SIGINT 130, a run that was to be saved and was not 1', () => {
+    const summary = { status: 'cancelled' } as never;
+    const cancelled = { type: 'cancelled', epoch: 3, summary } as const;
+    const done = { type: 'done', summary, evaluation: {} as never } as const;
+    assert.equal(exitCodeFor(cancelled), 130);
+    assert.equal(exitCodeFor(cancelled, { signal: 'SIGINT' }), 130);
+    assert.equal(exitCodeFor(cancelled, { signal: 'SIGTERM' }), 143);
+    assert.equal(exitCodeFor(done), 0);
+    assert.equal(exitCodeFor(done, { unsaved: true }), 1);
+    assert.equal(exitCodeFor(cancelled, { signal: 'SIGTERM', unsaved: true }), 1);
+    assert.equal(exitCodeFor({ type: 'error', code: 'bad-spec', message: '' }, { unsaved: true }), 2, 'a refused spec stays exit 2');
   });
 
   test('--out outside the spec folder and the current folder is refused before training (exit 2, nothing written)', async () => {

@@ -6,14 +6,12 @@
  *
  * Both calls receive the *int* seed, so each makes its own fresh RandomState(seed);
  * the split does not continue the generator's stream. CSV data is read relative to
- * the spec file's directory (this module is the only one here that touches the disk).
+ * the spec file's directory, through csvFile.ts (the only module here that touches the disk).
  */
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import type { DataSpec, BlobSpec } from '../spec/types';
 import type { Dataset, SplitDataset } from './dataset';
 import { takeRows } from './dataset';
-import { CsvError, parseCsv } from './csv';
+import { loadCsvData } from './csvFile';
 import { makeBlobs, makeCircles, makeMoons } from './generators';
 import { trainTestSplit } from './split';
 import { RandomState } from '../random/randomState';
@@ -25,8 +23,11 @@ export interface LabelledData {
   featureNames: string[];
 }
 
-/** The whole dataset of a spec's `data` section, before the split. */
-export function generateData(data: DataSpec, seed: number, specDir: string): LabelledData {
+/**
+ * The whole dataset of a spec's `data` section, before the split. A CSV file must lie
+ * inside `dataRoot` (default: `specDir`, the spec's folder).
+ */
+export function generateData(data: DataSpec, seed: number, specDir: string, dataRoot?: string): LabelledData {
   switch (data.generator) {
     case 'make_blobs': {
       // Per-centre counts with a centre *count* (resolveSpec infers one from the list,
@@ -59,23 +60,9 @@ export function generateData(data: DataSpec, seed: number, specDir: string): Lab
       return withDefaultNames(r, 2);
     }
     case 'csv': {
-      const file = resolve(specDir, data.path);
-      let text: string;
-      try {
-        text = readFileSync(file, 'utf8');
-      } catch (e) {
-        const code = (e as NodeJS.ErrnoException).code;
-        const why = code === 'ENOENT' ? 'the file does not exist' : `it could not be read (${code ?? String(e)})`;
-        throw new CsvError(0, `cannot load data.path "${data.path}": ${why}`, file);
-      }
-      try {
-        const r = parseCsv(text);
-        return { data: { X: r.X, y: r.y, n: r.n, d: r.d }, nClasses: r.nClasses, classNames: r.classNames, featureNames: r.featureNames };
-      } catch (e) {
-        // Re-throw with the file name so the message points at the right place.
-        if (e instanceof CsvError) throw new CsvError(e.line, e.detail, file);
-        throw e;
-      }
+      // The path rule, limits and streaming parse live in csvFile.ts (shared with the validator).
+      const r = loadCsvData(data.path, specDir, dataRoot);
+      return { data: { X: r.X, y: r.y, n: r.n, d: r.d }, nClasses: r.nClasses, classNames: r.classNames, featureNames: r.featureNames };
     }
     default: {
       const g: never = data;
@@ -85,8 +72,8 @@ export function generateData(data: DataSpec, seed: number, specDir: string): Lab
 }
 
 /** The spec's data, split into train and test exactly as `train_test_split`. */
-export function buildDataset(spec: BlobSpec, specDir: string): SplitDataset {
-  const { data, nClasses, classNames, featureNames } = generateData(spec.data, spec.seed, specDir);
+export function buildDataset(spec: BlobSpec, specDir: string, dataRoot?: string): SplitDataset {
+  const { data, nClasses, classNames, featureNames } = generateData(spec.data, spec.seed, specDir, dataRoot);
   const { trainIdx, testIdx } = trainTestSplit(data.n, {
     test_size: spec.data.test_size,
     shuffle: spec.data.split_shuffle,

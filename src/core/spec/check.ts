@@ -18,25 +18,61 @@ import {
   type FieldTable,
   type Shape,
 } from './fields';
-import { LineMap, describeValue, formatPath, show, type JsonPath, type Problem, type Severity } from './problems';
+import { LineMap, cleanText, describeValue, formatPath, show, type JsonPath, type Problem, type Severity } from './problems';
 import { closest, didYouMean } from './suggest';
 import type { GeneratorName } from './types';
+
+/**
+ * Most problems kept for one spec: a list of 1,000 wrong values is one mistake, and an
+ * editor (or a terminal) with thousands of squiggles helps nobody. The rest are counted.
+ */
+export const MAX_PROBLEMS = 200;
+
+const RANK: Record<Severity, number> = { info: 0, warning: 1, error: 2 };
 
 /** Collects problems with their ranges; remembers which fields had errors. */
 export class Reporter {
   readonly problems: Problem[] = [];
   /** `formatPath` of every field (and its ancestors' sections) that had an error. */
   readonly bad = new Set<string>();
+  private errors = 0;
+  /** Problems past MAX_PROBLEMS: how many, and the worst severity among them. */
+  private dropped = 0;
+  private droppedWorst: Severity = 'info';
 
   constructor(readonly lines: LineMap) {}
 
   add(code: string, severity: Severity, message: string, path: JsonPath, at: { offset: number; length: number }): void {
+    if (severity === 'error') {
+      this.errors++;
+      this.bad.add(formatPath(path.filter((s) => typeof s === 'string')));
+    }
+    if (this.problems.length >= MAX_PROBLEMS) {
+      this.dropped++;
+      if (RANK[severity] > RANK[this.droppedWorst]) this.droppedWorst = severity;
+      return;
+    }
     this.problems.push({ code, severity, message, path, range: this.lines.range(at.offset, at.length) });
-    if (severity === 'error') this.bad.add(formatPath(path.filter((s) => typeof s === 'string')));
   }
 
   get hasErrors(): boolean {
-    return this.problems.some((p) => p.severity === 'error');
+    return this.errors > 0;
+  }
+
+  /** The kept problems sorted by position, then one that counts those not kept. */
+  sorted(): Problem[] {
+    const out = [...this.problems].sort((a, b) => a.range.offset - b.range.offset);
+    if (this.dropped) {
+      const n = this.dropped;
+      out.push({
+        code: 'more-problems',
+        severity: this.droppedWorst,
+        message: `Only the first ${MAX_PROBLEMS} problems are listed; ${n} more ${n === 1 ? 'is' : 'are'} not shown. Fix these and check again.`,
+        path: [],
+        range: this.lines.range(0, 0),
+      });
+    }
+    return out;
   }
 
   /** True when none of the named fields (dotted, e.g. `data.centers`) had an error. */
@@ -255,8 +291,9 @@ export function walkObject(
   r: Reporter,
   policy: KeyPolicy = {},
 ): { values: Record<string, unknown>; nodes: Record<string, Node> } {
-  const values: Record<string, unknown> = {};
-  const nodes: Record<string, Node> = {};
+  // No prototype: a key is never confused with an inherited property (`__proto__`, `toString`).
+  const values: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
+  const nodes: Record<string, Node> = Object.create(null) as Record<string, Node>;
   const seen = new Set<string>();
   const where = path.length ? `in \`${formatPath(path)}\`` : 'at the top level';
   for (const prop of node.children ?? []) {
@@ -268,7 +305,8 @@ export function walkObject(
       r.add('duplicate-key', 'warning', `\`${formatPath(keyPath)}\` appears more than once; the last one is used.`, keyPath, keyNode);
     }
     seen.add(key);
-    const field = table[key];
+    // Keys are data, not property names: `toString` is an unknown key, not Object's method.
+    const field = Object.hasOwn(table, key) ? table[key] : undefined;
     if (!field) {
       if (policy.tolerate?.includes(key)) continue;
       const unused = policy.explainUnused?.(key);
@@ -283,7 +321,7 @@ export function walkObject(
         home && home !== here
           ? ` \`${key}\` belongs in \`${home}\`: { "${home}": { "${key}": ... } }.`
           : didYouMean(key, Object.keys(table)) || suggestElsewhere(key, here);
-      r.add('unknown-key', 'warning', `Unknown key \`${key}\` ${where}; it is ignored.${hint}`, keyPath, keyNode);
+      r.add('unknown-key', 'warning', `Unknown key \`${cleanText(key)}\` ${where}; it is ignored.${hint}`, keyPath, keyNode);
       continue;
     }
     if (!valueNode) continue; // a syntax error already reported the missing value
@@ -324,7 +362,7 @@ function suggestElsewhere(key: string, here: string): string {
 /** The section a key belongs to (`lr` -> `training`), if it is a section's key. */
 function sectionOf(key: string): string | undefined {
   if (allDataKeys().includes(key)) return 'data';
-  for (const [name, table] of Object.entries(SECTION_FIELDS)) if (key in table) return name;
+  for (const [name, table] of Object.entries(SECTION_FIELDS)) if (Object.hasOwn(table, key)) return name;
   return undefined;
 }
 

@@ -1,33 +1,29 @@
 /**
- * The `csv` generator's file check: the file exists next to the spec, parses with the
- * same parser the engine loads it with, and holds a classification problem (>= 2
- * features, >= 2 classes). This is the validator's only I/O.
+ * The `csv` generator's file check: `data.path` obeys the path rule (files.ts: a regular
+ * file inside the spec's folder tree, or the workspace folder the extension passes), and
+ * the file parses, within the limits, with the same streaming reader the engine loads it
+ * with, into a classification problem (>= 2 features, >= 2 classes). This is the
+ * validator's only I/O. A file that breaks the path rule is not opened, and nothing of
+ * its content appears in a message.
  */
 
-import { readFileSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { findNodeAtLocation, type Node } from 'jsonc-parser';
 import type { Reporter } from './check';
+import { CsvError, excerpt, type CsvFacts } from '../data/csv';
+import { readCsvAt } from '../data/csvFile';
+import { FileRuleError, fmtBytes, locateDataFile, type DataFileLocation, type FileProblemKind } from './files';
 import type { DataFacts } from './semantic';
 import { LIMITS } from './types';
 
-/** The part of `parseCsv` (data/csv.ts) the check needs. */
-export type CsvParser = (text: string) => { n: number; d: number; classNames: string[] };
-
 const PATH: (string | number)[] = ['data', 'path'];
-
-/** Where a spec's relative CSV path points: next to the spec file. */
-export function resolveCsvPath(path: string, specPath: string | undefined): string | undefined {
-  if (isAbsolute(path)) return path;
-  return specPath === undefined ? undefined : resolve(dirname(specPath), path);
-}
 
 export function checkCsv(
   root: Node,
   r: Reporter,
   path: string,
   specPath: string | undefined,
-  parse: CsvParser,
+  opts: { dataRoot?: string; readLimit?: number } = {},
 ): DataFacts | undefined {
   const node = findNodeAtLocation(root, PATH);
   const at = node ?? { offset: root.offset, length: 1 };
@@ -35,78 +31,84 @@ export function checkCsv(
     r.add(code, 'error', message, PATH, at);
     return undefined;
   };
-  const file = resolveCsvPath(path, specPath);
-  if (file === undefined) {
-    r.add('csv-unchecked', 'info', `\`data.path\` "${path}" is relative and this spec has no file location yet (save it), so the CSV file was not checked.`, PATH, at);
+  const name = `\`data.path\`: ${excerpt(path, 80)}`;
+  if (specPath === undefined) {
+    r.add('csv-unchecked', 'info', `${name} was not checked: this spec has no file location yet (save it), and paths are relative to the spec's folder.`, PATH, at);
     return undefined;
   }
-  let size: number;
-  let mtimeMs: number;
+  let loc: DataFileLocation;
+  let parsed: CsvFacts;
   try {
-    const st = statSync(file);
-    if (st.isDirectory()) return err('csv-missing', `\`data.path\` "${path}" is a folder, not a CSV file (${file}).`);
-    size = st.size;
-    mtimeMs = st.mtimeMs;
-  } catch {
-    return err('csv-missing', `\`data.path\`: the CSV file "${path}" does not exist (looked for ${file}). Paths are relative to the spec file's folder.`);
-  }
-  if (size > LIMITS.maxCsvBytes) {
-    return err('too-large', `\`data.path\`: "${path}" is ${(size / 1e6).toFixed(0)} MB; the limit is ${LIMITS.maxCsvBytes / 1024 / 1024} MB.`);
-  }
-  let parsed: ReturnType<CsvParser>;
-  try {
-    parsed = parseCached(file, size, mtimeMs, parse);
+    loc = locateDataFile(path, dirname(specPath), opts.dataRoot);
+    if (opts.readLimit !== undefined && loc.size > opts.readLimit) {
+      r.add(
+        'csv-unchecked',
+        'info',
+        `${name} (${fmtBytes(loc.size)}) is not read here: files over ${fmtBytes(opts.readLimit)} are checked when the spec is trained, not while it is edited.`,
+        PATH,
+        at,
+      );
+      return undefined;
+    }
+    parsed = readCached(loc);
   } catch (e) {
-    const line = (e as { line?: unknown }).line;
-    const msg = e instanceof Error ? e.message : String(e);
-    const where = typeof line === 'number' && line > 0 ? ` line ${line}` : ''; // 0: the whole file
-    // The parser's message may already say "line N"; do not say it twice.
-    const text = where && /\bline \d+/i.test(msg) ? msg : `${where ? `${where.trim()}: ` : ''}${msg}`;
-    return err('csv-invalid', `\`data.path\`: "${path}" is not a valid data file: ${text}${/[.!?]$/.test(text) ? '' : '.'}`);
-  }
-  if (parsed.d < 2) {
-    return err('csv-invalid', `\`data.path\`: "${path}" has ${parsed.d} feature column${parsed.d === 1 ? '' : 's'}; a spec needs at least 2 (rows are x1,x2,...,label).`);
+    if (e instanceof FileRuleError) return err(FILE_CODES[e.kind], `${name} ${e.detail}${e.kind === 'missing' ? ` (looked for ${resolveCsvPath(path, specPath)}; paths are relative to the spec's folder)` : ''}.`);
+    if (!(e instanceof CsvError)) throw e;
+    const where = e.line > 0 ? `line ${e.line}: ` : ''; // 0: the whole file
+    const text = `${where}${e.detail}`;
+    const code = e.kind === 'too-large' ? 'too-large' : e.kind === 'one-class' ? 'csv-one-class' : 'csv-invalid';
+    return err(code, `${name} is not a valid data file: ${text}${/[.!?]$/.test(text) ? '' : '.'}`);
   }
   if (parsed.d > LIMITS.maxFeatures) {
-    return err('too-large', `\`data.path\`: "${path}" has ${parsed.d} feature columns; the limit is ${LIMITS.maxFeatures}.`);
-  }
-  if (parsed.classNames.length < 2) {
-    return err(
-      'csv-one-class',
-      `\`data.path\`: "${path}" has only ${parsed.classNames.length === 1 ? `one class ("${parsed.classNames[0]}")` : 'no classes'} in its last column; a classifier needs at least 2.`,
-    );
+    return err('too-large', `${name} has ${parsed.d} feature columns; the limit is ${LIMITS.maxFeatures}.`);
   }
   return { nSamples: parsed.n, nFeatures: parsed.d, nClasses: parsed.classNames.length };
 }
 
-// The editor validates on every keystroke; re-reading an unchanged CSV each time would
-// make typing slow for big files. Keyed by path, size and mtime, so an edit re-reads.
+const FILE_CODES: Record<FileProblemKind, string> = {
+  missing: 'csv-missing',
+  folder: 'csv-missing',
+  special: 'csv-path',
+  system: 'csv-path',
+  outside: 'csv-path',
+  'too-large': 'too-large',
+  encoding: 'csv-invalid',
+  denied: 'csv-missing',
+  unreadable: 'csv-missing',
+};
+
+/** Where a spec's relative CSV path points: next to the spec file. */
+export function resolveCsvPath(path: string, specPath: string): string {
+  return isAbsolute(path) ? path : resolve(dirname(specPath), path);
+}
+
+// The editor validates on open and save; re-reading an unchanged CSV each time would be
+// slow for big files. Keyed by the real path, size and mtime, so an edit re-reads.
 interface CacheEntry {
   size: number;
   mtimeMs: number;
-  parse: CsvParser;
-  result?: ReturnType<CsvParser>;
+  result?: CsvFacts;
   error?: unknown;
 }
 const cache = new Map<string, CacheEntry>();
 const CACHE_ENTRIES = 8;
 
-function parseCached(file: string, size: number, mtimeMs: number, parse: CsvParser): ReturnType<CsvParser> {
-  const hit = cache.get(file);
-  if (hit && hit.size === size && hit.mtimeMs === mtimeMs && hit.parse === parse) {
+function readCached(loc: DataFileLocation): CsvFacts {
+  const hit = cache.get(loc.real);
+  if (hit && hit.size === loc.size && hit.mtimeMs === loc.mtimeMs) {
     if (hit.error !== undefined) throw hit.error;
     return hit.result!;
   }
-  const entry: CacheEntry = { size, mtimeMs, parse };
+  const entry: CacheEntry = { size: loc.size, mtimeMs: loc.mtimeMs };
   try {
-    // Only what the checks need is kept, not the parsed arrays.
-    const r = parse(readFileSync(file, 'utf8'));
+    // Only what the checks need is kept, not the values.
+    const r = readCsvAt(loc, { keepValues: false });
     entry.result = { n: r.n, d: r.d, classNames: r.classNames };
   } catch (e) {
     entry.error = e;
   }
-  cache.delete(file);
-  cache.set(file, entry);
+  cache.delete(loc.real);
+  cache.set(loc.real, entry);
   if (cache.size > CACHE_ENTRIES) cache.delete(cache.keys().next().value!);
   if (entry.error !== undefined) throw entry.error;
   return entry.result!;

@@ -34,8 +34,11 @@ import type {
 
 type Obj = Record<string, unknown>;
 
+/** `v`'s own keys in an object without a prototype: nothing inherited is ever read as a field. */
 function asObj(v: unknown): Obj {
-  return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Obj) : {};
+  const out = Object.create(null) as Obj;
+  if (typeof v === 'object' && v !== null && !Array.isArray(v)) for (const [k, x] of Object.entries(v)) out[k] = x;
+  return out;
 }
 
 /** Deep copy, so a resolved spec never shares arrays with the table or the input. */
@@ -48,7 +51,8 @@ function fill(table: FieldTable, raw: Obj): Obj {
   const out: Obj = {};
   for (const [key, field] of Object.entries(table)) {
     if (field.shape.t === 'object') continue;
-    const v = raw[key] !== undefined ? raw[key] : field.def;
+    // Own keys only: a polluted Object.prototype must not fill in a spec.
+    const v = Object.hasOwn(raw, key) && raw[key] !== undefined ? raw[key] : field.def;
     if (v !== undefined) out[key] = copy(v);
   }
   return out;

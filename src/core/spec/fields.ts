@@ -197,5 +197,5 @@ export function allDataKeys(): string[] {
 
 /** Generators that accept `key`, for "`factor` is only used by make_circles". */
 export function generatorsUsing(key: string): GeneratorName[] {
-  return GENERATORS.filter((g) => key in GENERATOR_FIELDS[g]);
+  return GENERATORS.filter((g) => Object.hasOwn(GENERATOR_FIELDS[g], key));
 }

@@ -66,16 +66,29 @@ export class LineMap {
   }
 }
 
+/**
+ * A text from the spec (or a file) as a message may show it: at most `max` characters,
+ * with control, format (bidirectional overrides...), private-use and unpaired surrogate
+ * characters written as \u escapes, so a message stays one readable line and cannot
+ * disguise itself. `quoted` wraps it in double quotes (JSON style).
+ */
+export function cleanText(s: string, max = 40, quoted = false): string {
+  const cut = s.length > max ? `${s.slice(0, max - 3)}...` : s;
+  const body = quoted ? JSON.stringify(cut).slice(1, -1) : cut;
+  const clean = body.replace(/\p{C}|[\u2028\u2029]/gu, (c) => `\\u${c.codePointAt(0)!.toString(16).padStart(4, '0')}`);
+  return quoted ? `"${clean}"` : clean;
+}
+
 /** `data.cluster_std[2]`: how messages name a field. */
 export function formatPath(path: JsonPath): string {
   let s = '';
-  for (const seg of path) s += typeof seg === 'number' ? `[${seg}]` : s ? `.${seg}` : seg;
+  for (const seg of path) s += typeof seg === 'number' ? `[${seg}]` : s ? `.${cleanText(seg)}` : cleanText(seg);
   return s || '(the spec)';
 }
 
 /** Short, readable rendering of a JSON value for messages. */
 export function show(v: unknown): string {
-  if (typeof v === 'string') return JSON.stringify(v.length > 40 ? `${v.slice(0, 37)}...` : v);
+  if (typeof v === 'string') return cleanText(v, 40, true);
   if (typeof v === 'number') return Number.isFinite(v) ? String(v) : 'a number too large to represent';
   if (v === null || typeof v === 'boolean') return String(v);
   if (Array.isArray(v)) return 'a list';

@@ -37,7 +37,7 @@ function norm(s: string): string {
  */
 export function closest(word: string, candidates: readonly string[]): string | undefined {
   const w = norm(word);
-  const alias = ALIASES[w];
+  const alias = Object.hasOwn(ALIASES, w) ? ALIASES[w] : undefined;
   if (alias !== undefined && candidates.includes(alias)) return alias;
   const budget = Math.min(3, Math.max(1, Math.floor(w.length / 3)));
   let best: string | undefined;

@@ -101,7 +101,10 @@ export interface BlobSpec {
   device: DeviceRequest;
 }
 
-/** Hard limits, checked by the validator before anything is allocated. */
+/**
+ * Hard limits, checked by the validator before anything is allocated in proportion to
+ * them (the README's spec section lists them).
+ */
 export const LIMITS = {
   maxSamples: 5_000_000,
   maxFeatures: 1_000,
@@ -123,6 +126,19 @@ export const LIMITS = {
    * tensors), and a box or std in the millions is already far beyond any toy dataset.
    */
   maxMagnitude: 1_000_000,
-  /** Largest CSV file the validator/loader reads. */
+  /** Largest CSV file the validator/loader reads (checked from the file's size, then while reading). */
   maxCsvBytes: 512 * 1024 * 1024,
+  /** Longest line of a CSV file: 1,001 cells of long labels fit; a file with no line breaks does not. */
+  maxCsvLineChars: 1024 * 1024,
+  /** Different label texts in a CSV file's last column, read before the class count is judged. */
+  maxCsvLabels: 1_000,
+  /**
+   * Largest spec file (bytes) or text (characters). The biggest spec the other limits
+   * allow, 100 explicit centres of 1,000 coordinates at full precision, is about 3 MB.
+   */
+  maxSpecBytes: 4 * 1024 * 1024,
+  /** Items of any one list, or keys of any one object, in a spec: a centre's 1,000 coordinates. */
+  maxListItems: 1_000,
+  /** Values (numbers, strings, lists, objects...) in a whole spec: 100 centres x 1,000 coordinates, and room to spare. */
+  maxSpecValues: 200_000,
 } as const;

@@ -10,12 +10,11 @@
 
 import { parseTree, printParseErrorCode, type Node, type ParseError } from 'jsonc-parser';
 import { Reporter, walkSpec } from './check';
-import { checkCsv, type CsvParser } from './csvcheck';
+import { checkCsv } from './csvcheck';
 import { resolveSpec } from './defaults';
-import { LineMap, type Problem } from './problems';
+import { LineMap, cleanText, formatPath, type JsonPath, type Problem } from './problems';
 import { semanticChecks, type DataFacts } from './semantic';
 import { LIMITS, type BlobSpec } from './types';
-import { parseCsv } from '../data/csv';
 
 export type { Problem, Range, Position, Severity, JsonPath } from './problems';
 
@@ -33,8 +32,17 @@ export interface ValidateOptions {
   maxSamples?: number;
   /** Skip reading CSV files (e.g. while typing, for a file that is checked elsewhere). */
   checkFiles?: boolean;
-  /** CSV parser to use; tests inject one. Defaults to the engine's `parseCsv`. */
-  parseCsv?: CsvParser;
+  /**
+   * The folder tree a CSV `data.path` must stay inside, after following links (default:
+   * the spec's folder). The extension passes the workspace folder.
+   */
+  dataRoot?: string;
+  /**
+   * Largest CSV file read by this check (default: LIMITS.maxCsvBytes). A bigger one is
+   * left to training with a note: the extension host validates on open and save, and
+   * reading hundreds of MB there would stall every extension.
+   */
+  csvReadLimit?: number;
 }
 
 // Keyed by printParseErrorCode's names: ParseErrorCode is a const enum, which
@@ -58,24 +66,38 @@ const SYNTAX_MESSAGES: Record<string, string> = {
   InvalidCharacter: 'Invalid character in a string: line breaks and tabs must be written as \\n and \\t',
 };
 
-function syntaxMessage(e: ParseError, text: string): string {
-  const at = text.slice(e.offset, e.offset + Math.max(1, e.length));
+function syntaxMessage(e: ParseError, text: string, scan: Scan): string {
+  // What is shown of the text is short and clean: the error may sit on a 4 MB token.
+  const at = text.slice(e.offset, e.offset + Math.min(41, Math.max(1, e.length)));
   const code = printParseErrorCode(e.error);
-  let msg = SYNTAX_MESSAGES[code] ?? 'Invalid JSON';
+  let msg = Object.hasOwn(SYNTAX_MESSAGES, code) ? SYNTAX_MESSAGES[code] : 'Invalid JSON';
   const expectsItem = code === 'PropertyNameExpected' || code === 'ValueExpected';
-  if (expectsItem && (at === '}' || at === ']') && /,\s*(\/\/[^\n]*\n\s*|\/\*[\s\S]*?\*\/\s*)*$/.test(text.slice(0, e.offset))) {
+  if (expectsItem && (at === '}' || at === ']') && scan.closersAfterComma.has(e.offset)) {
     msg = `A trailing comma before "${at}" is not allowed in JSON: remove the last ","`;
   } else if (at.startsWith("'")) {
     msg = 'JSON needs double quotes ("...") around keys and strings, not single quotes';
   } else if (code === 'InvalidSymbol' && /^[A-Za-z_]/.test(at)) {
-    msg = `${msg}: keys and text values need double quotes, e.g. "${at}" (only true, false and null are bare words)`;
+    msg = `${msg}: keys and text values need double quotes, e.g. "${cleanText(at)}" (only true, false and null are bare words)`;
   } else if (code === 'EndOfFileExpected' || code === 'InvalidSymbol') {
-    msg = `${msg}: found ${JSON.stringify(at)}`;
+    msg = `${msg}: found ${cleanText(at, 40, true)}`;
   }
   return `${msg}. (${code})`;
 }
 
+const fmtCount = (n: number): string => n.toLocaleString('en-US');
+
+/** One problem for a text too large to look at (no line map: that alone is O(size)). */
+function tooLargeText(length: number): ValidationResult {
+  const message =
+    `This spec is ${fmtCount(length)} characters long; a spec may have at most ${fmtCount(LIMITS.maxSpecBytes)} (4 MiB), so it was not read. ` +
+    'A spec describes the data; large data belongs in a CSV file ("generator": "csv").';
+  const start = { line: 0, character: 0 };
+  return { problems: [{ code: 'too-large', severity: 'error', message, path: [], range: { offset: 0, length: 0, start, end: start } }] };
+}
+
 function validate(text: string, opts: ValidateOptions): ValidationResult {
+  // Limits before work: nothing below may cost more than the text's size allows.
+  if (text.length > LIMITS.maxSpecBytes) return tooLargeText(text.length);
   const lines = new LineMap(text);
   const r = new Reporter(lines);
   if (text.trim() === '' || text.trim() === '\uFEFF') {
@@ -84,10 +106,12 @@ function validate(text: string, opts: ValidateOptions): ValidationResult {
   }
   // A byte-order mark is fine in a file but not in JSON; a space keeps the offsets.
   const source = text.charCodeAt(0) === 0xfeff ? ' ' + text.slice(1) : text;
-  // Thousands of nested brackets would overflow the parser's (and the checks') stack.
-  const deep = tooDeepAt(source);
-  if (deep !== undefined) {
-    r.add('too-deep', 'error', `The spec nests lists and objects more than ${MAX_DEPTH} levels deep here; a spec needs at most 4 (e.g. "data" > "centers" > one centre). Check for stray "[" or "{".`, [], { offset: deep, length: 1 });
+  // Depth, list lengths and the number of values are counted before the parser builds a
+  // tree node for every value (and before thousands of nested brackets overflow a stack).
+  const scan = scanText(source);
+  if (scan.problem) {
+    const p = scan.problem;
+    r.add(p.code, 'error', p.message, p.path, { offset: p.offset, length: 1 });
     return { problems: r.problems };
   }
   const errors: ParseError[] = [];
@@ -98,9 +122,9 @@ function validate(text: string, opts: ValidateOptions): ValidationResult {
   for (const e of errors) {
     if (seenAt.has(e.offset)) continue;
     seenAt.add(e.offset);
-    r.add('syntax', 'error', syntaxMessage(e, source), [], { offset: e.offset, length: e.length });
+    r.add('syntax', 'error', syntaxMessage(e, source, scan), [], { offset: e.offset, length: e.length });
   }
-  if (!root) return { problems: r.problems };
+  if (!root) return finish(r);
 
   // Structure is checked even after a syntax error: the parser recovers, and the
   // editor shows both. Cross-field rules wait for clean JSON.
@@ -113,7 +137,7 @@ function validate(text: string, opts: ValidateOptions): ValidationResult {
     if ((raw.data as Record<string, unknown> | undefined)?.path === undefined) {
       r.add('missing', 'error', '`data.path` is required for the csv generator: the CSV file to load, relative to this spec.', ['data', 'generator'], nodeAt(root, 'data', 'generator') ?? root);
     } else if (opts.checkFiles !== false) {
-      csv = checkCsv(root, r, spec.data.path, opts.specPath, opts.parseCsv ?? parseCsv);
+      csv = checkCsv(root, r, spec.data.path, opts.specPath, { dataRoot: opts.dataRoot, readLimit: opts.csvReadLimit });
     }
   }
   const csvReadable = spec.data.generator !== 'csv' || csv !== undefined;
@@ -125,25 +149,117 @@ function validate(text: string, opts: ValidateOptions): ValidationResult {
 /** Deeper than any spec needs, far shallower than what overflows the stack. */
 const MAX_DEPTH = 64;
 
-/** Offset of the first bracket that opens level MAX_DEPTH + 1 (outside strings and comments), if any. */
-function tooDeepAt(text: string): number | undefined {
-  let depth = 0;
+interface Scan {
+  /** The first limit the text breaks, if any. */
+  problem?: { code: 'too-deep' | 'too-large'; message: string; offset: number; path: JsonPath };
+  /** Offsets of "}" and "]" whose previous token is a comma (a trailing comma). */
+  closersAfterComma: Set<number>;
+}
+
+interface Frame {
+  open: number;
+  object: boolean;
+  commas: number;
+  /** This container's place in its parent: a key or an index. */
+  seg?: string | number;
+  /** Objects: the last key read (for the path of a child). */
+  key?: string;
+}
+
+/**
+ * One pass over the text, outside strings and comments, as cheap as the text is long:
+ * nesting depth, items per list (keys per object), values in all, and where trailing
+ * commas are. Stops at the first broken limit, naming the list by its JSON path.
+ */
+function scanText(text: string): Scan {
+  const closersAfterComma = new Set<number>();
+  const stack: Frame[] = [];
+  let values = 0;
+  let lastString: [number, number] | undefined;
+  let prev = 0; // the previous significant character
+  const pathOf = (frames: Frame[]): JsonPath => frames.slice(1).map((f) => f.seg ?? '?');
+  const done = (problem: Scan['problem']): Scan => ({ problem, closersAfterComma });
+  const tooMany = (at: number): Scan =>
+    done({
+      code: 'too-large',
+      offset: at,
+      path: [],
+      message: `The spec holds more than ${fmtCount(LIMITS.maxSpecValues)} values (numbers, strings, lists and objects), so it was not read further; a spec needs far fewer. Large data belongs in a CSV file ("generator": "csv").`,
+    });
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
-    if (c === 34 /* " */) {
-      for (i++; i < text.length && text.charCodeAt(i) !== 34 && text.charCodeAt(i) !== 10; i++) if (text.charCodeAt(i) === 92) i++;
-    } else if (c === 47 /* / */ && text.charCodeAt(i + 1) === 47) {
+    if (c === 32 || c === 9 || c === 10 || c === 13) continue;
+    if (c === 47 /* / */ && text.charCodeAt(i + 1) === 47) {
       while (i < text.length && text.charCodeAt(i) !== 10) i++;
-    } else if (c === 47 && text.charCodeAt(i + 1) === 42) {
+      continue;
+    }
+    if (c === 47 && text.charCodeAt(i + 1) === 42) {
       const end = text.indexOf('*/', i + 2);
       i = end < 0 ? text.length : end + 1;
-    } else if (c === 91 || c === 123) {
-      if (++depth > MAX_DEPTH) return i;
-    } else if (c === 93 || c === 125) {
-      depth = Math.max(0, depth - 1);
+      continue;
     }
+    const top = stack[stack.length - 1];
+    const startsValue = c !== 93 && c !== 125 && c !== 44 && c !== 58;
+    // The item (or key) at index `commas` starts here: past the limit, stop.
+    if (startsValue && top && top.commas >= LIMITS.maxListItems) {
+      const what = top.object ? 'keys' : 'items';
+      const name = stack.length > 1 ? `\`${formatPath(pathOf(stack))}\`` : 'The spec';
+      return done({
+        code: 'too-large',
+        offset: top.open,
+        path: pathOf(stack),
+        message: `${name} has more than ${fmtCount(LIMITS.maxListItems)} ${what}, so the spec was not read further; no list or object in a spec may have more (the longest a spec needs is one centre's ${fmtCount(LIMITS.maxFeatures)} coordinates). Large data belongs in a CSV file ("generator": "csv").`,
+      });
+    }
+    if (c === 34 /* " */) {
+      const start = i;
+      for (i++; i < text.length && text.charCodeAt(i) !== 34 && text.charCodeAt(i) !== 10; i++) if (text.charCodeAt(i) === 92) i++;
+      lastString = [start, i];
+      values++;
+    } else if (c === 91 /* [ */ || c === 123 /* { */) {
+      if (stack.length >= MAX_DEPTH) {
+        return done({
+          code: 'too-deep',
+          offset: i,
+          path: [],
+          message: `The spec nests lists and objects more than ${MAX_DEPTH} levels deep here; a spec needs at most 4 (e.g. "data" > "centers" > one centre). Check for stray "[" or "{".`,
+        });
+      }
+      values++;
+      stack.push({ open: i, object: c === 123, commas: 0, seg: top ? (top.object ? top.key : top.commas) : undefined });
+    } else if (c === 93 /* ] */ || c === 125 /* } */) {
+      if (prev === 44) closersAfterComma.add(i);
+      stack.pop();
+    } else if (c === 44 /* , */) {
+      if (top) top.commas++;
+    } else if (c === 58 /* : */) {
+      if (top?.object && lastString) top.key = keyText(text, lastString);
+    } else {
+      // A number, true/false/null or a stray word: one value, read to its end at once.
+      let j = i + 1;
+      while (j < text.length && isWordChar(text.charCodeAt(j))) j++;
+      i = j - 1;
+      values++;
+    }
+    if (values > LIMITS.maxSpecValues) return tooMany(i);
+    prev = c;
   }
-  return undefined;
+  return { closersAfterComma };
+}
+
+/** Letters, digits, `_`, `.`, `+`, `-`: what a number or a bare word is made of. */
+function isWordChar(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c === 46 || c === 43 || c === 45;
+}
+
+/** The text of a string token (its JSON unescaped when it is valid). */
+function keyText(text: string, [start, end]: [number, number]): string {
+  const raw = text.slice(start, end + 1);
+  try {
+    return String(JSON.parse(raw));
+  } catch {
+    return raw.slice(1, -1);
+  }
 }
 
 function nodeAt(root: Node, section: string, key: string): Node | undefined {
@@ -152,7 +268,7 @@ function nodeAt(root: Node, section: string, key: string): Node | undefined {
 }
 
 function finish(r: Reporter, spec?: BlobSpec): ValidationResult {
-  const problems = [...r.problems].sort((a, b) => a.range.offset - b.range.offset);
+  const problems = r.sorted();
   return r.hasErrors || !spec ? { problems } : { spec, problems };
 }
 

@@ -92,7 +92,7 @@ export async function* runSpec(
   deps: RunDeps = {},
 ): AsyncGenerator<TrainerEvent, void, undefined> {
   try {
-    const v = validateSpecText(specText, { specPath });
+    const v = validateSpecText(specText, { specPath, dataRoot: options.dataRoot });
     if (!v.spec) {
       const errors = v.problems.filter((p) => p.severity === 'error');
       const lines = errors.slice(0, 5).map((p) => `  line ${p.range.start.line + 1}: ${p.message}`);
@@ -121,7 +121,7 @@ export async function* runSpec(
     const specDir = dirname(resolve(specPath));
     let data: SplitDataset;
     try {
-      data = buildDataset(spec, specDir);
+      data = buildDataset(spec, specDir, options.dataRoot);
     } catch (e) {
       yield err('bad-spec', `Could not build the dataset: ${(e as Error).message}`);
       return;

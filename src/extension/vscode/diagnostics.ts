@@ -12,6 +12,8 @@ import { DIAGNOSTIC_SOURCE, isSpecPath } from '../ids';
 import { errorCount, toDiagnosticData } from '../problemMapping';
 
 const DEBOUNCE_MS = 200;
+/** Largest CSV the host reads to check a spec: about a second at the measured ~20-50 MB/s. */
+const CSV_READ_LIMIT = 32 * 1024 * 1024;
 
 export function isSpecDocument(doc: vscode.TextDocument): boolean {
   return isSpecPath(doc.uri.path) && doc.uri.scheme !== 'git' && doc.uri.scheme !== 'output';
@@ -49,6 +51,10 @@ export class SpecDiagnostics implements vscode.Disposable {
       specPath: doc.uri.scheme === 'file' ? doc.uri.fsPath : undefined,
       maxSamples: this.maxSamples(),
       checkFiles,
+      // A spec's CSV may be anywhere in its workspace folder (the trainer gets the same root).
+      dataRoot: vscode.workspace.getWorkspaceFolder(doc.uri)?.uri.fsPath,
+      // Reading a big CSV here would stall the host (~20 MB/s); the trainer checks it all.
+      csvReadLimit: CSV_READ_LIMIT,
     });
     this.problems.set(key, result.problems);
     this.collection.set(doc.uri, result.problems.map(toDiagnostic));

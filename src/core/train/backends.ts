@@ -2,32 +2,36 @@
  * Backend/device selection and loading.
  *
  * Devices map to TF.js backends:
- *   gpu  -> `@tensorflow/tfjs-node-gpu` (backend "tensorflow", CUDA)
+ *   gpu  -> `@tensorflow/tfjs-node-gpu` (backend "tensorflow", CUDA) if it loads, else
+ *           WebGPU (backend "webgpu": tfjs-backend-webgpu on Dawn's `webgpu` package,
+ *           see webgpu.ts) if a hardware adapter is found
  *   cpu  -> `@tensorflow/tfjs-node`     (backend "tensorflow", native libtensorflow)
  *   wasm -> `@tensorflow/tfjs-backend-wasm` (backend "wasm", non-threaded SIMD build in Node)
  *   js   -> `@tensorflow/tfjs`'s pure-JS backend (backend "cpu")
  *
- * The native packages are optional, carry their own tfjs-core, and can take the whole
- * process down when loaded (SIGILL on CPUs without AVX, missing CUDA libraries), so they
- * are only `require`d after a PROBE in a throw-away child process has loaded them and run
- * one op. Probe results are cached per process. The loader returns the `tf` namespace to
- * use; nothing in the trainer imports a global tf.
+ * The native packages and Dawn are optional and can take the whole process down when
+ * loaded (SIGILL on CPUs without AVX, missing CUDA libraries, a broken GPU driver), so
+ * they are only loaded after a PROBE in a throw-away child process has loaded them and
+ * run one op (or one compute shader). Probe results are cached per process. The loader
+ * returns the `tf` namespace to use; nothing in the trainer imports a global tf.
  *
- * `auto` rule (see `chooseAuto`): estimated work per epoch W = 2·params·(3·nTrain + nTest)
- * FLOPs (forward+backward on train, forward on test).
+ * `auto` rule (see `loadBackend`): estimated work per epoch W = 2·params·(3·nTrain + nTest)
+ * FLOPs (forward+backward on train, forward on test), per optimisation step
+ * S = 6·params·batchRows.
  *   - W < 2e7 (tiny; the notebook is ~0.6 MFLOP): wasm, without probing natives at all.
  *     For such models per-op overhead dominates; measured on the notebook spec here
  *     (2 cores, the trainer's loop, steady state): js ≈ 390 epochs/s, wasm ≈ 2,700-3,300
  *     epochs/s. The native bindings' N-API/CUDA-launch overhead per op is no smaller
  *     (a GPU adds a device sync per read-back on top).
- *   - W ≥ 1e10 and a GPU probes OK: gpu (arithmetic finally dominates launch overhead).
+ *   - S ≥ GPU_THRESHOLDS.stepFlops and W ≥ GPU_THRESHOLDS.epochFlops: the GPU (tfjs-node-gpu,
+ *     else a hardware WebGPU adapter), when one probes OK. A GPU step costs a roughly fixed
+ *     ~35 kernel dispatches whatever its size; it pays once the step's arithmetic costs
+ *     wasm more than that (see GPU_THRESHOLDS for the measurement).
  *   - W ≥ 2e7 and native cpu probes OK: cpu (multi-threaded Eigen beats 1-thread wasm).
  *   - otherwise wasm, else js.
- * The native thresholds are estimates (the native packages cannot be installed on the
- * machines we measured on); the js/wasm numbers are measured.
  *
  * Asking explicitly for a device that is unavailable throws `DeviceUnavailableError`
- * with the reason — never a silent fallback.
+ * with the reason (for gpu: every route tried) — never a silent fallback.
  */
 
 import { spawn } from 'node:child_process';
@@ -35,6 +39,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { BackendName, ResolvedDevice } from '../protocol';
 import type { DeviceRequest } from '../spec/types';
+import { describeAdapter, loadWebgpu, probeWebgpu, type AdapterInfo, type WebgpuProbe } from './webgpu';
 
 export type Tf = typeof import('@tensorflow/tfjs');
 
@@ -52,6 +57,10 @@ export interface BackendLoaders {
   probeNative(device: NativeDevice): Promise<ProbeResult>;
   /** Requires a native package (only called after a successful probe). */
   loadNative(device: NativeDevice): Promise<Tf>;
+  /** Looks for a WebGPU adapter in a child process; never crashes this one. */
+  probeWebgpu(): Promise<WebgpuProbe>;
+  /** Loads the webgpu backend on the adapter the probe found (only after it was ok). */
+  loadWebgpu(): Promise<{ tf: Tf; adapter: AdapterInfo }>;
   loadWasm(): Promise<Tf>;
   loadJs(): Promise<Tf>;
 }
@@ -60,6 +69,8 @@ export interface Workload {
   params: number;
   nTrain: number;
   nTest: number;
+  /** Rows per optimisation step (default nTrain: full batch). */
+  batchRows?: number;
 }
 
 export interface LoadedBackend {
@@ -85,17 +96,40 @@ const NATIVE_PKG: Record<NativeDevice, string> = {
   cpu: '@tensorflow/tfjs-node',
 };
 
-const BACKEND_OF: Record<ResolvedDevice, BackendName> = {
-  gpu: 'tensorflow',
-  cpu: 'tensorflow',
-  wasm: 'wasm',
-  js: 'cpu',
-};
+export const AUTO_THRESHOLDS = { nativeCpuFlops: 2e7 } as const;
 
-export const AUTO_THRESHOLDS = { nativeCpuFlops: 2e7, gpuFlops: 1e10 } as const;
+/**
+ * When `auto` takes a GPU. A step on the GPU costs ~35 dispatches (forward, loss head,
+ * backward, update) before any arithmetic; wasm costs ~WASM_NS.xnnMac ns per
+ * multiply-add plus ~4 µs per kernel. Measured here (bench/gpu-overhead in
+ * test/unit/webgpu.test.ts' notes and the numbers in README "Devices"): one WebGPU
+ * dispatch costs ~25-60 µs of host time in tfjs-backend-webgpu + Dawn even on a software
+ * adapter whose arithmetic is free of it; ~35 of them ≈ 1-2 ms per step, which wasm
+ * spends on ~3e7 FLOPs ([64, 64] ReLU, ~1,000 rows). Below that a GPU is slower however
+ * fast its arithmetic. bench/gpu-check.sh measures the crossover on a real GPU.
+ */
+export const GPU_THRESHOLDS = { stepFlops: 3e7, epochFlops: 1e9 } as const;
 
 export function epochFlops(w: Workload): number {
   return 2 * w.params * (3 * w.nTrain + w.nTest);
+}
+
+export function stepFlops(w: Workload): number {
+  return 6 * w.params * Math.min(w.batchRows ?? w.nTrain, w.nTrain);
+}
+
+/** Is this workload big enough for `auto` to consider a GPU? */
+export function gpuWorthIt(w: Workload): boolean {
+  return stepFlops(w) >= GPU_THRESHOLDS.stepFlops && epochFlops(w) >= GPU_THRESHOLDS.epochFlops;
+}
+
+/**
+ * Can the backend read a tensor synchronously (`dataSync`)? WebGPU cannot in Node: its
+ * readSync goes through an OffscreenCanvas, which Node lacks; reads must be awaited
+ * (`TrainLoop` then runs every epoch through `epochAsync`).
+ */
+export function readsSync(backend: string): boolean {
+  return backend !== 'webgpu';
 }
 
 function fmtFlops(f: number): string {
@@ -113,20 +147,23 @@ export async function loadBackend(
   workload: Workload,
   loaders: BackendLoaders = defaultLoaders,
 ): Promise<LoadedBackend> {
-  if (request !== 'auto') {
-    const tf = await loadExplicit(request, loaders);
-    return { tf, backend: BACKEND_OF[request], device: request, reason: `requested: ${request}` };
-  }
+  if (request !== 'auto') return loadExplicit(request, loaders);
   const flops = epochFlops(workload);
   const size = `${workload.params} parameters, ~${fmtFlops(flops)}/epoch`;
   const notes: string[] = [];
   if (flops >= AUTO_THRESHOLDS.nativeCpuFlops) {
-    if (flops >= AUTO_THRESHOLDS.gpuFlops) {
+    if (gpuWorthIt(workload)) {
+      const big = `${size}, ~${fmtFlops(stepFlops(workload))}/step`;
       const p = await loaders.probeNative('gpu');
       if (p.ok) {
-        const tf = await tryLoad(() => loaders.loadNative('gpu'), notes, 'gpu');
-        if (tf) return { tf, backend: 'tensorflow', device: 'gpu', reason: `auto: gpu for a large model (${size})` };
-      } else notes.push(`gpu: ${p.reason}`);
+        const tf = await tryLoad(() => loaders.loadNative('gpu'), notes, 'tfjs-node-gpu');
+        if (tf) return { tf, backend: 'tensorflow', device: 'gpu', reason: `auto: gpu (tfjs-node-gpu) for a large model (${big})` };
+      } else notes.push(`tfjs-node-gpu: ${p.reason}`);
+      const w = await loaders.probeWebgpu();
+      if (w.ok) {
+        const r = await tryLoad(() => loaders.loadWebgpu(), notes, 'webgpu');
+        if (r) return { tf: r.tf, backend: 'webgpu', device: 'gpu', reason: `auto: gpu (WebGPU on ${describeAdapter(r.adapter)}) for a large model (${big})` };
+      } else notes.push(`webgpu: ${w.reason}`);
     }
     const p = await loaders.probeNative('cpu');
     if (p.ok) {
@@ -144,7 +181,7 @@ export async function loadBackend(
   return { tf: js, backend: 'cpu', device: 'js', reason: `auto: js (${size}; ${notes.join('; ')})` };
 }
 
-async function tryLoad(f: () => Promise<Tf>, notes: string[], name: string): Promise<Tf | undefined> {
+async function tryLoad<T>(f: () => Promise<T>, notes: string[], name: string): Promise<T | undefined> {
   try {
     return await f();
   } catch (e) {
@@ -153,24 +190,49 @@ async function tryLoad(f: () => Promise<Tf>, notes: string[], name: string): Pro
   }
 }
 
-async function loadExplicit(device: ResolvedDevice, loaders: BackendLoaders): Promise<Tf> {
+async function loadExplicit(device: ResolvedDevice, loaders: BackendLoaders): Promise<LoadedBackend> {
+  const requested = `requested: ${device}`;
   try {
     switch (device) {
       case 'gpu':
+        return await loadGpu(loaders);
       case 'cpu': {
         const p = await loaders.probeNative(device);
         if (!p.ok) throw new DeviceUnavailableError(device, p.reason);
-        return await loaders.loadNative(device);
+        return { tf: await loaders.loadNative(device), backend: 'tensorflow', device, reason: requested };
       }
       case 'wasm':
-        return await loaders.loadWasm();
+        return { tf: await loaders.loadWasm(), backend: 'wasm', device, reason: requested };
       case 'js':
-        return await loaders.loadJs();
+        return { tf: await loaders.loadJs(), backend: 'cpu', device, reason: requested };
     }
   } catch (e) {
     if (e instanceof DeviceUnavailableError) throw e;
     throw new DeviceUnavailableError(device, errText(e));
   }
+}
+
+/** `gpu`: tfjs-node-gpu if it loads, else WebGPU if an adapter is found, else say what was tried. */
+async function loadGpu(loaders: BackendLoaders): Promise<LoadedBackend> {
+  const tried: string[] = [];
+  const p = await loaders.probeNative('gpu');
+  if (p.ok) {
+    try {
+      return { tf: await loaders.loadNative('gpu'), backend: 'tensorflow', device: 'gpu', reason: 'requested: gpu (tfjs-node-gpu, CUDA)' };
+    } catch (e) {
+      tried.push(`tfjs-node-gpu failed to load: ${errText(e)}`);
+    }
+  } else tried.push(`tfjs-node-gpu: ${p.reason}`);
+  const w = await loaders.probeWebgpu();
+  if (w.ok) {
+    try {
+      const r = await loaders.loadWebgpu();
+      return { tf: r.tf, backend: 'webgpu', device: 'gpu', reason: `requested: gpu, through WebGPU on ${describeAdapter(r.adapter)} (tfjs-node-gpu is unavailable)` };
+    } catch (e) {
+      tried.push(`webgpu failed to load: ${errText(e)}`);
+    }
+  } else tried.push(`webgpu: ${w.reason}`);
+  throw new DeviceUnavailableError('gpu', `tried ${tried.join('; ')}`);
 }
 
 function errText(e: unknown): string {
@@ -214,6 +276,7 @@ async function baseTf(): Promise<Tf> {
 let wasmReady: Promise<Tf> | undefined;
 const nativeLoaded = new Map<NativeDevice, Tf>();
 const probeCache = new Map<NativeDevice, Promise<ProbeResult>>();
+let webgpuProbe: Promise<WebgpuProbe> | undefined;
 
 export const defaultLoaders: BackendLoaders = {
   probeNative(device) {
@@ -234,6 +297,16 @@ export const defaultLoaders: BackendLoaders = {
     await tf.ready();
     nativeLoaded.set(device, tf);
     return tf;
+  },
+  probeWebgpu() {
+    webgpuProbe ??= probeWebgpu();
+    return webgpuProbe;
+  },
+  async loadWebgpu() {
+    const p = await this.probeWebgpu();
+    if (!p.ok || !p.use) throw new Error(p.reason);
+    const tf = await baseTf();
+    return { tf, adapter: await loadWebgpu(tf, p.use) };
   },
   async loadWasm() {
     wasmReady ??= (async () => {

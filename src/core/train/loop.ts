@@ -34,7 +34,7 @@
 import type { Tensor, Variable } from '@tensorflow/tfjs';
 import type { Dataset } from '../data/dataset';
 import type { OptimizerName } from '../spec/types';
-import type { Tf } from './backends';
+import { readsSync, type Tf } from './backends';
 import { kernels, type Kernels } from './kernels';
 import { forward, type Net } from './model';
 import { Rng } from './rng';
@@ -209,7 +209,10 @@ export class TrainLoop {
   private readonly chunkRows: number;
   private readonly onesTByN = new Map<number, Tensor>();
   private step = 0;
-  /** True when an epoch is long enough to run with `epochAsync` (see INTERRUPTIBLE_FLOPS). */
+  /**
+   * True when epochs must run with `epochAsync`: long enough to be interrupted (see
+   * INTERRUPTIBLE_FLOPS), or on a backend whose reads must be awaited (backends.readsSync).
+   */
   readonly interruptible: boolean;
 
   constructor(
@@ -234,7 +237,8 @@ export class TrainLoop {
     this.chunkRows = cfg.chunkRows ?? (tf.getBackend() === 'wasm' ? CHUNK_ROWS : tf.getBackend() === 'cpu' ? JS_CHUNK_ROWS : Infinity);
     let params = 0;
     for (let l = 0; l + 1 < net.sizes.length; l++) params += net.sizes[l] * net.sizes[l + 1] + net.sizes[l + 1];
-    this.interruptible = 2 * params * (3 * this.train.n + this.test.n) >= INTERRUPTIBLE_FLOPS;
+    // A backend that cannot read synchronously (webgpu) runs every epoch through epochAsync.
+    this.interruptible = !readsSync(tf.getBackend()) || 2 * params * (3 * this.train.n + this.test.n) >= INTERRUPTIBLE_FLOPS;
     const c = (name: string, v: number) => (this.c[name] = this.keep(tf.scalar(v)));
     // tidy: tf.variable shares the zeros' data, the temporary itself must go.
     const zeros = () => tf.tidy(() => net.params.map((p) => tf.variable(tf.zerosLike(p), false)));
@@ -529,6 +533,7 @@ export class TrainLoop {
   epoch(): EpochMetrics {
     const tf = this.tf;
     const k = this.k;
+    if (!readsSync(tf.getBackend())) throw new Error(`epoch() reads synchronously; on ${tf.getBackend()} use epochAsync()`);
     const values = tf.tidy(() => {
       const sums: (Tensor | number)[] = [0, 0, 0, 0];
       const add = (i: number, v: Tensor | number) => {
@@ -720,8 +725,11 @@ export class TrainLoop {
       if (sums.every((x) => typeof x === 'number')) v = sums as number[];
       else {
         const stacked = tf.tidy(() => tf.stack(sums.map((x) => this.asTensor(x))));
-        v = stacked.dataSync();
-        stacked.dispose();
+        try {
+          v = await stacked.data(); // awaited: webgpu cannot read synchronously (readsSync)
+        } finally {
+          stacked.dispose();
+        }
       }
       return this.metricsFromSums(v);
     } finally {

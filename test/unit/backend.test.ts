@@ -58,9 +58,9 @@ const tiny: Workload = { params: 132, nTrain: 800, nTest: 200 }; // the notebook
 const mid: Workload = { params: 5_000, nTrain: 80_000, nTest: 20_000 };
 const huge: Workload = { params: 600_000, nTrain: 800_000, nTest: 200_000 };
 // bench workloads 3a/3b/4: [2, 64, 64, 4] ReLU = 4,612 parameters
-const w3a: Workload = { params: 4_612, nTrain: 80_000, nTest: 20_000, batchRows: 1_024 };
-const w3b: Workload = { params: 4_612, nTrain: 80_000, nTest: 20_000 };
-const w4: Workload = { params: 4_612, nTrain: 800_000, nTest: 200_000, batchRows: 4_096 };
+const w3a: Workload = { params: 4_612, nTrain: 80_000, nTest: 20_000, batchRows: 1_024, epochs: 3 };
+const w3b: Workload = { params: 4_612, nTrain: 80_000, nTest: 20_000, epochs: 10 };
+const w4: Workload = { params: 4_612, nTrain: 800_000, nTest: 200_000, batchRows: 4_096, epochs: 2 };
 const tag = (tf: Tf) => (tf as unknown as { stub: string }).stub;
 
 describe('device selection (substituted loaders)', () => {
@@ -129,15 +129,17 @@ describe('device selection (substituted loaders)', () => {
     assert.equal(b.reason, 'requested: gpu, through WebGPU on nvidia NVIDIA H200 (tfjs-node-gpu is unavailable)');
   });
 
-  test('auto considers a GPU only above the per-step and per-epoch work thresholds', async () => {
-    assert.equal(gpuWorthIt(tiny), false);
-    assert.equal(gpuWorthIt(mid), true); // full batch of 80,000 rows
-    assert.equal(gpuWorthIt({ ...mid, batchRows: 32 }), false); // same epoch, tiny steps
+  test('auto considers a GPU only above the per-step and per-run work thresholds', async () => {
+    assert.equal(gpuWorthIt({ ...tiny, epochs: 1_000_000 }), false); // the notebook, however long
+    assert.equal(gpuWorthIt({ ...mid, epochs: 10 }), true); // full batch of 80,000 rows
+    assert.equal(gpuWorthIt({ ...mid, epochs: 1 }), false); // one epoch cannot repay starting a GPU
+    assert.equal(gpuWorthIt({ ...mid, batchRows: 32, epochs: 10 }), false); // same epochs, tiny steps
     assert.equal(gpuWorthIt(w3b), true);
     assert.equal(gpuWorthIt(w4), true);
-    assert.equal(gpuWorthIt(w3a), stepFlops(w3a) >= GPU_THRESHOLDS.stepFlops);
+    assert.equal(gpuWorthIt(w3a), false); // ~1 s on wasm in all
+    assert.ok(stepFlops(w3a) >= GPU_THRESHOLDS.stepFlops, '3a steps alone would be big enough');
     const small = fakeLoaders({ webgpu: true });
-    const b = await loadBackend('auto', { ...mid, batchRows: 32 }, small.loaders);
+    const b = await loadBackend('auto', { ...mid, batchRows: 32, epochs: 10 }, small.loaders);
     assert.equal(b.device, 'wasm');
     assert.ok(!small.calls.includes('probe:webgpu'), 'small steps: no GPU probe');
   });

@@ -17,16 +17,16 @@
  *
  * `auto` rule (see `loadBackend`): estimated work per epoch W = 2·params·(3·nTrain + nTest)
  * FLOPs (forward+backward on train, forward on test), per optimisation step
- * S = 6·params·batchRows.
+ * S = 6·params·batchRows, per run epochs·W.
  *   - W < 2e7 (tiny; the notebook is ~0.6 MFLOP): wasm, without probing natives at all.
  *     For such models per-op overhead dominates; measured on the notebook spec here
  *     (2 cores, the trainer's loop, steady state): js ≈ 390 epochs/s, wasm ≈ 2,700-3,300
  *     epochs/s. The native bindings' N-API/CUDA-launch overhead per op is no smaller
  *     (a GPU adds a device sync per read-back on top).
- *   - S ≥ GPU_THRESHOLDS.stepFlops and W ≥ GPU_THRESHOLDS.epochFlops: the GPU (tfjs-node-gpu,
- *     else a hardware WebGPU adapter), when one probes OK. A GPU step costs a roughly fixed
- *     ~35 kernel dispatches whatever its size; it pays once the step's arithmetic costs
- *     wasm more than that (see GPU_THRESHOLDS for the measurement).
+ *   - S ≥ GPU_THRESHOLDS.stepFlops and epochs·W ≥ GPU_THRESHOLDS.runFlops: the GPU
+ *     (tfjs-node-gpu, else a hardware WebGPU adapter), when one probes OK. A GPU step
+ *     costs a roughly fixed ~40 kernel dispatches whatever its size, and starting the GPU
+ *     costs seconds once; both must be repaid (GPU_THRESHOLDS).
  *   - W ≥ 2e7 and native cpu probes OK: cpu (multi-threaded Eigen beats 1-thread wasm).
  *   - otherwise wasm, else js.
  *
@@ -71,6 +71,8 @@ export interface Workload {
   nTest: number;
   /** Rows per optimisation step (default nTrain: full batch). */
   batchRows?: number;
+  /** Epochs of the run (default 1). */
+  epochs?: number;
 }
 
 export interface LoadedBackend {
@@ -99,16 +101,23 @@ const NATIVE_PKG: Record<NativeDevice, string> = {
 export const AUTO_THRESHOLDS = { nativeCpuFlops: 2e7 } as const;
 
 /**
- * When `auto` takes a GPU. A step on the GPU costs ~35 dispatches (forward, loss head,
- * backward, update) before any arithmetic; wasm costs ~WASM_NS.xnnMac ns per
- * multiply-add plus ~4 µs per kernel. Measured here (bench/gpu-overhead in
- * test/unit/webgpu.test.ts' notes and the numbers in README "Devices"): one WebGPU
- * dispatch costs ~25-60 µs of host time in tfjs-backend-webgpu + Dawn even on a software
- * adapter whose arithmetic is free of it; ~35 of them ≈ 1-2 ms per step, which wasm
- * spends on ~3e7 FLOPs ([64, 64] ReLU, ~1,000 rows). Below that a GPU is slower however
- * fast its arithmetic. bench/gpu-check.sh measures the crossover on a real GPU.
+ * When `auto` takes a GPU: both the work of one optimisation step and that of the whole
+ * run must be big enough.
+ *   - stepFlops: a GPU step costs a roughly fixed host time whatever its size, ~40 kernel
+ *     dispatches (forward, loss head, backward, update) at tens of µs each in
+ *     tfjs-backend-webgpu + Dawn: ~1-1.5 ms (an estimate: no GPU was available to
+ *     measure it; Mesa's software adapter costs ms per dispatch and says nothing about
+ *     hardware). Wasm, measured here for [64, 64] ReLU steps (loaded 2-core machine),
+ *     costs ~1 ms + ~0.2 ms per MFLOP: 1.4 ms at 256 rows (7 MFLOP), 4.2 ms at 1,024 rows
+ *     (28 MFLOP), 23 ms at 4,096 rows. At 2e7 FLOP/step wasm needs ~3-5 ms, a margin
+ *     over the GPU's estimate that a faster CPU does not erase.
+ *   - runFlops (epochs × W): starting the GPU costs ~1-2 s once (the probe child, Dawn,
+ *     compiling ~20 shaders on the first epoch); 2e10 FLOP is ~4 s of wasm.
+ * Bench workloads: 3b (full batch of 80,000 rows, 10 epochs) and 4 (1M rows, 4,096 per
+ * step) take the GPU; 3a (1,024 rows per step, 3 epochs: ~1 s on wasm) does not.
+ * bench/gpu-check.sh measures the step crossover on a real GPU; set these from it.
  */
-export const GPU_THRESHOLDS = { stepFlops: 3e7, epochFlops: 1e9 } as const;
+export const GPU_THRESHOLDS = { stepFlops: 2e7, runFlops: 2e10 } as const;
 
 export function epochFlops(w: Workload): number {
   return 2 * w.params * (3 * w.nTrain + w.nTest);
@@ -118,9 +127,9 @@ export function stepFlops(w: Workload): number {
   return 6 * w.params * Math.min(w.batchRows ?? w.nTrain, w.nTrain);
 }
 
-/** Is this workload big enough for `auto` to consider a GPU? */
+/** Is this workload big enough for `auto` to consider a GPU? (see GPU_THRESHOLDS) */
 export function gpuWorthIt(w: Workload): boolean {
-  return stepFlops(w) >= GPU_THRESHOLDS.stepFlops && epochFlops(w) >= GPU_THRESHOLDS.epochFlops;
+  return stepFlops(w) >= GPU_THRESHOLDS.stepFlops && epochFlops(w) * (w.epochs ?? 1) >= GPU_THRESHOLDS.runFlops;
 }
 
 /**

@@ -64,6 +64,16 @@ const w4: Workload = { params: 4_612, nTrain: 800_000, nTest: 200_000, batchRows
 const tag = (tf: Tf) => (tf as unknown as { stub: string }).stub;
 
 describe('device selection (substituted loaders)', () => {
+  test('auto, small steps: wasm without probing the natives (per-op overhead decides, measured)', async () => {
+    const { loaders, calls } = fakeLoaders({ gpu: true, cpu: true, webgpu: true });
+    // [32, 32] ReLU in batches of 256: 2e6 FLOP per step, tfjs-node 2.4x slower than wasm here.
+    const b = await loadBackend('auto', { params: 1_348, nTrain: 8_000, nTest: 2_000, batchRows: 256, epochs: 1_000 }, loaders);
+    assert.equal(b.device, 'wasm');
+    assert.deepEqual(calls, ['load:wasm']);
+    const big = fakeLoaders({ cpu: true });
+    assert.equal((await loadBackend('auto', w3a, big.loaders)).device, 'cpu', '3a: 2.8e7 FLOP per step');
+  });
+
   test('auto, tiny model: wasm without probing the natives', async () => {
     const { loaders, calls } = fakeLoaders({ gpu: true, cpu: true });
     const b = await loadBackend('auto', tiny, loaders);
@@ -91,10 +101,10 @@ describe('device selection (substituted loaders)', () => {
 
   test('auto, mid model: native cpu crashed with SIGILL -> wasm, reason names the crash', async () => {
     const { loaders, calls } = fakeLoaders({ cpu: '@tensorflow/tfjs-node crashed with SIGILL' });
-    const b = await loadBackend('auto', { ...mid, batchRows: 64 }, loaders);
+    const b = await loadBackend('auto', { ...mid, batchRows: 2_048 }, loaders);
     assert.equal(b.device, 'wasm');
     assert.match(b.reason, /SIGILL/);
-    assert.ok(!calls.includes('probe:gpu'), 'mid-size work in small steps does not consider the GPU');
+    assert.ok(!calls.includes('probe:gpu'), 'a one-epoch run does not consider the GPU');
   });
 
   test('auto: wasm fails to load -> js', async () => {

@@ -18,16 +18,16 @@
  * `auto` rule (see `loadBackend`): estimated work per epoch W = 2·params·(3·nTrain + nTest)
  * FLOPs (forward+backward on train, forward on test), per optimisation step
  * S = 6·params·batchRows, per run epochs·W.
- *   - W < 2e7 (tiny; the notebook is ~0.6 MFLOP): wasm, without probing natives at all.
- *     For such models per-op overhead dominates; measured on the notebook spec here
- *     (2 cores, the trainer's loop, steady state): js ≈ 390 epochs/s, wasm ≈ 2,700-3,300
- *     epochs/s. The native bindings' N-API/CUDA-launch overhead per op is no smaller
- *     (a GPU adds a device sync per read-back on top).
+ *   - S < 2e7 (AUTO_THRESHOLDS.nativeStepFlops; the notebook is ~0.5 MFLOP): wasm, without
+ *     probing natives at all. Per-op overhead dominates small steps; measured on the
+ *     notebook spec here (2 cores, the trainer's loop, steady state): js ≈ 390 epochs/s,
+ *     wasm ≈ 2,700-3,300 epochs/s; tfjs-node's per-op overhead (N-API + a TFE op per
+ *     kernel) is ~10x wasm's (see AUTO_THRESHOLDS).
  *   - S ≥ GPU_THRESHOLDS.stepFlops and epochs·W ≥ GPU_THRESHOLDS.runFlops: the GPU
  *     (tfjs-node-gpu, else a hardware WebGPU adapter), when one probes OK. A GPU step
  *     costs a roughly fixed ~40 kernel dispatches whatever its size, and starting the GPU
  *     costs seconds once; both must be repaid (GPU_THRESHOLDS).
- *   - W ≥ 2e7 and native cpu probes OK: cpu (multi-threaded Eigen beats 1-thread wasm).
+ *   - S ≥ 2e7 and native cpu probes OK: cpu (multi-threaded Eigen/oneDNN).
  *   - otherwise wasm, else js.
  *
  * Asking explicitly for a device that is unavailable throws `DeviceUnavailableError`
@@ -98,7 +98,15 @@ const NATIVE_PKG: Record<NativeDevice, string> = {
   cpu: '@tensorflow/tfjs-node',
 };
 
-export const AUTO_THRESHOLDS = { nativeCpuFlops: 2e7 } as const;
+/**
+ * The step size from which the native CPU backend beats wasm. Measured here (tfjs-node
+ * 4.22 on libtensorflow 2.21 from the tensorflow-cpu wheel, against wasm, the loop's
+ * epochs, paired medians on the loaded 2-core machine; native/wasm time): the notebook
+ * (0.5 MFLOP/step) 2.6; [32, 32] ReLU in 256-row batches (2e6) 2.4; an 8,000-row full
+ * batch of [16, 16] (1.9e7) 0.9; [64, 64] in 1,024- and 4,096-row batches (2.8e7, 1.1e8)
+ * ~0.6; an 80,000-row full batch (2.2e9) 0.46. More cores only help the native side.
+ */
+export const AUTO_THRESHOLDS = { nativeStepFlops: 2e7 } as const;
 
 /**
  * When `auto` takes a GPU: both the work of one optimisation step and that of the whole
@@ -141,6 +149,20 @@ export function readsSync(backend: string): boolean {
   return backend !== 'webgpu';
 }
 
+/**
+ * Is reading a tensor back a plain memory copy — js, wasm, and tfjs-node on the CPU —
+ * rather than a device sync (tfjs-node-gpu, webgpu)? Then the loop runs the loss head on
+ * the host from read-back logits (LoopConfig.head): ~20 fewer kernels per step. Measured
+ * on tfjs-node (libtensorflow 2.21 from the wheel, [64, 64] ReLU, 80,000 rows): host head
+ * 2x faster per epoch in batches of 1,024 and 4,096 rows, equal at full batch.
+ */
+export function readsAreCopies(tf: Tf): boolean {
+  const b = tf.getBackend();
+  if (b === 'cpu' || b === 'wasm') return true;
+  if (b === 'tensorflow') return !(tf.backend() as { isUsingGpuDevice?: boolean }).isUsingGpuDevice;
+  return false;
+}
+
 function fmtFlops(f: number): string {
   if (f >= 1e9) return `${(f / 1e9).toFixed(1)} GFLOP`;
   if (f >= 1e6) return `${(f / 1e6).toFixed(1)} MFLOP`;
@@ -158,11 +180,12 @@ export async function loadBackend(
 ): Promise<LoadedBackend> {
   if (request !== 'auto') return loadExplicit(request, loaders);
   const flops = epochFlops(workload);
-  const size = `${workload.params} parameters, ~${fmtFlops(flops)}/epoch`;
+  const step = stepFlops(workload);
+  const size = `${workload.params} parameters, ~${fmtFlops(step)}/step`;
   const notes: string[] = [];
-  if (flops >= AUTO_THRESHOLDS.nativeCpuFlops) {
+  if (step >= AUTO_THRESHOLDS.nativeStepFlops) {
     if (gpuWorthIt(workload)) {
-      const big = `${size}, ~${fmtFlops(stepFlops(workload))}/step`;
+      const big = `${size}, ~${fmtFlops(flops * (workload.epochs ?? 1))}/run`;
       const p = await loaders.probeNative('gpu');
       if (p.ok) {
         const tf = await tryLoad(() => loaders.loadNative('gpu'), notes, 'tfjs-node-gpu');
@@ -177,13 +200,13 @@ export async function loadBackend(
     const p = await loaders.probeNative('cpu');
     if (p.ok) {
       const tf = await tryLoad(() => loaders.loadNative('cpu'), notes, 'cpu');
-      if (tf) return { tf, backend: 'tensorflow', device: 'cpu', reason: `auto: native cpu for a mid-size model (${size})` };
+      if (tf) return { tf, backend: 'tensorflow', device: 'cpu', reason: `auto: native cpu for large steps (${size})` };
     } else notes.push(`cpu: ${p.reason}`);
   }
   const why = notes.length ? `; ${notes.join('; ')}` : '';
   const wasm = await tryLoad(() => loaders.loadWasm(), notes, 'wasm');
   if (wasm) {
-    const base = flops < AUTO_THRESHOLDS.nativeCpuFlops ? 'per-op overhead dominates, wasm is fastest' : 'no native backend';
+    const base = step < AUTO_THRESHOLDS.nativeStepFlops ? 'per-op overhead dominates, wasm is fastest' : 'no native backend';
     return { tf: wasm, backend: 'wasm', device: 'wasm', reason: `auto: wasm (${size}; ${base}${why})` };
   }
   const js = await loaders.loadJs();
@@ -242,6 +265,51 @@ async function loadGpu(loaders: BackendLoaders): Promise<LoadedBackend> {
     }
   } else tried.push(`webgpu: ${w.reason}`);
   throw new DeviceUnavailableError('gpu', `tried ${tried.join('; ')}`);
+}
+
+/** One device as `blobs doctor` reports it. */
+export interface DeviceStatus {
+  device: ResolvedDevice;
+  available: boolean;
+  /** The backend it runs on when available. */
+  backend?: BackendName;
+  /** What it runs on, or why it is unavailable. */
+  detail: string;
+  /** gpu: each route, in the order `device: "gpu"` tries them. */
+  routes?: { route: string; ok: boolean; detail: string }[];
+}
+
+/**
+ * Every device and whether this installation can use it, probing the native packages and
+ * Dawn in child processes as `loadBackend` does (wasm and js load here: they cannot crash).
+ */
+export async function describeDevices(loaders: BackendLoaders = defaultLoaders): Promise<DeviceStatus[]> {
+  const [cuda, web, cpu] = await Promise.all([loaders.probeNative('gpu'), loaders.probeWebgpu(), loaders.probeNative('cpu')]);
+  const routes = [
+    { route: 'tfjs-node-gpu (CUDA)', ok: cuda.ok, detail: cuda.reason },
+    { route: 'WebGPU (Dawn)', ok: web.ok, detail: web.reason },
+  ];
+  const gpu: DeviceStatus = cuda.ok
+    ? { device: 'gpu', available: true, backend: 'tensorflow', detail: `tfjs-node-gpu: ${cuda.reason}`, routes }
+    : web.ok
+      ? { device: 'gpu', available: true, backend: 'webgpu', detail: web.reason, routes }
+      : { device: 'gpu', available: false, detail: routes.map((r) => `${r.route}: ${r.detail}`).join('; '), routes };
+  const inProcess = async (device: 'wasm' | 'js', backend: BackendName, load: () => Promise<Tf>, what: string): Promise<DeviceStatus> => {
+    try {
+      const tf = await load();
+      const v = tf.tidy(() => tf.tensor([1, 2, 3]).square().sum().dataSync()[0]);
+      if (v !== 14) return { device, available: false, detail: `computed a wrong result (${v})` };
+      return { device, available: true, backend, detail: what };
+    } catch (e) {
+      return { device, available: false, detail: errText(e) };
+    }
+  };
+  return [
+    gpu,
+    cpu.ok ? { device: 'cpu', available: true, backend: 'tensorflow', detail: cpu.reason } : { device: 'cpu', available: false, detail: cpu.reason },
+    await inProcess('wasm', 'wasm', () => loaders.loadWasm(), 'TensorFlow.js WebAssembly backend (SIMD, one thread)'),
+    await inProcess('js', 'cpu', () => loaders.loadJs(), 'TensorFlow.js pure-JavaScript backend (slowest)'),
+  ];
 }
 
 function errText(e: unknown): string {
@@ -364,7 +432,9 @@ export function probeNativePackage(pkg: string, wantGpu: boolean, timeoutMs = 30
     tf.enableProdMode();
     const v = tf.tensor([1, 2, 3]).square().sum().dataSync()[0];
     const gpu = tf.backend() && tf.backend().isUsingGpuDevice;
-    process.stdout.write(JSON.stringify({ v, gpu: !!gpu, version: tf.version && tf.version['tfjs-node'] }));
+    let lib;
+    try { lib = tf.backend().binding.TF_Version; } catch {}
+    process.stdout.write(JSON.stringify({ v, gpu: !!gpu, version: tf.version && tf.version['tfjs-node'], lib }));
   `;
   return new Promise((resolve) => {
     const child = spawn(process.execPath, ['-e', script], {
@@ -415,10 +485,10 @@ export function interpretProbe(
     return { ok: false, reason: `${pkg} failed to load: ${last}` };
   }
   try {
-    const r = JSON.parse(stdout) as { v: number; gpu: boolean };
+    const r = JSON.parse(stdout) as { v: number; gpu: boolean; lib?: string };
     if (r.v !== 14) return { ok: false, reason: `${pkg} computed a wrong result (${r.v})` };
     if (wantGpu && !r.gpu) return { ok: false, reason: `${pkg} loaded but TensorFlow sees no CUDA GPU` };
-    return { ok: true, reason: `${pkg} loaded` };
+    return { ok: true, reason: `${pkg} loaded${typeof r.lib === 'string' ? ` (libtensorflow ${r.lib})` : ''}` };
   } catch {
     return { ok: false, reason: `${pkg} probe printed no result` };
   }

@@ -5,7 +5,7 @@
  * Why by hand: for the notebook's 132-parameter model per-op overhead is everything, and
  * the tape (`optimizer.minimize`) roughly triples the op count. An epoch of the notebook
  * (3 linear layers, full batch, plain SGD, test pass included) is ~21 kernel calls with
- * the host loss head (js/wasm) or ~41 with the device head (native backends, ONE
+ * the host loss head (js/wasm/native CPU) or ~41 with the device head (GPUs, ONE
  * read-back per epoch: train and test loss/hits stacked). See `LoopConfig.head`.
  *
  * Maths (per batch of n rows, logits z, p = softmax(z), one-hot Y):
@@ -34,7 +34,7 @@
 import type { Tensor, Variable } from '@tensorflow/tfjs';
 import type { Dataset } from '../data/dataset';
 import type { OptimizerName } from '../spec/types';
-import { readsSync, type Tf } from './backends';
+import { readsAreCopies, readsSync, type Tf } from './backends';
 import { kernels, type Kernels } from './kernels';
 import { forward, type Net } from './model';
 import { Rng } from './rng';
@@ -49,10 +49,10 @@ export interface LoopConfig {
   seed: number;
   /**
    * Where the loss head (softmax, loss, accuracy, dL/dz) runs. `host`: in JS on the read-back
-   * logits — for the js and wasm backends a read-back is a memcpy, and this replaces ~20
-   * small kernels per epoch (≈1.5-2x faster on the notebook). `device`: as TF.js kernels,
-   * one read-back per epoch — for the native backends, where a read-back is a device sync.
-   * Default: host for js/wasm, device otherwise.
+   * logits — for the js, wasm and tfjs-node CPU backends a read-back is a memcpy, and this
+   * replaces ~20 small kernels per epoch (≈1.5-2x faster on the notebook). `device`: as
+   * TF.js kernels, one read-back per epoch — on a GPU (tfjs-node-gpu, webgpu), where a
+   * read-back is a device sync. Default: `backends.readsAreCopies` ? host : device.
    */
   head?: 'host' | 'device';
   /**
@@ -222,7 +222,7 @@ export class TrainLoop {
     private readonly cfg: LoopConfig,
   ) {
     this.k = kernels(tf);
-    this.host = (cfg.head ?? (['cpu', 'wasm'].includes(tf.getBackend()) ? 'host' : 'device')) === 'host';
+    this.host = (cfg.head ?? (readsAreCopies(tf) ? 'host' : 'device')) === 'host';
     this.nClasses = data.nClasses;
     this.d = data.train.d;
     this.yTrain = data.train.y;
@@ -472,7 +472,9 @@ export class TrainLoop {
     const one = this.c.one ?? (this.c.one = this.keep(this.tf.scalar(1)));
     switch (this.net.activation) {
       case 'relu':
-        return k.step(a);
+        // a = relu(z) ≥ 0, so step(a) = sign(a). tfjs-node builds Step from ~6 ops
+        // (Greater, Fill, Select, IsNan...; half of a full-batch epoch); Sign is one.
+        return this.tf.getBackend() === 'tensorflow' ? k.sign(a) : k.step(a);
       case 'tanh':
         return k.sub(one, k.square(a));
       case 'sigmoid':

@@ -8,6 +8,7 @@
 import { version } from '../../package.json';
 import { dataVerb } from './data';
 import { dispatch } from './dispatch';
+import { doctorVerb } from './doctor';
 import { initVerb } from './init';
 import { predictVerb } from './predict';
 import { trainVerb } from './train';
@@ -24,6 +25,7 @@ export const VERBS: readonly Verb[] = [
   dataVerb,
   trainVerb,
   predictVerb,
+  doctorVerb,
 ];
 
 // `blobs data ... | head` closes the pipe early: that is not an error.

@@ -198,6 +198,16 @@ export function bindingPath(pkgDir: string): string | undefined {
   return undefined;
 }
 
+/**
+ * What to show of npm's output when it failed: the compiler's and linker's own error lines
+ * (buried under node-gyp's boilerplate), else the last lines.
+ */
+export function logSummary(log: string): string {
+  const lines = log.split('\n');
+  const errors = lines.filter((l) => /(^|\s)(fatal )?error: |undefined reference|cannot find -l|No such file or directory|cannot open shared object/.test(l) && !/^(gyp|npm|node-pre-gyp)\b/.test(l));
+  return (errors.length ? errors.slice(0, 12) : lines.filter(Boolean).slice(-25)).join('\n');
+}
+
 export interface InstallResult {
   /** What was done: 'installed' (npm install) or 'rebuilt' (npm rebuild). */
   action: 'installed' | 'rebuilt';
@@ -257,8 +267,7 @@ export async function installNative(root: string, source: TfSource, say: (line: 
   } catch (e) {
     if (e instanceof InstallError) {
       await new Promise<void>((r) => log.end(r));
-      const tail = readFileSync(logFile, 'utf8').trim().split('\n').slice(-25).join('\n');
-      throw new InstallError(e.message, tail, logFile);
+      throw new InstallError(e.message, logSummary(readFileSync(logFile, 'utf8')), logFile);
     }
     throw e;
   } finally {

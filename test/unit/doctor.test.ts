@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { deflateRawSync, crc32 } from 'node:zlib';
 import { depsEntries, openTfSource, SourceError, versionFromHeader, zipEntries, zipEntryStream, TFJS_LIB_VERSION } from '../../src/cli/tfSource';
-import { compareOps, npmEnv, serveTarball, TARBALL, tarHeader, tarSize, tarStream, tfjsNodeSpec } from '../../src/cli/nativeInstall';
+import { compareOps, logSummary, npmEnv, serveTarball, TARBALL, tarHeader, tarSize, tarStream, tfjsNodeSpec } from '../../src/cli/nativeInstall';
 import { formatDevices } from '../../src/cli/doctor';
 
 const root = join(__dirname, '..', '..');
@@ -284,6 +284,33 @@ describe('npm, versions, comparisons', () => {
     assert.equal(tfjsNodeSpec(p), '^4.20.0');
     writeFileSync(join(p, 'package-lock.json'), JSON.stringify({ packages: { 'node_modules/@tensorflow/tfjs-node': { version: '4.21.0' } } }));
     assert.equal(tfjsNodeSpec(p), '4.21.0');
+  });
+
+  test("a failed build shows the compiler's error lines, not node-gyp's boilerplate", () => {
+    const log = [
+      'node-pre-gyp install failed with error: Error: Command failed',
+      '../binding/tfjs_backend.h:26:10: fatal error: tensorflow/c/eager/c_api.h: No such file or directory',
+      'gyp ERR! build error',
+      'npm error code 1',
+    ].join('\n');
+    assert.equal(logSummary(log), '../binding/tfjs_backend.h:26:10: fatal error: tensorflow/c/eager/c_api.h: No such file or directory');
+    assert.equal(logSummary('a\nb\n'), 'a\nb');
+  });
+
+  test('without the build tools: exit 1 naming them, before anything is installed', () => {
+    const whl = join(tmp, 'tensorflow_cpu-2.21.0-cp311-none-tools.whl');
+    writeFileSync(whl, makeZip(FILES));
+    const p = join(tmp, 'proj-tools');
+    mkdirSync(p);
+    writeFileSync(join(p, 'package.json'), '{}');
+    const r = spawnSync(process.execPath, ['--import', tsx, join(root, 'src/cli/main.ts'), 'doctor', '--native-from', whl, '--root', p], {
+      cwd: root,
+      encoding: 'utf8',
+      env: { ...process.env, PATH: join(tmp, 'no-tools-here') },
+    });
+    assert.equal(r.status, 1, r.stderr);
+    assert.match(r.stderr, /cannot build tfjs-node's binding: npm, make, a C\+\+ compiler \(g\+\+\), python3 not found on PATH/);
+    assert.equal(existsSync(join(p, 'node_modules')), false);
   });
 
   test('op comparison: relative to max(1, |ref|); a missing op is infinitely wrong', () => {

@@ -122,7 +122,7 @@ export class FrameMaker {
       const pred = (x: Tensor) => (x.shape[1] ? k.argMax(forward(k, net, x).logits, 2) : tf.zeros([0], 'int32'));
       return [k.argMax(p, 2), conf, pred(this.trainPts), pred(this.testPts)];
     });
-    let clsV, confF, prTrV, prTeV;
+    let clsV: ArrayLike<number>, confF: ArrayLike<number>, prTrV: ArrayLike<number>, prTeV: ArrayLike<number>;
     try {
       [clsV, confF, prTrV, prTeV] = await Promise.all([clsT.data(), confT.data(), prTr.data(), prTe.data()]);
     } finally {

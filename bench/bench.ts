@@ -216,11 +216,11 @@ async function frameTimes(backend: LoadedBackend, data: SplitDataset): Promise<R
       testIdx: Array.from({ length: data.test.n }, (_, i) => i),
       featureNames: data.featureNames,
     });
-    fm.frame(net, 0); // warm-up
+    await fm.frame(net, 0); // warm-up
     const times: number[] = [];
     for (let i = 0; i < 9; i++) {
       const t = performance.now();
-      fm.frame(net, i);
+      await fm.frame(net, i);
       times.push(performance.now() - t);
     }
     fm.dispose();

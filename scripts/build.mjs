@@ -11,9 +11,13 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const watch = process.argv.includes('--watch');
 const production = process.argv.includes('--production');
 
-// Native TensorFlow bindings cannot be bundled: they are optional and loaded at run
-// time from node_modules when installed (see src/core/train/backends.ts).
-const nativeExternals = ['@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu', '@resvg/resvg-js'];
+// Native TensorFlow bindings and Dawn (`webgpu`, dawn.node) cannot be bundled: they are
+// optional and loaded at run time from node_modules when installed (see
+// src/core/train/backends.ts, webgpu.ts). tfjs-backend-webgpu is plain JS and is bundled
+// (it must share the bundle's tfjs-core); if that optional package is missing it stays an
+// external, and loading it at run time says it is not installed.
+const nativeExternals = ['@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu', '@resvg/resvg-js', 'webgpu'];
+if (!existsSync(join(root, 'node_modules/@tensorflow/tfjs-backend-webgpu/package.json'))) nativeExternals.push('@tensorflow/tfjs-backend-webgpu');
 
 const common = {
   bundle: true,

@@ -9,6 +9,7 @@ import { version } from '../../package.json';
 import { dataVerb } from './data';
 import { dispatch } from './dispatch';
 import { exportVerb } from './export';
+import { doctorVerb } from './doctor';
 import { initVerb } from './init';
 import { predictVerb } from './predict';
 import { trainVerb } from './train';
@@ -26,6 +27,7 @@ export const VERBS: readonly Verb[] = [
   trainVerb,
   predictVerb,
   exportVerb,
+  doctorVerb,
 ];
 
 // `blobs data ... | head` closes the pipe early: that is not an error.

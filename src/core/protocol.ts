@@ -17,7 +17,7 @@ import { isRunId } from './run/id';
 import type { BlobSpec, DeviceRequest } from './spec/types';
 
 /** A concrete backend that ran (or can run) the trainer. */
-export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
+export type BackendName = 'tensorflow' | 'webgpu' | 'wasm' | 'cpu';
 /** A concrete device: what `auto` resolved to, or what was asked for. */
 export type ResolvedDevice = Exclude<DeviceRequest, 'auto'>;
 

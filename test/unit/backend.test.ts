@@ -4,6 +4,9 @@ import { tempDir } from './tempDir';
 import {
   defaultLoaders,
   DeviceUnavailableError,
+  GPU_THRESHOLDS,
+  gpuWorthIt,
+  stepFlops,
   interpretProbe,
   loadBackend,
   probeNativePackage,
@@ -13,11 +16,13 @@ import {
   type Tf,
   type Workload,
 } from '../../src/core/train/backends';
+import type { AdapterInfo } from '../../src/core/train/webgpu';
 
 /** Substituted loaders: each "tf" is a tagged stub; records what was probed/loaded. */
-function fakeLoaders(avail: { gpu?: string | true; cpu?: string | true; wasm?: boolean }) {
+function fakeLoaders(avail: { gpu?: string | true; cpu?: string | true; webgpu?: string | true; wasm?: boolean }) {
   const calls: string[] = [];
   const stub = (name: string) => ({ stub: name }) as unknown as Tf;
+  const adapter: AdapterInfo = { vendor: 'nvidia', architecture: 'hopper', device: 'NVIDIA H200', description: '', backend: 'default', featureLevel: 'core', software: false };
   const loaders: BackendLoaders = {
     async probeNative(d: NativeDevice) {
       calls.push(`probe:${d}`);
@@ -27,6 +32,15 @@ function fakeLoaders(avail: { gpu?: string | true; cpu?: string | true; wasm?: b
     async loadNative(d) {
       calls.push(`load:${d}`);
       return stub(d);
+    },
+    async probeWebgpu() {
+      calls.push('probe:webgpu');
+      const a = avail.webgpu;
+      return a === true ? { ok: true, reason: 'ok', adapter, use: { featureLevel: 'core' }, tries: [] } : { ok: false, reason: a ?? 'the `webgpu` package (Dawn) is not installed', tries: [] };
+    },
+    async loadWebgpu() {
+      calls.push('load:webgpu');
+      return { tf: stub('webgpu'), adapter };
     },
     async loadWasm() {
       calls.push('load:wasm');
@@ -44,9 +58,23 @@ function fakeLoaders(avail: { gpu?: string | true; cpu?: string | true; wasm?: b
 const tiny: Workload = { params: 132, nTrain: 800, nTest: 200 }; // the notebook
 const mid: Workload = { params: 5_000, nTrain: 80_000, nTest: 20_000 };
 const huge: Workload = { params: 600_000, nTrain: 800_000, nTest: 200_000 };
+// bench workloads 3a/3b/4: [2, 64, 64, 4] ReLU = 4,612 parameters
+const w3a: Workload = { params: 4_612, nTrain: 80_000, nTest: 20_000, batchRows: 1_024, epochs: 3 };
+const w3b: Workload = { params: 4_612, nTrain: 80_000, nTest: 20_000, epochs: 10 };
+const w4: Workload = { params: 4_612, nTrain: 800_000, nTest: 200_000, batchRows: 4_096, epochs: 2 };
 const tag = (tf: Tf) => (tf as unknown as { stub: string }).stub;
 
 describe('device selection (substituted loaders)', () => {
+  test('auto, small steps: wasm without probing the natives (per-op overhead decides, measured)', async () => {
+    const { loaders, calls } = fakeLoaders({ gpu: true, cpu: true, webgpu: true });
+    // [32, 32] ReLU in batches of 256: 2e6 FLOP per step, tfjs-node 2.4x slower than wasm here.
+    const b = await loadBackend('auto', { params: 1_348, nTrain: 8_000, nTest: 2_000, batchRows: 256, epochs: 1_000 }, loaders);
+    assert.equal(b.device, 'wasm');
+    assert.deepEqual(calls, ['load:wasm']);
+    const big = fakeLoaders({ cpu: true });
+    assert.equal((await loadBackend('auto', w3a, big.loaders)).device, 'cpu', '3a: 2.8e7 FLOP per step');
+  });
+
   test('auto, tiny model: wasm without probing the natives', async () => {
     const { loaders, calls } = fakeLoaders({ gpu: true, cpu: true });
     const b = await loadBackend('auto', tiny, loaders);
@@ -69,15 +97,15 @@ describe('device selection (substituted loaders)', () => {
     const { loaders, calls } = fakeLoaders({ gpu: 'libcudart.so.11.0 missing', cpu: true });
     const b = await loadBackend('auto', huge, loaders);
     assert.equal(b.device, 'cpu');
-    assert.deepEqual(calls, ['probe:gpu', 'probe:cpu', 'load:cpu']);
+    assert.deepEqual(calls, ['probe:gpu', 'probe:webgpu', 'probe:cpu', 'load:cpu']);
   });
 
   test('auto, mid model: native cpu crashed with SIGILL -> wasm, reason names the crash', async () => {
     const { loaders, calls } = fakeLoaders({ cpu: '@tensorflow/tfjs-node crashed with SIGILL' });
-    const b = await loadBackend('auto', mid, loaders);
+    const b = await loadBackend('auto', { ...mid, batchRows: 2_048 }, loaders);
     assert.equal(b.device, 'wasm');
     assert.match(b.reason, /SIGILL/);
-    assert.ok(!calls.includes('probe:gpu'), 'mid-size work does not consider the GPU');
+    assert.ok(!calls.includes('probe:gpu'), 'a one-epoch run does not consider the GPU');
   });
 
   test('auto: wasm fails to load -> js', async () => {
@@ -88,15 +116,55 @@ describe('device selection (substituted loaders)', () => {
     assert.match(b.reason, /wasm binary missing/);
   });
 
-  test('explicit gpu that is unavailable: DeviceUnavailableError with the reason, no fallback', async () => {
-    const { loaders, calls } = fakeLoaders({ gpu: 'needs CUDA libraries that are missing (libcudart.so.11.0)' });
+  test('explicit gpu that is unavailable: DeviceUnavailableError naming every route tried, no fallback', async () => {
+    const { loaders, calls } = fakeLoaders({ gpu: 'needs CUDA libraries that are missing (libcudart.so.11.0)', webgpu: 'no WebGPU adapter (default: no adapter)' });
     await assert.rejects(loadBackend('gpu', tiny, loaders), (e: unknown) => {
       assert.ok(e instanceof DeviceUnavailableError);
       assert.equal(e.device, 'gpu');
-      assert.match(e.message, /device "gpu" is unavailable: .*libcudart/);
+      assert.match(e.message, /device "gpu" is unavailable: tried tfjs-node-gpu: .*libcudart.*; webgpu: no WebGPU adapter/);
       return true;
     });
-    assert.deepEqual(calls, ['probe:gpu']);
+    assert.deepEqual(calls, ['probe:gpu', 'probe:webgpu']);
+  });
+
+  test('explicit gpu: tfjs-node-gpu first; WebGPU when it does not load; the reason says which and why', async () => {
+    const both = fakeLoaders({ gpu: true, webgpu: true });
+    const cuda = await loadBackend('gpu', tiny, both.loaders);
+    assert.equal(cuda.backend, 'tensorflow');
+    assert.deepEqual(both.calls, ['probe:gpu', 'load:gpu']);
+    const web = fakeLoaders({ gpu: '@tensorflow/tfjs-node-gpu is not installed', webgpu: true });
+    const b = await loadBackend('gpu', tiny, web.loaders);
+    assert.equal(b.device, 'gpu');
+    assert.equal(b.backend, 'webgpu');
+    assert.equal(tag(b.tf), 'webgpu');
+    assert.equal(b.reason, 'requested: gpu, through WebGPU on nvidia NVIDIA H200 (tfjs-node-gpu is unavailable)');
+  });
+
+  test('auto considers a GPU only above the per-step and per-run work thresholds', async () => {
+    assert.equal(gpuWorthIt({ ...tiny, epochs: 1_000_000 }), false); // the notebook, however long
+    assert.equal(gpuWorthIt({ ...mid, epochs: 10 }), true); // full batch of 80,000 rows
+    assert.equal(gpuWorthIt({ ...mid, epochs: 1 }), false); // one epoch cannot repay starting a GPU
+    assert.equal(gpuWorthIt({ ...mid, batchRows: 32, epochs: 10 }), false); // same epochs, tiny steps
+    assert.equal(gpuWorthIt(w3b), true);
+    assert.equal(gpuWorthIt(w4), true);
+    assert.equal(gpuWorthIt(w3a), false); // ~1 s on wasm in all
+    assert.ok(stepFlops(w3a) >= GPU_THRESHOLDS.stepFlops, '3a steps alone would be big enough');
+    const small = fakeLoaders({ webgpu: true });
+    const b = await loadBackend('auto', { ...mid, batchRows: 32, epochs: 10 }, small.loaders);
+    assert.equal(b.device, 'wasm');
+    assert.ok(!small.calls.includes('probe:webgpu'), 'small steps: no GPU probe');
+  });
+
+  test('auto, big steps: WebGPU when tfjs-node-gpu is absent; a refused (software) adapter falls through to cpu/wasm', async () => {
+    const { loaders, calls } = fakeLoaders({ webgpu: true });
+    const b = await loadBackend('auto', w4, loaders);
+    assert.equal(b.backend, 'webgpu');
+    assert.match(b.reason, /^auto: gpu \(WebGPU on .*\) for a large model/);
+    assert.deepEqual(calls, ['probe:gpu', 'probe:webgpu', 'load:webgpu']);
+    const sw = fakeLoaders({ webgpu: 'only a software WebGPU adapter was found (llvmpipe)' });
+    const c = await loadBackend('auto', w4, sw.loaders);
+    assert.equal(c.device, 'wasm');
+    assert.match(c.reason, /webgpu: only a software WebGPU adapter/);
   });
 
   test('explicit cpu that crashes with SIGILL is unavailable', async () => {
@@ -105,7 +173,7 @@ describe('device selection (substituted loaders)', () => {
   });
 
   test('explicit cpu/gpu that work are used even for tiny models', async () => {
-    const { loaders } = fakeLoaders({ gpu: true, cpu: true });
+    const { loaders } = fakeLoaders({ gpu: true, cpu: true, webgpu: true });
     assert.equal((await loadBackend('gpu', tiny, loaders)).device, 'gpu');
     assert.equal((await loadBackend('cpu', tiny, loaders)).device, 'cpu');
     const js = await loadBackend('js', tiny, loaders);

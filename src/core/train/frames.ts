@@ -110,8 +110,11 @@ export class FrameMaker {
     this.testPts = tf.keep(tf.tensor3d(rowsOf(sets.test, sets.testIdx), [1, sets.testIdx.length, d]));
   }
 
-  /** The frame of `net` after `epoch` completed epochs. */
-  frame(net: Net, epoch: number): FrameEvent {
+  /**
+   * The frame of `net` after `epoch` completed epochs. Async: its four read-backs are
+   * awaited together (webgpu cannot read synchronously; a GPU pays one sync for the four).
+   */
+  async frame(net: Net, epoch: number): Promise<FrameEvent> {
     const { tf, k } = this;
     const [clsT, confT, prTr, prTe] = tf.tidy(() => {
       const p = k.softmax(forward(k, net, this.grid).logits);
@@ -119,8 +122,12 @@ export class FrameMaker {
       const pred = (x: Tensor) => (x.shape[1] ? k.argMax(forward(k, net, x).logits, 2) : tf.zeros([0], 'int32'));
       return [k.argMax(p, 2), conf, pred(this.trainPts), pred(this.testPts)];
     });
-    const toU8 = (t: Tensor) => Uint8Array.from(t.dataSync());
-    const confF = confT.dataSync();
+    let clsV: ArrayLike<number>, confF: ArrayLike<number>, prTrV: ArrayLike<number>, prTeV: ArrayLike<number>;
+    try {
+      [clsV, confF, prTrV, prTeV] = await Promise.all([clsT.data(), confT.data(), prTr.data(), prTe.data()]);
+    } finally {
+      tf.dispose([clsT, confT, prTr, prTe]);
+    }
     const conf = new Uint8Array(confF.length);
     for (let i = 0; i < confF.length; i++) conf[i] = Math.round(Math.min(1, Math.max(0, confF[i])) * 255);
     const ev: FrameEvent = {
@@ -128,13 +135,12 @@ export class FrameMaker {
       epoch,
       resolution: this.resolution,
       bounds: this.bounds,
-      cls: encodeBase64(toU8(clsT)),
+      cls: encodeBase64(Uint8Array.from(clsV)),
       conf: encodeBase64(conf),
-      predTrain: encodeBase64(toU8(prTr)),
-      predTest: encodeBase64(toU8(prTe)),
+      predTrain: encodeBase64(Uint8Array.from(prTrV)),
+      predTest: encodeBase64(Uint8Array.from(prTeV)),
     };
     if (this.slice) ev.slice = this.slice;
-    tf.dispose([clsT, confT, prTr, prTe]);
     return ev;
   }
 

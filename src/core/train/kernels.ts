@@ -30,6 +30,7 @@ export interface Kernels {
   square(x: Tensor): Tensor;
   tanh(x: Tensor): Tensor;
   step(x: Tensor): Tensor;
+  sign(x: Tensor): Tensor;
   argMax(x: Tensor, axis: number): Tensor;
   /** Number of positions where a == b, as a float32 scalar. */
   countEqual(a: Tensor, b: Tensor): Tensor;
@@ -55,6 +56,7 @@ export function kernels(tf: Tf): Kernels {
     square: (x) => run('Square', { x }),
     tanh: (x) => run('Tanh', { x }),
     step: (x) => run('Step', { x }, { alpha: 0 }),
+    sign: (x) => run('Sign', { x }),
     argMax: (x, axis) => run('ArgMax', { x }, { axis }),
     countEqual: (a, b) => {
       const eq = run('Equal', { a, b });

@@ -5,7 +5,7 @@
  * Why by hand: for the notebook's 132-parameter model per-op overhead is everything, and
  * the tape (`optimizer.minimize`) roughly triples the op count. An epoch of the notebook
  * (3 linear layers, full batch, plain SGD, test pass included) is ~21 kernel calls with
- * the host loss head (js/wasm) or ~41 with the device head (native backends, ONE
+ * the host loss head (js/wasm/native CPU) or ~41 with the device head (GPUs, ONE
  * read-back per epoch: train and test loss/hits stacked). See `LoopConfig.head`.
  *
  * Maths (per batch of n rows, logits z, p = softmax(z), one-hot Y):
@@ -34,7 +34,7 @@
 import type { Tensor, Variable } from '@tensorflow/tfjs';
 import type { Dataset } from '../data/dataset';
 import type { OptimizerName } from '../spec/types';
-import type { Tf } from './backends';
+import { readsAreCopies, readsSync, type Tf } from './backends';
 import { kernels, type Kernels } from './kernels';
 import { forward, type Net } from './model';
 import { Rng } from './rng';
@@ -49,10 +49,10 @@ export interface LoopConfig {
   seed: number;
   /**
    * Where the loss head (softmax, loss, accuracy, dL/dz) runs. `host`: in JS on the read-back
-   * logits — for the js and wasm backends a read-back is a memcpy, and this replaces ~20
-   * small kernels per epoch (≈1.5-2x faster on the notebook). `device`: as TF.js kernels,
-   * one read-back per epoch — for the native backends, where a read-back is a device sync.
-   * Default: host for js/wasm, device otherwise.
+   * logits — for the js, wasm and tfjs-node CPU backends a read-back is a memcpy, and this
+   * replaces ~20 small kernels per epoch (≈1.5-2x faster on the notebook). `device`: as
+   * TF.js kernels, one read-back per epoch — on a GPU (tfjs-node-gpu, webgpu), where a
+   * read-back is a device sync. Default: `backends.readsAreCopies` ? host : device.
    */
   head?: 'host' | 'device';
   /**
@@ -209,7 +209,10 @@ export class TrainLoop {
   private readonly chunkRows: number;
   private readonly onesTByN = new Map<number, Tensor>();
   private step = 0;
-  /** True when an epoch is long enough to run with `epochAsync` (see INTERRUPTIBLE_FLOPS). */
+  /**
+   * True when epochs must run with `epochAsync`: long enough to be interrupted (see
+   * INTERRUPTIBLE_FLOPS), or on a backend whose reads must be awaited (backends.readsSync).
+   */
   readonly interruptible: boolean;
 
   constructor(
@@ -219,7 +222,7 @@ export class TrainLoop {
     private readonly cfg: LoopConfig,
   ) {
     this.k = kernels(tf);
-    this.host = (cfg.head ?? (['cpu', 'wasm'].includes(tf.getBackend()) ? 'host' : 'device')) === 'host';
+    this.host = (cfg.head ?? (readsAreCopies(tf) ? 'host' : 'device')) === 'host';
     this.nClasses = data.nClasses;
     this.d = data.train.d;
     this.yTrain = data.train.y;
@@ -234,7 +237,8 @@ export class TrainLoop {
     this.chunkRows = cfg.chunkRows ?? (tf.getBackend() === 'wasm' ? CHUNK_ROWS : tf.getBackend() === 'cpu' ? JS_CHUNK_ROWS : Infinity);
     let params = 0;
     for (let l = 0; l + 1 < net.sizes.length; l++) params += net.sizes[l] * net.sizes[l + 1] + net.sizes[l + 1];
-    this.interruptible = 2 * params * (3 * this.train.n + this.test.n) >= INTERRUPTIBLE_FLOPS;
+    // A backend that cannot read synchronously (webgpu) runs every epoch through epochAsync.
+    this.interruptible = !readsSync(tf.getBackend()) || 2 * params * (3 * this.train.n + this.test.n) >= INTERRUPTIBLE_FLOPS;
     const c = (name: string, v: number) => (this.c[name] = this.keep(tf.scalar(v)));
     // tidy: tf.variable shares the zeros' data, the temporary itself must go.
     const zeros = () => tf.tidy(() => net.params.map((p) => tf.variable(tf.zerosLike(p), false)));
@@ -468,7 +472,9 @@ export class TrainLoop {
     const one = this.c.one ?? (this.c.one = this.keep(this.tf.scalar(1)));
     switch (this.net.activation) {
       case 'relu':
-        return k.step(a);
+        // a = relu(z) ≥ 0, so step(a) = sign(a). tfjs-node builds Step from ~6 ops
+        // (Greater, Fill, Select, IsNan...; half of a full-batch epoch); Sign is one.
+        return this.tf.getBackend() === 'tensorflow' ? k.sign(a) : k.step(a);
       case 'tanh':
         return k.sub(one, k.square(a));
       case 'sigmoid':
@@ -529,6 +535,7 @@ export class TrainLoop {
   epoch(): EpochMetrics {
     const tf = this.tf;
     const k = this.k;
+    if (!readsSync(tf.getBackend())) throw new Error(`epoch() reads synchronously; on ${tf.getBackend()} use epochAsync()`);
     const values = tf.tidy(() => {
       const sums: (Tensor | number)[] = [0, 0, 0, 0];
       const add = (i: number, v: Tensor | number) => {
@@ -720,8 +727,11 @@ export class TrainLoop {
       if (sums.every((x) => typeof x === 'number')) v = sums as number[];
       else {
         const stacked = tf.tidy(() => tf.stack(sums.map((x) => this.asTensor(x))));
-        v = stacked.dataSync();
-        stacked.dispose();
+        try {
+          v = await stacked.data(); // awaited: webgpu cannot read synchronously (readsSync)
+        } finally {
+          stacked.dispose();
+        }
       }
       return this.metricsFromSums(v);
     } finally {

@@ -149,7 +149,8 @@ export async function* runSpec(
     const sizes = layerSizes(data.all.d, spec.model.hidden_units, data.nClasses);
     let backend;
     try {
-      backend = await loadBackend(spec.device, { params: paramCount(sizes), nTrain: data.train.n, nTest: data.test.n }, deps.loaders ?? defaultLoaders);
+      const batchRows = spec.training.batch_size === 'full' ? data.train.n : spec.training.batch_size;
+      backend = await loadBackend(spec.device, { params: paramCount(sizes), nTrain: data.train.n, nTest: data.test.n, batchRows, epochs: spec.training.epochs }, deps.loaders ?? defaultLoaders);
     } catch (e) {
       if (e instanceof DeviceUnavailableError) yield err('device-unavailable', `${e.message}. Use "device": "auto" (or --device auto) to pick an available one.`);
       else yield err('internal', `Could not load a TensorFlow.js backend: ${(e as Error).message}`);

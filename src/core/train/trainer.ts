@@ -147,7 +147,7 @@ export async function* train(input: TrainInput): AsyncGenerator<TrainerEvent, vo
     yield start;
     const clock = new FrameClock(spec.boundary.every, epochs);
     const f0 = performance.now();
-    let lastFrame = frames.frame(net, 0);
+    let lastFrame = await frames.frame(net, 0);
     clock.sent(0, performance.now() - f0);
     yield lastFrame;
 
@@ -195,7 +195,7 @@ export async function* train(input: TrainInput): AsyncGenerator<TrainerEvent, vo
       }
       if (clock.due(epoch + 1)) {
         const f = performance.now();
-        lastFrame = frames.frame(net, epoch + 1);
+        lastFrame = await frames.frame(net, epoch + 1);
         clock.sent(epoch + 1, performance.now() - f);
         yield lastFrame;
       }
@@ -208,7 +208,7 @@ export async function* train(input: TrainInput): AsyncGenerator<TrainerEvent, vo
 
     const wall = (performance.now() - t0 - pausedMs) / 1000;
     const completed = history.length;
-    if (completed > 0 && lastFrame.epoch !== completed) lastFrame = frames.frame(net, completed);
+    if (completed > 0 && lastFrame.epoch !== completed) lastFrame = await frames.frame(net, completed);
     const last = history[completed - 1];
     const evaluation = await finalEvaluation(tf, k, net, data);
     const summary: RunSummary = {
@@ -268,7 +268,7 @@ async function finalEvaluation(
       if (s > 0) await new Promise<void>((r) => setImmediate(r));
       const m = Math.min(EVAL_CHUNK_ROWS, ds.n - s);
       const logitsT = tf.tidy(() => forward(k, net, tf.tensor3d(Float32Array.from(ds.X.subarray(s * ds.d, (s + m) * ds.d)), [1, m, ds.d])).logits);
-      const z = logitsT.dataSync();
+      const z = await logitsT.data(); // awaited: webgpu cannot read synchronously
       logitsT.dispose();
       lossSum += hostHead(z, ds.y.subarray(s, s + m), K, 0)[0];
       for (let i = 0; i < m; i++) {

@@ -3,6 +3,7 @@
 //   2. build (esbuild bundles)
 //   3. unit tests (node:test on the engine and the pure parts of extension and webview)
 //      then `notebook`: exported PyTorch notebooks against blobs train (needs Debian's python3-torch)
+//      then `native`: the native CPU backend from a tensorflow-cpu wheel (skips without one)
 //   4. package: the vsix (scripts/package.mjs) and what is inside it
 //   5. integration: mocha inside a real VS Code extension host (code-server)
 //   6. e2e: UI end-to-end in code-server driven by Chromium (screenshots in test-results/)
@@ -66,6 +67,9 @@ const stages = [
   // scikit-learn and matplotlib print blobs train's log lines. Skips where those are
   // missing (fails under CI=true: .ci/run installs them).
   ['notebook', () => runCounted(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', 'test/notebook/roundtrip.test.ts'])],
+  // The native CPU backend end to end from TensorFlow's own wheel (`blobs doctor --native-from`,
+  // into a scratch project; compiles tfjs-node's binding): skips where no wheel is reachable.
+  ['native', () => runCounted(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', 'test/native/native.test.ts'])],
   // A tiny run of the benchmark so it never rots (its numbers mean nothing); no PyTorch needed.
   ['bench-smoke', () => run(process.execPath, ['--import', 'tsx', 'bench/bench.ts', '--smoke', '--no-torch'])],
   // Layer 4: production build + vsce, then the vsix's contents.

@@ -321,7 +321,16 @@ describe('webview panel', () => {
     assert.equal(h.root.dataset.status, 'running');
     assert.equal(h.q('boundary-train').dataset.frameEpoch, '0');
     assert.equal(h.q('boundary-test').dataset.frameEpoch, '0');
-    assert.match(h.q('boundary-test').querySelector('.plot-title')!.textContent!, /untrained/);
+    assert.match(h.q('boundary-test').querySelector('.plot-title')!.textContent!, /^Test · epoch 0 · untrained$/);
+  });
+
+  test('a plot always names the epoch it shows; "untrained" only at epoch 0', () => {
+    const upTo = EVENTS.findIndex((e) => e.type === 'frame' && e.epoch === 10);
+    h.send({ type: 'run', run: RUN, events: EVENTS.slice(0, upTo + 3), active: true });
+    const title = h.q('boundary-train').querySelector('.plot-title')!.textContent!;
+    assert.match(title, /^Train · epoch 10 · acc \d+\.\d\d%$/);
+    assert.doesNotMatch(title, /untrained/);
+    assert.match(h.q('boundary-train').querySelector('canvas')!.getAttribute('aria-label')!, /after 10 epochs, accuracy/);
   });
 
   test('no "Compare 0 earlier runs": the compare control appears only once there is an earlier run', () => {

@@ -116,12 +116,13 @@ export class BoundaryView {
     this.drawAxes(width, height, box, s, theme);
 
     const name = this.which === 'train' ? 'Train' : 'Test';
-    // Frames can lag the epochs (sent every N epochs): say which model is drawn.
-    const when = f.epoch === 0 ? 'untrained' : `after ${f.epoch} epoch${f.epoch === 1 ? '' : 's'}`;
+    // Always the epoch of the model drawn (the frame's, which can lag the header's while
+    // training runs ahead of the view); "untrained" only for epoch 0.
+    const when = f.epoch === 0 ? 'epoch 0 · untrained' : `epoch ${f.epoch}`;
     this.title.textContent = input.acc === undefined ? `${name} · ${when}` : `${name} · ${when} · acc ${pct(input.acc)}`;
     this.canvas.setAttribute(
       'aria-label',
-      `${name} decision boundary after ${f.epoch} epochs${input.acc === undefined ? '' : `, accuracy ${pct(input.acc)}`}`,
+      `${name} decision boundary after ${f.epoch} epoch${f.epoch === 1 ? '' : 's'}${f.epoch === 0 ? ' (untrained)' : ''}${input.acc === undefined ? '' : `, accuracy ${pct(input.acc)}`}`,
     );
     this.el.dataset.frameEpoch = String(f.epoch);
   }

@@ -4,6 +4,11 @@
  *   start → frame(0, untrained) → { epoch, log?, frame?, paused/resumed? }* →
  *   done | error | cancelled
  *
+ * Frames (the decision boundary after N completed epochs) follow `FrameClock`: by default
+ * every epoch of a short run and ~200 over a long one, densest early, within a time and
+ * byte budget; the first and the final one at full resolution. A pause first sends the
+ * paused model's frame, so every step (`RunControl.step`) draws its frame.
+ *
  * It owns every tensor it creates and disposes them all before finishing (the net too,
  * after `onFinish` had the chance to save it). It never throws for training failures:
  * divergence becomes `ErrorEvent{code:'diverged'}`, anything unexpected
@@ -122,13 +127,15 @@ export async function* train(input: TrainInput): AsyncGenerator<TrainerEvent, vo
     const ptsTrain = samplePoints(data.train, maxPoints, spec.seed);
     const ptsTest = samplePoints(data.test, maxPoints, spec.seed);
     const bounds = dataBounds(data.all, spec.boundary.padding);
-    frames = new FrameMaker(tf, k, bounds, resolution, {
-      train: data.train,
-      test: data.test,
-      trainIdx: ptsTrain.idx,
-      testIdx: ptsTest.idx,
-      featureNames: data.featureNames,
-    });
+    const clock = new FrameClock(spec.boundary.every, epochs, { resolution, points: ptsTrain.idx.length + ptsTest.idx.length });
+    frames = new FrameMaker(
+      tf,
+      k,
+      bounds,
+      resolution,
+      { train: data.train, test: data.test, trainIdx: ptsTrain.idx, testIdx: ptsTest.idx, featureNames: data.featureNames },
+      clock.coarseResolution,
+    );
 
     const start: StartEvent = {
       type: 'start',
@@ -148,10 +155,16 @@ export async function* train(input: TrainInput): AsyncGenerator<TrainerEvent, vo
       startedAt: new Date().toISOString(),
     };
     yield start;
-    const clock = new FrameClock(spec.boundary.every, epochs);
-    const f0 = performance.now();
-    let lastFrame = frames.frame(net, 0);
-    clock.sent(0, performance.now() - f0);
+    const fm = frames;
+    const n = net;
+    /** A frame of the model after `completed` epochs, its cost charged to the clock. */
+    const frameAt = (completed: number, grid = clock.gridFor(completed)): FrameEvent => {
+      const f0 = performance.now();
+      const f = fm.frame(n, completed, grid);
+      clock.sent(completed, performance.now() - f0);
+      return f;
+    };
+    let lastFrame = frameAt(0);
     yield lastFrame;
 
     const history: EpochEvent[] = [];
@@ -161,13 +174,20 @@ export async function* train(input: TrainInput): AsyncGenerator<TrainerEvent, vo
     let cancelled = false;
 
     for (let epoch = 0; epoch < epochs; epoch++) {
-      if (control?.paused) {
-        yield { type: 'paused', epoch };
+      // Paused: wait for resume, cancel or a step (`takeStep` lets one epoch through).
+      let announced = false;
+      while (control?.paused && !control.cancelled && !control.takeStep()) {
+        if (!announced) {
+          // The paused model's boundary first: a paused or stepped view shows where it is.
+          if (lastFrame.epoch !== epoch) yield (lastFrame = frameAt(epoch));
+          yield { type: 'paused', epoch };
+          announced = true;
+        }
         const p0 = performance.now();
         await control.waitWhilePaused();
         pausedMs += performance.now() - p0;
-        if (!control.cancelled) yield { type: 'resumed', epoch };
       }
+      if (announced && !control?.cancelled && !control?.paused) yield { type: 'resumed', epoch };
       if (control?.cancelled) {
         cancelled = true;
         break;
@@ -196,12 +216,7 @@ export async function* train(input: TrainInput): AsyncGenerator<TrainerEvent, vo
       if (spec.training.log_every > 0 && epoch % spec.training.log_every === 0) {
         yield { type: 'log', level: 'info', message: formatLogLine(ev) };
       }
-      if (clock.due(epoch + 1)) {
-        const f = performance.now();
-        lastFrame = frames.frame(net, epoch + 1);
-        clock.sent(epoch + 1, performance.now() - f);
-        yield lastFrame;
-      }
+      if (clock.due(epoch + 1, performance.now() - t0 - pausedMs)) yield (lastFrame = frameAt(epoch + 1));
       const now = performance.now();
       if (now - lastYield >= YIELD_MS) {
         await new Promise<void>((r) => setImmediate(r));
@@ -211,7 +226,12 @@ export async function* train(input: TrainInput): AsyncGenerator<TrainerEvent, vo
 
     const wall = (performance.now() - t0 - pausedMs) / 1000;
     const completed = history.length;
-    if (completed > 0 && lastFrame.epoch !== completed) lastFrame = frames.frame(net, completed);
+    // The final model at full resolution (intermediate frames may be coarser). A
+    // cancelled run's frame is yielded too, so a replay ends where the run stopped.
+    if (completed > 0 && (lastFrame.epoch !== completed || lastFrame.resolution !== resolution)) {
+      lastFrame = frameAt(completed, 'full');
+      if (cancelled) yield lastFrame;
+    }
     const last = history[completed - 1];
     const evaluation = await finalEvaluation(tf, k, net, data);
     const summary: RunSummary = {

@@ -235,16 +235,22 @@ export type HostToTrainer =
   | { type: 'train'; specText: string; specPath: string; options: TrainerOptions }
   | { type: 'cancel' }
   | { type: 'pause' }
-  | { type: 'resume' };
+  | { type: 'resume' }
+  /** While paused: run `epochs` more epochs (each draws its frame), then pause again. */
+  | { type: 'step'; epochs: number }
+  /** Load the backend and compile the training code now (a tiny throw-away run): a warm process. */
+  | { type: 'warm' };
 
 /**
  * `events` carries several events in order: the trainer batches them (a fast run makes
  * thousands of epochs a second, and one IPC message each would flood the host).
+ * `ready`: the process is idle (after `warm`, and after each run's last event was sent);
+ * it runs one `train` at a time and stays up for the next until the host disconnects.
  */
 export type TrainerToHost =
   | { type: 'event'; event: TrainerEvent }
   | { type: 'events'; events: TrainerEvent[] }
-  | { type: 'exit' };
+  | { type: 'ready' };
 
 // ---------------------------------------------------------------------------
 // Host <-> webview

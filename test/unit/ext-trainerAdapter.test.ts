@@ -29,22 +29,28 @@ process.on('message', (m) => {
 const STUBBORN = `process.on('message', () => {}); setInterval(() => {}, 1000);`;
 
 let dir: string;
+const started: { dispose(): void }[] = [];
 before(() => {
   dir = mkdtempSync(join(tmpdir(), 'bc-trainer-'));
   writeFileSync(join(dir, 'good.js'), GOOD);
   writeFileSync(join(dir, 'crash.js'), CRASH);
   writeFileSync(join(dir, 'stubborn.js'), STUBBORN);
 });
-after(() => rmSync(dir, { recursive: true, force: true }));
+after(() => {
+  for (const t of started) t.dispose(); // the pools' processes (a stubborn one would outlive the test)
+  rmSync(dir, { recursive: true, force: true });
+});
 
 function collect(script: string, opts = {}) {
-  const run = clientTrainer(join(dir, script), opts)({ specText: '{}', specPath: '/w/a.blobs.json', options: { outDir: '/w/runs' } });
+  const start = clientTrainer(join(dir, script), opts);
+  started.push(start);
+  const run = start({ specText: '{}', specPath: '/w/a.blobs.json', options: { outDir: '/w/runs' } });
   const events: TrainerEvent[] = [];
   run.onEvent((e) => events.push(e));
   return { run, events };
 }
 
-describe('trainer adapter (TrainerClient)', () => {
+describe('trainer adapter (a pool of trainer processes; stand-ins that speak the protocol)', () => {
   test('delivers every event in order, the request reaches the process, done settles after the exit', async () => {
     const { run, events } = collect('good.js');
     await run.done;

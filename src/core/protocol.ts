@@ -106,6 +106,12 @@ export interface FrameEvent {
   cls: string;
   /** base64 Uint8Array(resolution^2): max probability per grid point, 0..255. */
   conf: string;
+  /**
+   * base64 Uint8Array(resolution^2): the max probability minus the runner-up's, 0..255.
+   * Zero on the boundary, so views place it between grid points (smooth, not cell
+   * stair-steps). Absent in recordings made before it existed.
+   */
+  margin?: string;
   /** base64 Uint8Array: predicted class of each drawn train/test point (same order as start.points). */
   predTrain: string;
   predTest: string;

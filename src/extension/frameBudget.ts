@@ -6,7 +6,7 @@
  * are not (each is ~2 x resolution^2 bytes of base64, 27 kB at the default 101 x 101,
  * 670 kB at 501 x 501), and a long run with `boundary.every: 1` would otherwise grow
  * without limit. The trainer's default (`boundary.every: "auto"`, core/train/frames.ts)
- * already bounds a run to AUTO_FRAMES (201 frames, 8 MiB, spread over the whole run,
+ * already bounds a run to AUTO_FRAMES (201 frames, 10 MiB, spread over the whole run,
  * densest early), so such a run is kept whole in memory and on disk; this budget is for
  * explicit cadences. Rule, deterministic whatever the batching of the events:
  *
@@ -36,12 +36,12 @@ export const MEMORY_FRAME_BUDGET: FrameBudget = { maxFrames: 400, maxBytes: 48 *
 
 /**
  * On disk (`events.jsonl` in the run folder): a whole `auto` run (201 frames, at most
- * 8 MiB: the replay after a window reload is the one seen live), at most 12 MiB.
+ * 10 MiB: the replay after a window reload is the one seen live), at most 12 MiB.
  */
 export const DISK_FRAME_BUDGET: FrameBudget = { maxFrames: 201, maxBytes: 12 * 1024 * 1024 };
 
 export function frameBytes(f: FrameEvent): number {
-  return f.cls.length + f.conf.length + f.predTrain.length + f.predTest.length + (f.slice?.length ?? 0) + 96;
+  return f.cls.length + f.conf.length + (f.margin?.length ?? 0) + f.predTrain.length + f.predTest.length + (f.slice?.length ?? 0) + 96;
 }
 
 export interface FrameStats {

@@ -101,7 +101,7 @@ export function isTrainerEvent(v: unknown): v is TrainerEvent {
       return num(v.epoch) && num(v.trainLoss) && num(v.trainAcc) && num(v.testLoss) && num(v.testAcc) && num(v.elapsedMs);
     case 'frame':
       return (
-        num(v.epoch) && num(v.resolution) && isBounds(v.bounds) && b64(v.cls) && b64(v.conf) && b64(v.predTrain) && b64(v.predTest) &&
+        num(v.epoch) && num(v.resolution) && isBounds(v.bounds) && b64(v.cls) && b64(v.conf) && (v.margin === undefined || b64(v.margin)) && b64(v.predTrain) && b64(v.predTest) &&
         (v.slice === undefined || str(v.slice))
       );
     case 'log':

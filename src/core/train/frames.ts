@@ -91,7 +91,7 @@ function rowsOf(ds: Dataset, idx: number[]): Float32Array {
 /** Base64 characters of a frame at grid `resolution` with `points` drawn points (protocol FrameEvent). */
 export function frameBytes(resolution: number, points: number): number {
   const b64 = (n: number) => 4 * Math.ceil(n / 3);
-  return 2 * b64(resolution * resolution) + b64(points) + 200;
+  return 3 * b64(resolution * resolution) + b64(points) + 200;
 }
 
 export class FrameMaker {
@@ -129,28 +129,43 @@ export class FrameMaker {
     const { tf, k } = this;
     const coarse = grid === 'coarse' && this.coarseGrid !== undefined;
     const gridT = coarse ? this.coarseGrid! : this.grid;
-    const [clsT, confT, prTr, prTe] = tf.tidy(() => {
+    const [valsT, idxT, prTr, prTe] = tf.tidy(() => {
       const p = k.softmax(forward(k, net, gridT).logits);
-      const conf = tf.engine().runKernel('Max', { x: p }, { reductionIndices: [2], keepDims: false }) as Tensor;
+      // The two most likely classes per grid point: the winner, its probability and its
+      // margin over the runner-up (where the boundary lies between grid points).
+      const top = Math.min(2, p.shape[2] ?? 1);
+      const [vals, idx] = tf.engine().runKernel('TopK', { x: p }, { k: top, sorted: true }) as unknown as Tensor[];
       const pred = (x: Tensor) => (x.shape[1] ? k.argMax(forward(k, net, x).logits, 2) : tf.zeros([0], 'int32'));
-      return [k.argMax(p, 2), conf, pred(this.trainPts), pred(this.testPts)];
+      return [vals, idx, pred(this.trainPts), pred(this.testPts)];
     });
     const toU8 = (t: Tensor) => Uint8Array.from(t.dataSync());
-    const confF = confT.dataSync();
-    const conf = new Uint8Array(confF.length);
-    for (let i = 0; i < confF.length; i++) conf[i] = Math.round(Math.min(1, Math.max(0, confF[i])) * 255);
+    const v = valsT.dataSync();
+    const ix = idxT.dataSync();
+    const top = valsT.shape[2] ?? 1;
+    const cells = v.length / top;
+    const cls = new Uint8Array(cells);
+    const conf = new Uint8Array(cells);
+    const margin = new Uint8Array(cells);
+    const byte = (x: number) => Math.round(Math.min(1, Math.max(0, x)) * 255);
+    for (let i = 0; i < cells; i++) {
+      const p1 = v[i * top];
+      cls[i] = ix[i * top];
+      conf[i] = byte(p1);
+      margin[i] = byte(top > 1 ? p1 - v[i * top + 1] : p1);
+    }
     const ev: FrameEvent = {
       type: 'frame',
       epoch,
       resolution: coarse ? this.coarseResolution : this.resolution,
       bounds: this.bounds,
-      cls: encodeBase64(toU8(clsT)),
+      cls: encodeBase64(cls),
       conf: encodeBase64(conf),
+      margin: encodeBase64(margin),
       predTrain: encodeBase64(toU8(prTr)),
       predTest: encodeBase64(toU8(prTe)),
     };
     if (this.slice) ev.slice = this.slice;
-    tf.dispose([clsT, confT, prTr, prTe]);
+    tf.dispose([valsT, idxT, prTr, prTe]);
     return ev;
   }
 
@@ -181,16 +196,17 @@ export interface AutoFramePolicy {
 
 /**
  * 201 frames: a run of up to 200 epochs gets every epoch (the notebook's 100 epochs cost
- * ~0.9 ms a frame at 101 x 101 on wasm, ~90 ms in all: inside `baseMs`). 8 MiB: ~280
- * frames at 101 x 101 (29 kB each with 1,000 points), so the bound is in frames unless
+ * ~0.9 ms a frame at 101 x 101 on wasm, ~90 ms in all, about as long as its training:
+ * inside `baseMs` even on a machine three times as loaded). 10 MiB: ~250
+ * frames at 101 x 101 (42 kB each with 1,000 points), so the bound is in frames unless
  * the grid is large, and intermediate grids above 101 x 101 are thinned to 101 x 101
- * (a 501 x 501 frame is 670 kB and costs 25 times as much to compute).
+ * (a 501 x 501 frame is 1 MB and costs 25 times as much to compute).
  */
 export const AUTO_FRAMES: AutoFramePolicy = {
   maxFrames: 201,
-  maxBytes: 8 * 1024 * 1024,
+  maxBytes: 10 * 1024 * 1024,
   timeShare: 0.25,
-  baseMs: 250,
+  baseMs: 500,
   maxIntermediateResolution: 101,
 };
 

@@ -19,6 +19,7 @@ import { LIMITS, type BlobSpec } from '../spec/types';
 import { checkInsideRoot, writeArtifacts } from './artifacts';
 import { defaultLoaders, DeviceUnavailableError, loadBackend, type BackendLoaders } from './backends';
 import type { RunControl } from './control';
+import type { AutoFramePolicy } from './frames';
 import { layerSizes, paramCount } from './model';
 import { train } from './trainer';
 
@@ -33,6 +34,8 @@ export interface RunDeps {
   runId?: string;
   /** Write figure.png too (default true). */
   png?: boolean;
+  /** The `auto` frame budget (default AUTO_FRAMES, frames.ts). */
+  framePolicy?: AutoFramePolicy;
 }
 
 /** e.g. 20261128-181530-3fa2: sorts by time, unique enough for one spec folder. */
@@ -167,6 +170,7 @@ export async function* runSpec(
       backend,
       maxPoints: options.maxPoints,
       control,
+      framePolicy: deps.framePolicy,
       onFinish: outParent
         ? async (run) => ({ artifacts_dir: await writeArtifacts(run, { parent: outParent, data, png: deps.png }) })
         : undefined,

@@ -39,7 +39,7 @@ import type { LoadedBackend } from './backends';
 import type { RunControl } from './control';
 import { evaluate } from './evaluate';
 import { pyFixed } from '../figure/format';
-import { dataBounds, FrameClock, FrameMaker, samplePoints } from './frames';
+import { dataBounds, FrameClock, FrameMaker, samplePoints, type AutoFramePolicy } from './frames';
 import { kernels } from './kernels';
 import { hostHead, TrainLoop } from './loop';
 import { buildNet, disposeNet, forward, layerSizes, modelSummary, type Net } from './model';
@@ -54,6 +54,8 @@ export interface TrainInput {
   /** Most points per split in `start.points` (default 3000). */
   maxPoints?: number;
   control?: RunControl;
+  /** The `auto` frame budget (default AUTO_FRAMES); tests and benchmarks pass their own. */
+  framePolicy?: AutoFramePolicy;
   /**
    * Called once training ends (completed or cancelled), before the terminal event and
    * before the net is disposed: the place to write artifacts. What it returns is merged
@@ -127,7 +129,7 @@ export async function* train(input: TrainInput): AsyncGenerator<TrainerEvent, vo
     const ptsTrain = samplePoints(data.train, maxPoints, spec.seed);
     const ptsTest = samplePoints(data.test, maxPoints, spec.seed);
     const bounds = dataBounds(data.all, spec.boundary.padding);
-    const clock = new FrameClock(spec.boundary.every, epochs, { resolution, points: ptsTrain.idx.length + ptsTest.idx.length });
+    const clock = new FrameClock(spec.boundary.every, epochs, { resolution, points: ptsTrain.idx.length + ptsTest.idx.length, policy: input.framePolicy });
     frames = new FrameMaker(
       tf,
       k,

@@ -448,8 +448,9 @@ describe('webview panel', () => {
       assert.ok(arcs > 0 && arcs <= 2 * 2 * 2500, `arcs ${arcs}`);
       assert.match(h.root.querySelector('.legend')!.textContent!, /train: showing 2500 of 160000 points \(class-balanced sample\)/);
       assert.match(h.root.querySelector('.legend')!.textContent!, /test: showing 2500 of 40000 points/);
-      // The heatmap goes through putImageData, one resolution^2 image per plot.
-      assert.deepEqual(ctx.images, [[21, 21], [21, 21]]);
+      // The heatmap goes through putImageData, one image per plot, drawn 4x finer than
+      // the 21 x 21 grid (smooth boundaries, heatmap.ts smoothHeatmapRgba).
+      assert.deepEqual(ctx.images, [[84, 84], [84, 84]]);
       // Scrubbing: each redraw decodes the frame and draws capped points; time stays small.
       const slider = h.q('replay-slider') as HTMLInputElement;
       const times: number[] = [];

@@ -16,12 +16,13 @@ export interface PointMark {
 
 /**
  * Dots shrink as there are more of them so clusters stay readable (area per point / 5,
- * between 1.5 and `maxR`); the outline is at most a quarter of the radius, so a dot of
- * 1.5 px still shows its fill colour rather than a dark speck.
+ * between 1.5 and `maxR`); the outline (a rim that contrasts with the fill, see
+ * `pointOutline`) is at most a quarter of the radius, so a dot of 1.5 px still shows its
+ * fill colour rather than a dark speck.
  */
 export function pointMark(count: number, area: number, maxR = 4): PointMark {
   const r = Math.max(1.5, Math.min(maxR, Math.sqrt(area / Math.max(1, count)) / 5));
-  return { r, strokeWidth: Math.min(0.7, r * 0.25), ringR: r + 2.5 };
+  return { r, strokeWidth: Math.min(1, r * 0.25), ringR: r + 2.5 };
 }
 
 /** WCAG relative luminance of a #rrggbb colour, 0 (black) .. 1 (white). */
@@ -41,13 +42,16 @@ export function contrast(a: string, b: string): number {
 }
 
 /**
- * The outline of a point of colour `fill`: the theme's usual one, unless the fill is too
- * close to the background to stand out by itself (Paul Tol's indigo and wine, past the
- * eighth class, on a dark theme), then the foreground: the dot gets a light rim. On light
- * themes the foreground is dark, like the usual outline.
+ * The rim of a point of colour `fill`: of the theme's point stroke, foreground and
+ * background, the one that contrasts most with the fill. A correctly classified point
+ * sits on a tint of its own colour, so a rim that stands out from the fill stands out from
+ * the region too: yellow gets a dark rim on yellow, navy (RdYlBu) a light rim on navy, and
+ * dark fills (Tol's indigo, past the eighth class) a light rim on a dark theme.
  */
 export function pointOutline(fill: string, theme: { pointStroke: string; background: string; foreground: string }): string {
-  return contrast(fill, theme.background) >= 2.5 ? theme.pointStroke : theme.foreground;
+  let best = theme.pointStroke;
+  for (const c of [theme.foreground, theme.background]) if (contrast(fill, c) > contrast(fill, best) + 0.5) best = c;
+  return best;
 }
 
 /**

@@ -18,7 +18,7 @@ function longRun(epochs: number): TrainerEvent[] {
 
 describe('frame budget', () => {
   test("the trainer's default (auto) run is kept whole, in memory and on disk, at the largest grid it sends", () => {
-    // 101 x 101 intermediate frames with 2,000 points, full 501 x 501 first and last.
+    // Coarse intermediate frames with 2,000 points, full 501 x 501 first and last.
     const big = (epochs: number, res: number): FrameEvent => {
       const b64 = (n: number) => 'A'.repeat(4 * Math.ceil(n / 3));
       return { type: 'frame', epoch: epochs, resolution: res, bounds: { xMin: 0, xMax: 1, yMin: 0, yMax: 1 }, cls: b64(res * res), conf: b64(res * res), predTrain: b64(1000), predTest: b64(1000) };

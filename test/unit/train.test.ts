@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { defaultLoaders, type LoadedBackend, type Tf } from '../../src/core/train/backends';
 import { RunControl } from '../../src/core/train/control';
-import { AUTO_FRAMES, dataBounds, FrameClock, frameBytes, gridInputs, plannedFrameEpochs, samplePoints, sliceNote } from '../../src/core/train/frames';
+import { AUTO_FRAMES, dataBounds, FrameClock, frameBytes, gridInputs, plannedFrameEpochs, samplePoints, sliceNote, topTwo } from '../../src/core/train/frames';
 import { classQuotas, drawIndices, MIN_PER_CLASS } from '../../src/core/figure/sample';
 import { TrainLoop, type LoopConfig } from '../../src/core/train/loop';
 import { buildNet, disposeNet, initialWeights } from '../../src/core/train/model';
@@ -621,9 +621,24 @@ describe('frames', () => {
     assert.equal(end.type, 'cancelled');
     const frames = evs.filter((e): e is FrameEvent => e.type === 'frame');
     assert.equal(frames[0].resolution, 121, 'the first frame is full');
-    assert.ok(frames.slice(1, -1).every((f) => f.resolution === 101), 'intermediate frames on the coarse grid');
+    assert.ok(frames.slice(1, -1).every((f) => f.resolution === AUTO_FRAMES.maxIntermediateResolution), 'intermediate frames on the coarse grid');
     assert.equal(last(frames).epoch, 31);
     assert.equal(last(frames).resolution, 121);
+  });
+
+  test('topTwo: softmax winner, its probability and its margin over the runner-up, as bytes', () => {
+    // Rows: clear winner; a tie (the first wins, margin 0); two classes only.
+    const t = topTwo([2, 0, 0, 0, 1, 1, 0, -5, 3, 3 - Math.log(3), 0, 0], 4);
+    const p = [Math.exp(2) / (Math.exp(2) + 3)];
+    assert.deepEqual([...t.cls], [0, 0, 0]);
+    assert.equal(t.conf[0], Math.round(p[0] * 255));
+    assert.equal(t.margin[0], Math.round((p[0] - 1 / (Math.exp(2) + 3)) * 255));
+    assert.equal(t.margin[1], 0, 'a tie: on the boundary');
+    const two = topTwo([0, Math.log(3)], 2);
+    assert.deepEqual([two.cls[0], two.conf[0]], [1, Math.round(0.75 * 255)]);
+    assert.ok(Math.abs(two.margin[0] - 0.5 * 255) <= 1, `margin ${two.margin[0]}`);
+    const one = topTwo([5, -1], 1);
+    assert.deepEqual([...one.conf], [255, 255]);
   });
 
   test('auto plan: every epoch of a short run; a long run covered end to end, densest early', () => {
@@ -679,16 +694,16 @@ describe('frames', () => {
 
   test('auto clock: a byte budget per run; big grids get coarse intermediate frames, full first and last', () => {
     const big = new FrameClock('auto', 10_000, { resolution: 501, points: 2000 });
-    assert.equal(big.coarseResolution, 101);
+    assert.equal(big.coarseResolution, 51);
     assert.equal(big.gridFor(0), 'full');
     assert.equal(big.gridFor(37), 'coarse');
     assert.equal(big.gridFor(10_000), 'full');
-    const bytes = 2 * frameBytes(501, 2000) + (big.maxFrames - 2) * frameBytes(101, 2000);
+    const bytes = 2 * frameBytes(501, 2000) + (big.maxFrames - 2) * frameBytes(51, 2000);
     assert.ok(bytes <= AUTO_FRAMES.maxBytes, `${bytes} bytes`);
-    const tiny = new FrameClock('auto', 10_000, { resolution: 101, points: 0, policy: { ...AUTO_FRAMES, maxBytes: 10 * frameBytes(101, 0) } });
+    const tiny = new FrameClock('auto', 10_000, { resolution: 101, points: 0, policy: { ...AUTO_FRAMES, maxBytes: 2 * frameBytes(101, 0) + 8 * frameBytes(51, 0) } });
     assert.equal(tiny.maxFrames, 10);
-    const small = new FrameClock('auto', 100, { resolution: 51 });
-    assert.equal(small.coarseResolution, 51);
+    const small = new FrameClock('auto', 100, { resolution: 31 });
+    assert.equal(small.coarseResolution, 31);
     // An explicit cadence keeps the full grid.
     assert.equal(new FrameClock(1, 100, { resolution: 301 }).coarseResolution, 301);
   });

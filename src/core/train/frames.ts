@@ -94,6 +94,37 @@ export function frameBytes(resolution: number, points: number): number {
   return 3 * b64(resolution * resolution) + b64(points) + 200;
 }
 
+/**
+ * Per row of `z` (logits, K per row): the most likely class, its softmax probability and
+ * its margin over the runner-up's, as bytes (probabilities x 255).
+ */
+export function topTwo(z: Float32Array | Float64Array | number[], K: number): { cls: Uint8Array; conf: Uint8Array; margin: Uint8Array } {
+  const rows = Math.floor(z.length / Math.max(1, K));
+  const cls = new Uint8Array(rows);
+  const conf = new Uint8Array(rows);
+  const margin = new Uint8Array(rows);
+  for (let r = 0, o = 0; r < rows; r++, o += K) {
+    let b1 = 0;
+    let b2 = -1;
+    for (let j = 1; j < K; j++) {
+      if (z[o + j] > z[o + b1]) {
+        b2 = b1;
+        b1 = j;
+      } else if (b2 < 0 || z[o + j] > z[o + b2]) b2 = j;
+    }
+    const top = z[o + b1];
+    let sum = 1; // exp(0) for the winner
+    for (let j = 0; j < K; j++) if (j !== b1) sum += Math.exp(z[o + j] - top);
+    const p1 = 1 / sum;
+    const p2 = b2 < 0 ? 0 : Math.exp(z[o + b2] - top) * p1;
+    cls[r] = b1;
+    // Probabilities are in [0, 1]: no clamping needed; + 0.5 rounds.
+    conf[r] = p1 * 255 + 0.5;
+    margin[r] = (p1 - p2) * 255 + 0.5;
+  }
+  return { cls, conf, margin };
+}
+
 export class FrameMaker {
   private readonly grid: Tensor;
   /** The coarser grid of intermediate frames, when it differs from the full one. */
@@ -129,30 +160,17 @@ export class FrameMaker {
     const { tf, k } = this;
     const coarse = grid === 'coarse' && this.coarseGrid !== undefined;
     const gridT = coarse ? this.coarseGrid! : this.grid;
-    const [valsT, idxT, prTr, prTe] = tf.tidy(() => {
-      const p = k.softmax(forward(k, net, gridT).logits);
-      // The two most likely classes per grid point: the winner, its probability and its
-      // margin over the runner-up (where the boundary lies between grid points).
-      const top = Math.min(2, p.shape[2] ?? 1);
-      const [vals, idx] = tf.engine().runKernel('TopK', { x: p }, { k: top, sorted: true }) as unknown as Tensor[];
+    // Logits read back, softmax's top two on the host: one small forward on the device
+    // and ~K exps per grid point here beat Softmax + TopK (or Max + ArgMax) kernels,
+    // which cost more in per-op overhead than they compute (about half the time, wasm).
+    const [logitsT, prTr, prTe] = tf.tidy(() => {
       const pred = (x: Tensor) => (x.shape[1] ? k.argMax(forward(k, net, x).logits, 2) : tf.zeros([0], 'int32'));
-      return [vals, idx, pred(this.trainPts), pred(this.testPts)];
+      return [forward(k, net, gridT).logits, pred(this.trainPts), pred(this.testPts)];
     });
     const toU8 = (t: Tensor) => Uint8Array.from(t.dataSync());
-    const v = valsT.dataSync();
-    const ix = idxT.dataSync();
-    const top = valsT.shape[2] ?? 1;
-    const cells = v.length / top;
-    const cls = new Uint8Array(cells);
-    const conf = new Uint8Array(cells);
-    const margin = new Uint8Array(cells);
-    const byte = (x: number) => Math.round(Math.min(1, Math.max(0, x)) * 255);
-    for (let i = 0; i < cells; i++) {
-      const p1 = v[i * top];
-      cls[i] = ix[i * top];
-      conf[i] = byte(p1);
-      margin[i] = byte(top > 1 ? p1 - v[i * top + 1] : p1);
-    }
+    const z = logitsT.dataSync() as Float32Array;
+    const K = logitsT.shape[2] ?? 1;
+    const { cls, conf, margin } = topTwo(z, K);
     const ev: FrameEvent = {
       type: 'frame',
       epoch,
@@ -165,7 +183,7 @@ export class FrameMaker {
       predTest: encodeBase64(toU8(prTe)),
     };
     if (this.slice) ev.slice = this.slice;
-    tf.dispose([valsT, idxT, prTr, prTe]);
+    tf.dispose([logitsT, prTr, prTe]);
     return ev;
   }
 
@@ -195,19 +213,22 @@ export interface AutoFramePolicy {
 }
 
 /**
- * 201 frames: a run of up to 200 epochs gets every epoch (the notebook's 100 epochs cost
- * ~0.9 ms a frame at 101 x 101 on wasm, ~90 ms in all, about as long as its training:
- * inside `baseMs` even on a machine three times as loaded). 10 MiB: ~250
- * frames at 101 x 101 (42 kB each with 1,000 points), so the bound is in frames unless
- * the grid is large, and intermediate grids above 101 x 101 are thinned to 101 x 101
- * (a 501 x 501 frame is 1 MB and costs 25 times as much to compute).
+ * 201 frames: a run of up to 200 epochs gets every epoch. Intermediate frames on a 51 x 51
+ * grid (every other point of the default 101 x 101, the first and last at full
+ * resolution): the view interpolates between grid points (heatmap.ts), so they look as
+ * smooth, and cost a quarter: the notebook's 100 epochs train in ~80 ms on wasm, and 100
+ * frames at 101 x 101 (~0.9 ms each) would more than double that; at 51 x 51 they add
+ * about as much again on a loaded 2-core machine (bench/frames.ts). `baseMs` lets a short
+ * run have all its frames even on a machine several times as loaded; past it, frames get
+ * a quarter of the training time. 10 MiB: the bound is in frames unless the grid and
+ * point sets are large (a 501 x 501 frame is 1 MB).
  */
 export const AUTO_FRAMES: AutoFramePolicy = {
   maxFrames: 201,
   maxBytes: 10 * 1024 * 1024,
   timeShare: 0.25,
   baseMs: 500,
-  maxIntermediateResolution: 101,
+  maxIntermediateResolution: 51,
 };
 
 /**
@@ -253,7 +274,7 @@ export function plannedFrameEpochs(epochs: number, maxFrames: number): number[] 
  * A frame the time budget defers is taken at the first epoch the budget allows; planned
  * epochs passed meanwhile are skipped, so a slow frame (the js backend, a big grid) thins
  * the frames out evenly instead of delaying the run. Intermediate frames are on a grid of at
- * most 101 x 101 (`gridFor`).
+ * most 51 x 51 (`gridFor`).
  *
  * Both: epoch 0 (the untrained model) and the last epoch always get a full-resolution frame.
  */

@@ -20,6 +20,7 @@
  * libraries) and training must not block the extension host.
  */
 
+import { mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { isTerminal, type HostToTrainer, type TrainerEvent, type TrainerToHost } from '../core/protocol';
@@ -49,9 +50,10 @@ function send(msg: TrainerToHost): Promise<void> | void {
 
 /**
  * Events go out in batches: at most BATCH_MS after the first one waiting, at once for
- * start/frame/terminal events (what a view shows first), or when MAX_BATCH pile up. A
- * fast run makes ~4,000 epochs/s; one IPC message each kept the extension host so busy
- * that VS Code's own requests to it (CodeLens) fell seconds behind.
+ * start, the untrained frame, pause/resume and terminal events (what a view must show
+ * without delay), or when MAX_BATCH pile up. A fast run makes ~4,000 epochs/s and up to
+ * ~200 frames; one IPC message each kept the extension host so busy that VS Code's own
+ * requests to it (CodeLens) fell seconds behind.
  */
 const BATCH_MS = 25;
 const MAX_BATCH = 512;
@@ -69,7 +71,8 @@ function flushBatch(): Promise<void> | void {
 
 function queue(event: TrainerEvent): Promise<void> | void {
   batch.push(event);
-  if (event.type !== 'epoch' && event.type !== 'log') return flushBatch();
+  const batched = event.type === 'epoch' || event.type === 'log' || (event.type === 'frame' && event.epoch > 0);
+  if (!batched) return flushBatch();
   if (batch.length >= MAX_BATCH) return flushBatch();
   batchTimer ??= setTimeout(() => void flushBatch(), BATCH_MS);
 }
@@ -91,9 +94,11 @@ async function run(msg: Extract<HostToTrainer, { type: 'train' }>, control: RunC
 
 /**
  * The warm-up: two tiny runs through the real path (validate, data, backend `auto`, the
- * loop with and without an activation, full batch and mini-batches, frames, evaluation),
- * nothing written, nothing sent. What a first real run would otherwise pay: importing
- * TensorFlow.js, compiling the wasm module, V8 compiling the loop. ~0.5-1 s, once.
+ * loop with and without an activation, full batch and mini-batches, frames, evaluation;
+ * the first also writes its run folder, into a temporary folder removed after: model,
+ * figure.svg, figure.png through resvg), nothing sent. What a first real run would
+ * otherwise pay: importing TensorFlow.js, compiling the wasm module, loading resvg, V8
+ * compiling the loop and the figure code. About a second, once, before any run asks.
  */
 const WARM_SPECS = [
   { activation: 'none', batch_size: 'full' },
@@ -111,13 +116,17 @@ const WARM_SPECS = [
 );
 
 async function warm(): Promise<void> {
-  const specPath = join(tmpdir(), 'warm-up.blobs.json'); // never read: the spec is inline, no CSV
-  for (const spec of WARM_SPECS) {
-    try {
-      for await (const _ of runSpec(spec, specPath, {}, new RunControl())) void _;
-    } catch {
-      /* a warm-up that fails costs nothing: the real run reports what is wrong */
+  const dir = mkdtempSync(join(tmpdir(), 'blobs-warm-'));
+  const specPath = join(dir, 'warm-up.blobs.json'); // never read: the spec is inline, no CSV
+  try {
+    for (const [i, spec] of WARM_SPECS.entries()) {
+      const options = i === 0 ? { outDir: join(dir, 'runs'), allowedRoot: dir } : {};
+      for await (const _ of runSpec(spec, specPath, options, new RunControl())) void _;
     }
+  } catch {
+    /* a warm-up that fails costs nothing: the real run reports what is wrong */
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 }
 

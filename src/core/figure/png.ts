@@ -103,7 +103,7 @@ function literal(w: BitWriter, sym: number): void {
 
 const WINDOW = 32768;
 const MAX_MATCH = 258;
-const MAX_CHAIN = 48;
+const MAX_CHAIN = 16;
 const HASH_BITS = 15;
 
 /** zlib stream (RFC 1950) of `data`: one final deflate block with the fixed codes. */

@@ -180,8 +180,9 @@ export async function* train(input: TrainInput): AsyncGenerator<TrainerEvent, vo
       let announced = false;
       while (control?.paused && !control.cancelled && !control.takeStep()) {
         if (!announced) {
-          // The paused model's boundary first: a paused or stepped view shows where it is.
-          if (lastFrame.epoch !== epoch) yield (lastFrame = frameAt(epoch));
+          // The paused model's boundary first, at full resolution (a paused or stepped
+          // view shows where it is, for as long as one looks).
+          if (lastFrame.epoch !== epoch || lastFrame.resolution !== resolution) yield (lastFrame = frameAt(epoch, 'full'));
           yield { type: 'paused', epoch };
           announced = true;
         }

@@ -117,11 +117,13 @@ describe('heatmap', () => {
     assert.ok(shades.size > n * 2, `${shades.size} shades in a row of ${N}`);
   });
 
-  test('smooth scale: about the target size, 1 to 4', () => {
+  test('smooth scale: about the target size, at most ~512 px', () => {
     assert.equal(smoothScale(101, 430), 4);
-    assert.equal(smoothScale(101, 860), 4);
+    assert.equal(smoothScale(101, 860), 5);
     assert.equal(smoothScale(201, 430), 2);
     assert.equal(smoothScale(501, 430), 1);
+    assert.equal(smoothScale(501, 2000), 1);
+    assert.equal(smoothScale(21, 880), 24);
     assert.equal(smoothScale(11, 10), 1);
   });
 });

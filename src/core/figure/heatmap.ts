@@ -258,9 +258,10 @@ export function smoothHeatmapRgba(
 
 /**
  * How many times finer than the grid to draw the heatmap so it is about `targetPx`
- * pixels across (1..4): past 4 the remaining stretch is left to the renderer's smoothing,
- * which is invisible by then.
+ * pixels across, at most ~512 (a small grid is drawn as finely as a large one; past
+ * that the renderer's smoothing covers the remaining stretch invisibly).
  */
 export function smoothScale(resolution: number, targetPx: number): number {
-  return Math.max(1, Math.min(4, Math.round(targetPx / Math.max(1, resolution))));
+  const n = Math.max(1, resolution);
+  return Math.max(1, Math.min(Math.max(1, Math.floor(512 / n)), Math.round(targetPx / n)));
 }

@@ -252,11 +252,12 @@ export type HostToTrainer =
  * thousands of epochs a second, and one IPC message each would flood the host).
  * `ready`: the process is idle (after `warm`, and after each run's last event was sent);
  * it runs one `train` at a time and stays up for the next until the host disconnects.
+ * `rss`: its resident memory then, bytes (a big run leaves a big wasm heap behind).
  */
 export type TrainerToHost =
   | { type: 'event'; event: TrainerEvent }
   | { type: 'events'; events: TrainerEvent[] }
-  | { type: 'ready' };
+  | { type: 'ready'; rss?: number };
 
 // ---------------------------------------------------------------------------
 // Host <-> webview

@@ -55,6 +55,8 @@ export class TrainerWorker {
   private killedByUs = false;
   private stderr = '';
   private warming = 0;
+  /** Resident memory the process reported when it was last idle, bytes. */
+  lastRss = 0;
 
   private constructor(readonly opts: TrainerClientOptions) {
     this.child = fork(opts.trainerPath, [], {
@@ -136,6 +138,7 @@ export class TrainerWorker {
     else if (msg?.type === 'events' && Array.isArray(msg.events)) {
       for (const e of msg.events) if (e && typeof e.type === 'string') run?.push(e);
     } else if (msg?.type === 'ready') {
+      if (typeof msg.rss === 'number') this.lastRss = msg.rss;
       // `ready`s come in the order of the requests. One before the current run's terminal
       // event is a warm-up's (the run waited behind it); the run is over at the next one.
       if (this.warming > 0 && !run?.hasTerminal) {

@@ -19,6 +19,7 @@
  *   is a kill). A process that dies while idle (e.g. its warm-up crashed: a broken native
  *   backend) is not replaced until the next run asks: no crash loop.
  * - An idle process exits after `idleMs` without a run; the next run starts a cold one.
+ *   One left holding more than `maxIdleRss` after its run is replaced at once.
  * - `dispose()` kills them all; a process also exits by itself when its host goes away
  *   (IPC disconnect, process.ts).
  *
@@ -34,6 +35,12 @@ export interface PoolOptions extends TrainerClientOptions {
   idleMs?: number;
   /** Fork and warm a process at once (default true); else the first run starts one. */
   warmAtStart?: boolean;
+  /**
+   * A process that holds more than this after a run (bytes; default 768 MiB) is let go
+   * and a fresh one warmed: a wasm heap grown by a big run never shrinks, and an idle
+   * trainer should not sit on it.
+   */
+  maxIdleRss?: number;
 }
 
 export interface PoolRequest {
@@ -61,6 +68,7 @@ export interface PoolRun {
 }
 
 export const DEFAULT_IDLE_MS = 10 * 60 * 1000;
+export const DEFAULT_MAX_IDLE_RSS = 768 * 1024 * 1024;
 
 export class TrainerPool {
   private idle: TrainerWorker | undefined;
@@ -138,6 +146,11 @@ export class TrainerPool {
     if (this.disposed) return w.close();
     if (!w.alive) {
       // Crashed or killed: a fresh warm one, so the next run does not pay for the crash.
+      this.prewarm();
+      return;
+    }
+    if (w.lastRss > (this.opts.maxIdleRss ?? DEFAULT_MAX_IDLE_RSS)) {
+      w.close();
       this.prewarm();
       return;
     }

@@ -143,7 +143,7 @@ function enqueue(task: () => Promise<void>): void {
       await task();
     } finally {
       pending--;
-      await send({ type: 'ready' });
+      await send({ type: 'ready', rss: process.memoryUsage().rss });
       if (!process.connected && pending === 0) process.exit(0);
     }
   });

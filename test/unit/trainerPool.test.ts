@@ -166,6 +166,16 @@ describe('trainer pool (one warm process, reused)', () => {
     assert.equal(a.at(-1)?.type, 'done');
   });
 
+  test('a process left holding too much memory after its run is replaced by a fresh warm one', async () => {
+    const p = pool({ maxIdleRss: 1 }); // every process is "too big"
+    await p.whenWarm();
+    const r = p.start(req(5));
+    const pid = r.pid!;
+    assert.equal((await events(r)).at(-1)?.type, 'done');
+    await until(() => !alive(pid), 'the big process exits');
+    await until(() => p.pids.idle !== undefined && p.pids.idle !== pid, 'a fresh one');
+  });
+
   test('an idle process exits after idleMs; the next run starts a new one', async () => {
     const p = pool({ idleMs: 300 });
     assert.equal(await p.whenWarm(), true);

@@ -8,7 +8,7 @@ import { drawIndices, samplingNote } from '../../src/core/figure/sample';
 import { chartModel, decimate, epochAt, xDomainEnd } from '../../src/core/figure/curves';
 import { confusionModel, scoreRows } from '../../src/core/figure/tables';
 import { duration, num, pct, r2, xmlEscape } from '../../src/core/figure/format';
-import { classShape, contrast, markPath, pointMark, pointOutline, traceMark } from '../../src/core/figure/marks';
+import { classShape, contrast, markPath, pointMark, pointOutline, regionColor, traceMark } from '../../src/core/figure/marks';
 import { LIGHT_FIGURE_THEME, renderFigureSvg } from '../../src/core/figure/figureSvg';
 import { synthRun } from '../fixtures/render/synthRun';
 import type { FrameEvent, StartEvent } from '../../src/core/protocol';
@@ -315,6 +315,24 @@ describe('point marks', () => {
     for (const c of classPalette(8)) assert.equal(pointOutline(c, dark), '#111111', c);
     assert.ok(Math.abs(contrast('#000000', '#ffffff') - 21) < 1e-9);
   });
+  test('with the region behind it: a rim that stands out from the fill and the region (green on dark green: light)', () => {
+    const dark = { pointStroke: '#111111', background: '#1e1e1e', foreground: '#cccccc' };
+    const hc = { pointStroke: '#ffffff', background: '#000000', foreground: '#ffffff' };
+    for (const [theme, maxAlpha] of [[dark, 0.35], [hc, 0.3]] as const) {
+      const colors = classPalette(8);
+      const lut = heatmapLut({ colors, background: theme.background, minAlpha: 0.06, maxAlpha });
+      for (const [c, fill] of colors.entries()) {
+        const region = regionColor(lut, c);
+        const rim = pointOutline(fill, theme, region);
+        assert.ok(Math.min(contrast(rim, fill), contrast(rim, region)) >= 2, `${fill} on ${region}: rim ${rim}`);
+      }
+      const green = OKABE_ITO[2];
+      assert.notEqual(pointOutline(green, theme, regionColor(lut, 2)), theme.background, 'not a dark rim on the dark green region');
+    }
+    const lut = heatmapLut({ colors: ['#ff0000'], background: '#ffffff', minAlpha: 0, maxAlpha: 1 });
+    assert.equal(regionColor(lut, 0), '#ff0000');
+  });
+
   test('the static figure outlines those classes the same way', () => {
     const ev = synthRun({ nClasses: 12, nSamples: 240, epochs: 3, resolution: 11, frameEvery: 1 });
     const start = ev[0] as StartEvent;

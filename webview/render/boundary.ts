@@ -13,7 +13,7 @@ import { smoothHeatmapRgba, smoothScale } from '../../src/core/figure/heatmap';
 import { boundaryScales, equalAspectBox, gridImageRect, type Box } from '../../src/core/figure/layout';
 import { drawIndices } from '../../src/core/figure/sample';
 import { pct } from '../../src/core/figure/format';
-import { classShape, pointMark, pointOutline, traceMark } from '../../src/core/figure/marks';
+import { classShape, pointMark, pointOutline, regionColor, traceMark } from '../../src/core/figure/marks';
 import type { DecodedFrame } from './frame';
 import type { ViewTheme } from './theme';
 
@@ -172,7 +172,7 @@ export class BoundaryView {
       }
       if (!any) continue;
       ctx.fillStyle = input.colors[c];
-      ctx.strokeStyle = pointOutline(input.colors[c], input.theme);
+      ctx.strokeStyle = pointOutline(input.colors[c], input.theme, regionColor(input.lut, c));
       ctx.fill();
       ctx.stroke();
     }

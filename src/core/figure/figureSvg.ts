@@ -14,7 +14,7 @@ import { encodePng } from './png';
 import { boundaryScales, equalAspectBox, gridImageRect, inset } from './layout';
 import { classPalette, type PaletteName } from './palette';
 import { drawIndices, samplingNote } from './sample';
-import { classShape, markPath, pointOutline } from './marks';
+import { classShape, markPath, pointOutline, regionColor } from './marks';
 import { axis, el, text } from './svg';
 
 export interface FigureTheme {
@@ -136,7 +136,7 @@ export function renderFigureSvg(input: FigureInput, opts: FigureOptions = {}): s
     const g: string[] = [];
     g.push(el('clipPath', { id: clip }, el('rect', { x: box.x, y: box.y, width: box.width, height: box.height })));
     g.push(el('g', { class: 'heatmap', 'clip-path': `url(#${clip})` }, el('use', { href: '#bc-heatmap', x: img.x, y: img.y, width: img.width, height: img.height })));
-    g.push(pointsSvg(ps, pred, s, colors, theme, maxPoints));
+    g.push(pointsSvg(ps, pred, s, colors, theme, maxPoints, lut));
     g.push(el('rect', { x: box.x, y: box.y, width: box.width, height: box.height, fill: 'none', stroke: theme.muted }));
     const axisStyle = { color: theme.muted, fontSize: 10 };
     g.push(axis('bottom', s.x, [box.x, box.x + box.width], box.y + box.height, s.x.ticks(6), String, axisStyle));
@@ -155,7 +155,7 @@ export function renderFigureSvg(input: FigureInput, opts: FigureOptions = {}): s
   let lx = gap;
   for (let c = 0; c < nClasses && c < 12; c++) {
     const shape = classShape(c);
-    const mark = { fill: colors[c], stroke: pointOutline(colors[c], theme), 'stroke-width': 0.6 };
+    const mark = { fill: colors[c], stroke: pointOutline(colors[c], theme, regionColor(lut, c)), 'stroke-width': 0.6 };
     leg.push(shape === 'circle' ? el('circle', { cx: lx + 5, cy: ly - 4, r: 5, ...mark }) : el('path', { d: markPath(shape, lx + 5, ly - 4, 5), ...mark }));
     const name = start.data.classNames[c] ?? String(c);
     leg.push(text(lx + 14, ly, name, { fill: theme.foreground }));
@@ -234,6 +234,7 @@ function pointsSvg(
   colors: string[],
   theme: FigureTheme,
   maxPoints: number,
+  lut: Uint8Array,
 ): string {
   const idx = drawIndices(ps, maxPoints);
   // Grouped by class: one <g> with the fill, circles carry only their centres.
@@ -253,7 +254,7 @@ function pointsSvg(
     .sort(([a], [b]) => a - b)
     .map(([c, circles]) => {
       const fill = colors[c] ?? theme.muted;
-      const outline = pointOutline(fill, theme);
+      const outline = pointOutline(fill, theme, regionColor(lut, c));
       // Only where the theme's outline would vanish (dark fills on a dark theme).
       return el('g', outline === theme.pointStroke ? { fill } : { fill, stroke: outline }, circles);
     });

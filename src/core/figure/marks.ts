@@ -43,15 +43,25 @@ export function contrast(a: string, b: string): number {
 
 /**
  * The rim of a point of colour `fill`: of the theme's point stroke, foreground and
- * background, the one that contrasts most with the fill. A correctly classified point
- * sits on a tint of its own colour, so a rim that stands out from the fill stands out from
- * the region too: yellow gets a dark rim on yellow, navy (RdYlBu) a light rim on navy, and
- * dark fills (Tol's indigo, past the eighth class) a light rim on a dark theme.
+ * background, the one that stands out best from both the fill and `behind`, the tint of
+ * the point's own class where the model is sure (where a correctly classified point
+ * sits). Yellow gets a dark rim on yellow; navy (RdYlBu) a light rim on navy; on a dark
+ * theme, whose regions are darker than the dots, a light rim where a dark one would
+ * vanish into the region (green on dark green). Without `behind`: the one that stands
+ * out from the fill.
  */
-export function pointOutline(fill: string, theme: { pointStroke: string; background: string; foreground: string }): string {
+export function pointOutline(fill: string, theme: { pointStroke: string; background: string; foreground: string }, behind?: string): string {
+  const score = (c: string) => Math.min(contrast(fill, c), behind ? contrast(behind, c) : Infinity);
   let best = theme.pointStroke;
-  for (const c of [theme.foreground, theme.background]) if (contrast(fill, c) > contrast(fill, best) + 0.5) best = c;
+  for (const c of [theme.foreground, theme.background]) if (score(c) > score(best) + 0.25) best = c;
   return best;
+}
+
+/** The tint of class `c` at full confidence in a heatmap colour table (heatmap.ts `heatmapLut`). */
+export function regionColor(lut: Uint8Array, c: number): string {
+  const o = (c * 256 + 255) * 3;
+  if (o + 2 >= lut.length) return '#000000';
+  return '#' + [lut[o], lut[o + 1], lut[o + 2]].map((v) => v.toString(16).padStart(2, '0')).join('');
 }
 
 /**

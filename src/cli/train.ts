@@ -50,7 +50,8 @@ Options:
   --no-save      do not write the run folder
   --json         one JSON object per line: every trainer event of protocol.ts (start,
                  epoch, frame, log, done/error/cancelled; frames carry base64 grids, about
-                 30 kB each, at most ~50 per run; --no-frames drops them), then the run
+                 10 kB at 51x51 and 42 kB at 101x101, up to ~200 per run; --no-frames
+                 drops them), then the run
                  summary (RunSummary: test_acc, test_loss, train_acc, train_loss, epochs,
                  backend, device, train_wall_s, epochs_per_s, status, artifacts_dir)
   --no-frames    with --json: leave out the frame events

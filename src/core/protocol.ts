@@ -107,6 +107,12 @@ export interface FrameEvent {
   cls: string;
   /** base64 Uint8Array(resolution^2): max probability per grid point, 0..255. */
   conf: string;
+  /**
+   * base64 Uint8Array(resolution^2): the max probability minus the runner-up's, 0..255.
+   * Zero on the boundary, so views place it between grid points (smooth, not cell
+   * stair-steps). Absent in recordings made before it existed.
+   */
+  margin?: string;
   /** base64 Uint8Array: predicted class of each drawn train/test point (same order as start.points). */
   predTrain: string;
   predTest: string;
@@ -253,15 +259,22 @@ export type HostToTrainer =
   | ({ type: 'train' } & TrainRequest)
   | { type: 'cancel' }
   | { type: 'pause' }
-  | { type: 'resume' };
+  | { type: 'resume' }
+  /** While paused: run `epochs` more epochs (each draws its frame), then pause again. */
+  | { type: 'step'; epochs: number }
+  /** Load the backend and compile the training code now (a tiny throw-away run): a warm process. */
+  | { type: 'warm' };
 
 /**
  * `events` carries several events in order: the trainer batches them (a fast run makes
  * thousands of epochs a second, and one IPC message each would flood the host).
+ * `ready`: the process is idle (after `warm`, and after each run's last event was sent);
+ * it runs one `train` at a time and stays up for the next until the host disconnects.
+ * `rss`: its resident memory then, bytes (a big run leaves a big wasm heap behind).
  */
 export type TrainerToHost =
   | { type: 'events'; events: TrainerEvent[] }
-  | { type: 'exit' };
+  | { type: 'ready'; rss?: number };
 
 // ---------------------------------------------------------------------------
 // Host <-> exporter process (dist/exporter.js, one export per process: src/exporter/)
@@ -401,7 +414,7 @@ export function isTrainerEvent(v: unknown): v is TrainerEvent {
       return num(v.epoch) && num(v.trainLoss) && num(v.trainAcc) && num(v.testLoss) && num(v.testAcc) && num(v.elapsedMs);
     case 'frame':
       return (
-        num(v.epoch) && num(v.resolution) && isBounds(v.bounds) && b64(v.cls) && b64(v.conf) && b64(v.predTrain) && b64(v.predTest) &&
+        num(v.epoch) && num(v.resolution) && isBounds(v.bounds) && b64(v.cls) && b64(v.conf) && (v.margin === undefined || b64(v.margin)) && b64(v.predTrain) && b64(v.predTest) &&
         (v.slice === undefined || str(v.slice))
       );
     case 'log':
@@ -451,11 +464,11 @@ export function trainerEventFromJson(v: unknown): TrainerEvent | undefined {
 
 /**
  * A message from the trainer process: `events` (each event checked; malformed ones are
- * dropped from the returned copy) or `exit`. Undefined for anything else.
+ * dropped from the returned copy) or `ready`. Undefined for anything else.
  */
 export function trainerToHostFromJson(m: unknown): TrainerToHost | undefined {
   if (!isObj(m)) return undefined;
-  if (m.type === 'exit') return { type: 'exit' };
+  if (m.type === 'ready') return typeof m.rss === 'number' && Number.isFinite(m.rss) ? { type: 'ready', rss: m.rss } : { type: 'ready' };
   if (m.type !== 'events' || !Array.isArray(m.events)) return undefined;
   const events: TrainerEvent[] = [];
   for (const e of m.events) {
@@ -474,7 +487,10 @@ export function isHostToTrainer(m: unknown): m is HostToTrainer {
     case 'cancel':
     case 'pause':
     case 'resume':
+    case 'warm':
       return true;
+    case 'step':
+      return Number.isInteger(m.epochs) && (m.epochs as number) >= 1;
     default:
       return false;
   }

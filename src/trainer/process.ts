@@ -1,16 +1,29 @@
 /**
- * The trainer child process (bundled to dist/trainer.js). One process = one run:
+ * The trainer child process (bundled to dist/trainer.js). One process, many runs, one at
+ * a time:
  *
- *   host → { type: 'train', runId, specText, specPath, options }   starts the run (its id from the host)
- *   host → { type: 'cancel' | 'pause' | 'resume' }          controls it
+ *   host → { type: 'warm' }                                 optional: load the backend and
+ *                                                          compile the code now (tiny run)
+ *   host → { type: 'train', runId, specText, specPath, options }   starts a run (its id from
+ *                                                          the host; queued behind a
+ *                                                          warm-up or a run in progress)
+ *   host → { type: 'cancel' | 'pause' | 'resume' }          controls the latest `train`
+ *   host → { type: 'step', epochs }                         while paused: run that many epochs
  *   trainer → { type: 'events', events }                   every TrainerEvent, in order, in batches
- *   trainer → { type: 'exit' }                             after the terminal event; then it exits 0
+ *   trainer → { type: 'ready' }                            idle: the warm-up or the run is over
+ *                                                          and all its events were sent
+ *
+ * The process stays up between runs (src/trainer/pool.ts keeps one warm: TensorFlow.js
+ * loaded, the wasm module compiled, V8's code hot) and exits when the host disconnects:
+ * at once when idle, else after cancelling the run (at most 2 s later).
  *
  * Why a child process: native TF bindings can crash (SIGILL, abort on missing CUDA
- * libraries) and training must not block the extension host. If the host goes away
- * (IPC disconnect) the run is cancelled and the process exits.
+ * libraries) and training must not block the extension host.
  */
 
+import { mkdtempSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { tmpdir } from 'node:os';
 import { isHostToTrainer, isTerminal, type HostToTrainer, type TrainerEvent, type TrainerToHost } from '../core/protocol';
 import { RunControl } from '../core/train/control';
 import { runSpec } from '../core/train/run';
@@ -18,8 +31,6 @@ import { runSpec } from '../core/train/run';
 /** Unacknowledged IPC messages allowed before the loop waits for the pipe to drain. */
 const MAX_IN_FLIGHT = 64;
 
-let control: RunControl | undefined;
-let started = false;
 let inFlight = 0;
 let drained: (() => void) | undefined;
 
@@ -38,19 +49,12 @@ function send(msg: TrainerToHost): Promise<void> | void {
   if (inFlight > MAX_IN_FLIGHT) return new Promise<void>((r) => (drained = r));
 }
 
-function flushed(): Promise<void> {
-  if (inFlight === 0) return Promise.resolve();
-  return new Promise((r) => {
-    const tick = () => (inFlight === 0 || !process.connected ? r() : setTimeout(tick, 5));
-    tick();
-  });
-}
-
 /**
  * Events go out in batches: at most BATCH_MS after the first one waiting, at once for
- * start/frame/terminal events (what a view shows first), or when MAX_BATCH pile up. A
- * fast run makes ~4,000 epochs/s; one IPC message each kept the extension host so busy
- * that VS Code's own requests to it (CodeLens) fell seconds behind.
+ * start, the untrained frame, pause/resume and terminal events (what a view must show
+ * without delay), or when MAX_BATCH pile up. A fast run makes ~4,000 epochs/s and up to
+ * ~200 frames; one IPC message each kept the extension host so busy that VS Code's own
+ * requests to it (CodeLens) fell seconds behind.
  */
 const BATCH_MS = 25;
 const MAX_BATCH = 512;
@@ -68,13 +72,13 @@ function flushBatch(): Promise<void> | void {
 
 function queue(event: TrainerEvent): Promise<void> | void {
   batch.push(event);
-  if (event.type !== 'epoch' && event.type !== 'log') return flushBatch();
+  const batched = event.type === 'epoch' || event.type === 'log' || (event.type === 'frame' && event.epoch > 0);
+  if (!batched) return flushBatch();
   if (batch.length >= MAX_BATCH) return flushBatch();
   batchTimer ??= setTimeout(() => void flushBatch(), BATCH_MS);
 }
 
-async function run(msg: Extract<HostToTrainer, { type: 'train' }>): Promise<void> {
-  control = new RunControl();
+async function run(msg: Extract<HostToTrainer, { type: 'train' }>, control: RunControl): Promise<void> {
   let terminal = false;
   try {
     for await (const event of runSpec(msg.specText, msg.specPath, msg.options, control, { runId: msg.runId })) {
@@ -87,10 +91,63 @@ async function run(msg: Extract<HostToTrainer, { type: 'train' }>): Promise<void
     if (!terminal) await queue(event);
   }
   await flushBatch();
-  await send({ type: 'exit' });
-  await flushed();
-  process.disconnect?.();
-  process.exit(0);
+}
+
+/**
+ * The warm-up: two tiny runs through the real path (validate, data, backend `auto`, the
+ * loop with and without an activation, full batch and mini-batches, frames, evaluation;
+ * the first also writes its run folder, into a temporary folder removed after: model,
+ * figure.svg, figure.png through resvg), nothing sent. What a first real run would
+ * otherwise pay: importing TensorFlow.js, compiling the wasm module, loading resvg, V8
+ * compiling the loop and the figure code. About a second, once, before any run asks.
+ */
+const WARM_SPECS = [
+  { activation: 'none', batch_size: 'full' },
+  { activation: 'relu', batch_size: 16 },
+].map(({ activation, batch_size }) =>
+  JSON.stringify({
+    name: 'warm-up',
+    seed: 1,
+    data: { generator: 'make_blobs', n_samples: 64, n_features: 2, centers: 4 },
+    model: { hidden_units: [8, 8], activation },
+    training: { epochs: 3, batch_size },
+    boundary: { resolution: 21 },
+    device: 'auto',
+  }),
+);
+
+async function warm(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'blobs-warm-'));
+  const specPath = join(dir, 'warm-up.blobs.json'); // never read: the spec is inline, no CSV
+  try {
+    for (const [i, spec] of WARM_SPECS.entries()) {
+      const options = i === 0 ? { outDir: join(dir, 'runs'), allowedRoot: dir } : {};
+      for await (const _ of runSpec(spec, specPath, options, new RunControl())) void _;
+    }
+  } catch {
+    /* a warm-up that fails costs nothing: the real run reports what is wrong */
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Runs (and warm-ups) one at a time, in arrival order; `ready` after each. */
+let chain: Promise<void> = Promise.resolve();
+let pending = 0;
+/** The control of the latest `train`: what cancel/pause/resume/step act on. */
+let control: RunControl | undefined;
+
+function enqueue(task: () => Promise<void>): void {
+  pending++;
+  chain = chain.then(async () => {
+    try {
+      await task();
+    } finally {
+      pending--;
+      await send({ type: 'ready', rss: process.memoryUsage().rss });
+      if (!process.connected && pending === 0) process.exit(0);
+    }
+  });
 }
 
 process.on('message', (m: unknown) => {
@@ -99,16 +156,18 @@ process.on('message', (m: unknown) => {
     void send({ type: 'events', events: [{ type: 'log', level: 'warn', message: `trainer: ignored an invalid message (${what})` }] });
     return;
   }
-  const msg = m;
+  const msg: HostToTrainer = m;
   switch (msg.type) {
-    case 'train':
-      if (started) {
-        void send({ type: 'events', events: [{ type: 'log', level: 'warn', message: 'trainer: a run is already in progress; start a new process per run' }] });
-        return;
-      }
-      started = true;
-      void run(msg);
+    case 'warm':
+      enqueue(warm);
       return;
+    case 'train': {
+      // Made now, not when the run starts: a cancel that comes while it waits behind a
+      // warm-up must still reach it.
+      const c = (control = new RunControl());
+      enqueue(() => run(msg, c));
+      return;
+    }
     case 'cancel':
       control?.cancel();
       return;
@@ -118,12 +177,15 @@ process.on('message', (m: unknown) => {
     case 'resume':
       control?.resume();
       return;
+    case 'step':
+      control?.step(msg.epochs);
+      return;
   }
 });
 
-// The host went away: stop training, nobody is listening.
+// The host went away: stop training, nobody is listening. Idle: exit now.
 process.on('disconnect', () => {
   control?.cancel();
+  if (pending === 0) process.exit(0);
   setTimeout(() => process.exit(0), 2000).unref();
-  if (!started) process.exit(0);
 });

@@ -75,8 +75,8 @@ describe('the extension bundle', () => {
       logLevel: 'silent',
     });
     const inputs = Object.keys(r.metafile!.inputs);
-    // The trainer's host-side client (fork + IPC) is the only piece of src/trainer allowed.
-    assert.deepEqual(inputs.filter((i) => /@tensorflow|src\/core\/train|src\/trainer\/(?!client\.ts$)|d3-|resvg/.test(i)), []);
-    assert.ok(inputs.includes('src/trainer/client.ts'));
+    // The trainer's host side (fork + IPC, and the pool of warm processes) is the only piece of src/trainer allowed.
+    assert.deepEqual(inputs.filter((i) => /@tensorflow|src\/core\/train|src\/trainer\/(?!(client|pool)\.ts$)|d3-|resvg/.test(i)), []);
+    assert.ok(inputs.includes('src/trainer/client.ts') && inputs.includes('src/trainer/pool.ts'));
   });
 });

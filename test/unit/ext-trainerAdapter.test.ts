@@ -1,4 +1,4 @@
-import { describe, test, before } from 'node:test';
+import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -18,7 +18,7 @@ process.on('message', (m) => {
   send({ type: 'epoch', epoch: 0, trainLoss: 1, trainAcc: 0.5, testLoss: 1, testAcc: 0.5, elapsedMs: 1 });
   send({ type: 'epoch', epoch: 1, trainLoss: 0.5, trainAcc: 0.9, testLoss: 0.5, testAcc: 0.9, elapsedMs: 2 });
   send({ type: 'cancelled', epoch: 2 });
-  process.send({ type: 'exit' }, () => process.exit(0));
+  process.send({ type: 'ready' }, () => process.exit(0));
 });`;
 const CRASH = `
 process.on('message', (m) => {
@@ -31,21 +31,27 @@ process.on('message', (m) => {
 const STUBBORN = `process.on('message', () => {}); setInterval(() => {}, 1000);`;
 
 let dir: string;
+const started: { dispose(): void }[] = [];
 before(() => {
   dir = tempDir('adapter-');
   writeFileSync(join(dir, 'good.js'), GOOD);
   writeFileSync(join(dir, 'crash.js'), CRASH);
   writeFileSync(join(dir, 'stubborn.js'), STUBBORN);
 });
+after(() => {
+  for (const t of started) t.dispose(); // the pools' processes (a stubborn one would outlive the test)
+});
 
 function collect(script: string, opts = {}) {
-  const run = clientTrainer(join(dir, script), opts)({ runId: '20260101-000000-0001', specText: '{}', specPath: '/w/a.blobs.json', options: { outDir: '/w/runs' } });
+  const start = clientTrainer(join(dir, script), opts);
+  started.push(start);
+  const run = start({ runId: '20260101-000000-0001', specText: '{}', specPath: '/w/a.blobs.json', options: { outDir: '/w/runs' } });
   const events: TrainerEvent[] = [];
   run.onEvent((e) => events.push(e));
   return { run, events };
 }
 
-describe('trainer adapter (TrainerClient)', () => {
+describe('trainer adapter (a pool of trainer processes; stand-ins that speak the protocol)', () => {
   test('delivers every well-formed event in order, the request reaches the process, done settles after the exit', async () => {
     const { run, events } = collect('good.js');
     await run.done;

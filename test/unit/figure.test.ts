@@ -2,13 +2,13 @@ import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { classPalette, hexToRgb, OKABE_ITO } from '../../src/core/figure/palette';
 import { decodeBase64, encodeBase64 } from '../../src/core/figure/base64';
-import { heatmapLut, heatmapRects, heatmapRgba } from '../../src/core/figure/heatmap';
+import { heatmapLut, heatmapRgba, smoothHeatmapRgba, smoothScale } from '../../src/core/figure/heatmap';
 import { boundaryScales, equalAspectBox, gridImageRect } from '../../src/core/figure/layout';
 import { drawIndices, samplingNote } from '../../src/core/figure/sample';
 import { chartModel, decimate, epochAt, xDomainEnd } from '../../src/core/figure/curves';
 import { confusionModel, scoreRows } from '../../src/core/figure/tables';
 import { duration, num, pct, r2, xmlEscape } from '../../src/core/figure/format';
-import { classShape, contrast, markPath, pointMark, pointOutline, traceMark } from '../../src/core/figure/marks';
+import { classShape, contrast, markPath, pointMark, pointOutline, regionColor, traceMark } from '../../src/core/figure/marks';
 import { LIGHT_FIGURE_THEME, renderFigureSvg } from '../../src/core/figure/figureSvg';
 import { synthRun } from '../fixtures/render/synthRun';
 import type { FrameEvent, StartEvent } from '../../src/core/protocol';
@@ -58,22 +58,73 @@ describe('heatmap', () => {
     const out = new Uint8ClampedArray(16);
     assert.equal(heatmapRgba(cls, conf, 2, lut, out), out);
   });
-  test('merged rects cover every valid cell exactly once with its quantised colour', () => {
-    const n = 23;
+  test('smooth: at scale 1 the grid itself; finer scales keep the corners and flip rows the same way', () => {
+    const lut = heatmapLut({ ...style, minAlpha: 0.1, maxAlpha: 0.9 });
+    const n = 9;
+    const cls = Uint8Array.from({ length: n * n }, (_, i) => ((i % n) + Math.floor(i / n) < n ? 0 : 1));
+    const conf = Uint8Array.from({ length: n * n }, (_, i) => 140 + ((i * 37) % 110));
+    // Scale 1: the grid's own pixels, except where a boundary passes (anti-aliased there).
+    const one = smoothHeatmapRgba(cls, conf, n, lut, 1);
+    const grid = heatmapRgba(cls, conf, n, lut);
+    let blended = 0;
+    for (let Y = 0; Y < n; Y++) for (let X = 0; X < n; X++) {
+      const i = (Y * n + X) * 4;
+      const r = n - 1 - Y;
+      const nearBoundary = Math.abs(X + r - (n - 1) + 0.5) < 2;
+      if (!nearBoundary) assert.deepEqual([...one.subarray(i, i + 4)], [...grid.subarray(i, i + 4)], `pixel ${X},${Y}`);
+      else if (one[i] !== grid[i] || one[i + 2] !== grid[i + 2]) blended++;
+    }
+    assert.ok(blended > 0, 'where the boundary passes near a grid point, its pixel is a blend');
+    const uniform = new Uint8Array(n * n);
+    assert.deepEqual(smoothHeatmapRgba(uniform, conf, n, lut, 1), heatmapRgba(uniform, conf, n, lut));
+    const big = smoothHeatmapRgba(cls, conf, n, lut, 4);
+    assert.equal(big.length, 36 * 36 * 4);
+    const out = new Uint8ClampedArray(36 * 36 * 4);
+    assert.equal(smoothHeatmapRgba(cls, conf, n, lut, 4, out), out, 'reuses the buffer');
+    const bad = smoothHeatmapRgba(Uint8Array.from([9, 9, 9, 9]), Uint8Array.from([255, 255, 255, 255]), 2, lut, 3);
+    assert.ok(bad.every((v) => v === 0), 'an invalid class is transparent');
+  });
+
+  test('smooth: a diagonal boundary is a line, not stair-steps; the tint varies continuously', () => {
+    const n = 21;
+    const s = 4;
+    const N = n * s;
+    const lut = heatmapLut({ ...style, minAlpha: 0.1, maxAlpha: 0.9 });
+    // Class 0 below the anti-diagonal, 1 above; confidence grows with the distance to it.
     const cls = new Uint8Array(n * n);
     const conf = new Uint8Array(n * n);
     for (let r = 0; r < n; r++) for (let c = 0; c < n; c++) {
-      cls[r * n + c] = c + r < n ? 0 : 1;
-      conf[r * n + c] = Math.min(255, 130 + Math.abs(c - r) * 9);
+      const d = c + r - (n - 1) + 0.5; // signed distance (in cells, x sqrt 2)
+      cls[r * n + c] = d < 0 ? 0 : 1;
+      conf[r * n + c] = Math.round(255 * Math.min(1, 0.5 + Math.abs(d) * 0.04));
     }
-    cls[5] = 9; // invalid: left out
-    const lut = heatmapLut({ ...style, minAlpha: 0.1, maxAlpha: 0.7 });
-    const rects = heatmapRects(cls, conf, n, lut);
-    const seen = new Uint8Array(n * n);
-    for (const rc of rects) for (let y = rc.row; y < rc.row + rc.h; y++) for (let x = rc.col; x < rc.col + rc.w; x++) seen[y * n + x]++;
-    const imgIndexOfInvalid = (n - 1) * n + 5;
-    seen.forEach((v, i) => assert.equal(v, i === imgIndexOfInvalid ? 0 : 1, `cell ${i}`));
-    assert.ok(rects.length < (n * n) / 3, `merged: ${rects.length} rects for ${n * n} cells`);
+    const px = smoothHeatmapRgba(cls, conf, n, lut, s);
+    const isBlue = (X: number, Y: number) => px[(Y * N + X) * 4 + 2] > px[(Y * N + X) * 4];
+    // Where class 1 (blue) starts in each image row: one pixel further per row, not s pixels every s rows.
+    const edges: number[] = [];
+    for (let Y = s; Y < N - s; Y++) {
+      let X = 0;
+      while (X < N && !isBlue(X, Y)) X++;
+      edges.push(X);
+    }
+    const steps = edges.slice(1).map((e, i) => e - edges[i]);
+    assert.ok(steps.every((d) => Math.abs(d) <= 2), `edge moves smoothly: ${steps.join(',')}`);
+    assert.ok(steps.filter((d) => d !== 0).length > steps.length * 0.6, `a slope, not stairs: ${steps.join(',')}`);
+    // Continuous tint: many distinct shades along a row (the grid has n of them at most).
+    const row = N / 2;
+    const shades = new Set<number>();
+    for (let X = 0; X < N; X++) shades.add(px[(row * N + X) * 4] * 65536 + px[(row * N + X) * 4 + 1] * 256 + px[(row * N + X) * 4 + 2]);
+    assert.ok(shades.size > n * 2, `${shades.size} shades in a row of ${N}`);
+  });
+
+  test('smooth scale: about the target size, at most ~512 px', () => {
+    assert.equal(smoothScale(101, 430), 4);
+    assert.equal(smoothScale(101, 860), 5);
+    assert.equal(smoothScale(201, 430), 2);
+    assert.equal(smoothScale(501, 430), 1);
+    assert.equal(smoothScale(501, 2000), 1);
+    assert.equal(smoothScale(21, 880), 24);
+    assert.equal(smoothScale(11, 10), 1);
   });
 });
 
@@ -234,25 +285,54 @@ describe('point marks', () => {
   test('dots shrink with their number, and their outline with them (a 1.5 px dot is not a dark speck)', () => {
     const few = pointMark(100, 400 * 400);
     assert.equal(few.r, 4);
-    assert.equal(few.strokeWidth, 0.7);
+    assert.equal(few.strokeWidth, 1);
     const many = pointMark(2500, 440 * 440);
     assert.ok(many.r < 2 && many.r >= 1.5, `r ${many.r}`);
     assert.ok(many.strokeWidth <= many.r * 0.25 + 1e-9, `outline ${many.strokeWidth} for r ${many.r}`);
     assert.equal(pointMark(1e6, 100 * 100).r, 1.5);
     assert.ok(pointMark(2500, 440 * 440).ringR > pointMark(2500, 440 * 440).r + 2);
   });
-  test('dark class colours get a light rim on dark themes; light themes keep the dark outline', () => {
+  test('every point gets the rim that stands out from its fill: yellow dark, navy light, on any theme', () => {
     const dark = { pointStroke: '#111111', background: '#1e1e1e', foreground: '#cccccc' };
     const light = { pointStroke: '#1f1f1f', background: '#ffffff', foreground: '#1f1f1f' };
-    const colors = classPalette(12);
+    const hc = { pointStroke: '#ffffff', background: '#000000', foreground: '#ffffff' };
+    const colors = [...classPalette(12), ...classPalette(4, 'notebook'), ...classPalette(11, 'notebook')];
+    for (const theme of [dark, light, hc]) {
+      for (const c of colors) {
+        const rim = pointOutline(c, theme);
+        // A correctly classified point sits on a tint of its own colour: the rim must differ from the fill.
+        assert.ok(contrast(c, rim) >= 2.5, `${c} on ${theme.background}: rim ${rim}, contrast ${contrast(c, rim).toFixed(2)}`);
+      }
+    }
+    const yellow = OKABE_ITO[3];
+    const navy = classPalette(4, 'notebook')[3];
+    assert.equal(pointOutline(yellow, light), '#1f1f1f');
+    assert.equal(pointOutline(navy, light), '#ffffff');
+    assert.equal(pointOutline(navy, dark), '#cccccc');
     // Classes 8 and 9 (Tol's wine and indigo) vanish into a dark background otherwise.
-    assert.ok(contrast(colors[9], dark.background) < 2.5);
-    assert.equal(pointOutline(colors[9], dark), '#cccccc');
-    assert.equal(pointOutline(colors[8], dark), '#cccccc');
-    for (const c of colors.slice(0, 8)) assert.equal(pointOutline(c, dark), '#111111', c);
-    for (const c of colors) assert.equal(pointOutline(c, light), '#1f1f1f', c);
+    assert.ok(contrast(classPalette(12)[9], dark.background) < 2.5);
+    assert.equal(pointOutline(classPalette(12)[9], dark), '#cccccc');
+    for (const c of classPalette(8)) assert.equal(pointOutline(c, dark), '#111111', c);
     assert.ok(Math.abs(contrast('#000000', '#ffffff') - 21) < 1e-9);
   });
+  test('with the region behind it: a rim that stands out from the fill and the region (green on dark green: light)', () => {
+    const dark = { pointStroke: '#111111', background: '#1e1e1e', foreground: '#cccccc' };
+    const hc = { pointStroke: '#ffffff', background: '#000000', foreground: '#ffffff' };
+    for (const [theme, maxAlpha] of [[dark, 0.35], [hc, 0.3]] as const) {
+      const colors = classPalette(8);
+      const lut = heatmapLut({ colors, background: theme.background, minAlpha: 0.06, maxAlpha });
+      for (const [c, fill] of colors.entries()) {
+        const region = regionColor(lut, c);
+        const rim = pointOutline(fill, theme, region);
+        assert.ok(Math.min(contrast(rim, fill), contrast(rim, region)) >= 2, `${fill} on ${region}: rim ${rim}`);
+      }
+      const green = OKABE_ITO[2];
+      assert.notEqual(pointOutline(green, theme, regionColor(lut, 2)), theme.background, 'not a dark rim on the dark green region');
+    }
+    const lut = heatmapLut({ colors: ['#ff0000'], background: '#ffffff', minAlpha: 0, maxAlpha: 1 });
+    assert.equal(regionColor(lut, 0), '#ff0000');
+  });
+
   test('the static figure outlines those classes the same way', () => {
     const ev = synthRun({ nClasses: 12, nSamples: 240, epochs: 3, resolution: 11, frameEvery: 1 });
     const start = ev[0] as StartEvent;
@@ -279,7 +359,7 @@ describe('point marks', () => {
     const svg = renderFigureSvg({ start, frame, epochs: ev.filter((e): e is EpochEvent => e.type === 'epoch') });
     const colors = classPalette(12);
     // Class 8's points are square paths; class 0's stay circles (4-class figures unchanged).
-    assert.match(svg, new RegExp(`<g fill="${colors[8]}">\\s*<path d="M[^"]+Z"`));
+    assert.match(svg, new RegExp(`<g fill="${colors[8]}"(?: stroke="[^"]+")?>\\s*<path d="M[^"]+Z"`));
     assert.match(svg, new RegExp(`<g fill="${colors[0]}">\\s*<circle`));
   });
 });

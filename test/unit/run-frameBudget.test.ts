@@ -1,7 +1,8 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { FrameEvent, TrainerEvent } from '../../src/core/protocol';
-import { FrameThinner, frameBytes, keepEndFrames, thinFrames } from '../../src/core/run/frameBudget';
+import { DISK_FRAME_BUDGET, FrameThinner, frameBytes, keepEndFrames, MEMORY_FRAME_BUDGET, thinFrames } from '../../src/core/run/frameBudget';
+import { AUTO_FRAMES, FrameClock, plannedFrameEpochs } from '../../src/core/train/frames';
 import { SessionStore } from '../../src/extension/sessionStore';
 import { done, epoch, frame, start, summary } from './ext-fixtures';
 
@@ -16,6 +17,21 @@ function longRun(epochs: number): TrainerEvent[] {
 }
 
 describe('frame budget', () => {
+  test("the trainer's default (auto) run is kept whole, in memory and on disk, at the largest grid it sends", () => {
+    // Coarse intermediate frames with 2,000 points, full 501 x 501 first and last.
+    const big = (epochs: number, res: number): FrameEvent => {
+      const b64 = (n: number) => 'A'.repeat(4 * Math.ceil(n / 3));
+      return { type: 'frame', epoch: epochs, resolution: res, bounds: { xMin: 0, xMax: 1, yMin: 0, yMax: 1 }, cls: b64(res * res), conf: b64(res * res), predTrain: b64(1000), predTest: b64(1000) };
+    };
+    const total = 100_000;
+    const clock = new FrameClock('auto', total, { resolution: 501, points: 2000 });
+    const plan = plannedFrameEpochs(total, clock.maxFrames);
+    const events: TrainerEvent[] = [start(total)];
+    for (const e of plan) events.push(big(e, clock.gridFor(e) === 'full' ? 501 : clock.coarseResolution));
+    assert.ok(plan.length <= AUTO_FRAMES.maxFrames);
+    for (const budget of [MEMORY_FRAME_BUDGET, DISK_FRAME_BUDGET]) assert.deepEqual(frames(thinFrames(events, budget)), plan);
+  });
+
   test('keeps every frame while under budget', () => {
     const out = thinFrames(longRun(9), { maxFrames: 10, maxBytes: Infinity });
     assert.deepEqual(frames(out), [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);

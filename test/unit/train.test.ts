@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { defaultLoaders, type LoadedBackend, type Tf } from '../../src/core/train/backends';
 import { RunControl } from '../../src/core/train/control';
-import { dataBounds, FrameClock, gridInputs, samplePoints, sliceNote } from '../../src/core/train/frames';
+import { AUTO_FRAMES, dataBounds, FrameClock, frameBytes, gridInputs, plannedFrameEpochs, samplePoints, sliceNote, topTwo } from '../../src/core/train/frames';
 import { classQuotas, drawIndices, MIN_PER_CLASS } from '../../src/core/figure/sample';
 import { TrainLoop, type LoopConfig } from '../../src/core/train/loop';
 import { buildNet, disposeNet, initialWeights } from '../../src/core/train/model';
@@ -312,6 +312,56 @@ describe('control', () => {
   });
 });
 
+describe('step', () => {
+  test('RunControl: a step only while paused; n epochs through the gate; resume drops unused steps', async () => {
+    const c = new RunControl();
+    c.step(3);
+    assert.equal(c.pendingSteps, 0, 'ignored while running');
+    c.pause();
+    let woke = false;
+    const w = c.waitWhilePaused().then(() => (woke = true));
+    await new Promise((r) => setTimeout(r, 5));
+    assert.equal(woke, false, 'paused: waits');
+    c.step(2);
+    await w;
+    assert.equal(woke, true, 'a step wakes the loop');
+    assert.equal(c.takeStep(), true);
+    assert.equal(c.takeStep(), true);
+    assert.equal(c.takeStep(), false, 'exactly 2');
+    assert.equal(c.paused, true, 'still paused after the steps');
+    c.step(0.4);
+    assert.equal(c.pendingSteps, 1, 'at least one epoch');
+    c.resume();
+    assert.equal(c.pendingSteps, 0);
+  });
+
+  test('paused, then step 1 and step 10: exactly that many epochs, each step ends with its frame, then paused again', async () => {
+    const control = new RunControl();
+    const evs: TrainerEvent[] = [];
+    let pauses = 0;
+    for await (const e of runSpec(specText({ training: { epochs: 100 }, boundary: { every: 50 } }), SPEC_PATH, {}, control)) {
+      evs.push(e);
+      if (e.type === 'epoch' && e.epoch === 2) control.pause();
+      if (e.type === 'paused') {
+        pauses++;
+        if (pauses === 1) control.step(1);
+        else if (pauses === 2) control.step(10);
+        else control.resume();
+      }
+    }
+    done(evs);
+    const marks = evs.filter((e) => e.type === 'paused' || e.type === 'resumed' || e.type === 'frame').map((e) => `${e.type}@${(e as { epoch: number }).epoch}`);
+    // every: 50 would draw only 0, 50 and 100: the pauses draw theirs.
+    assert.deepEqual(marks, ['frame@0', 'frame@3', 'paused@3', 'frame@4', 'paused@4', 'frame@14', 'paused@14', 'resumed@14', 'frame@50', 'frame@100']);
+    // Between the pauses: exactly the stepped epochs.
+    const between = (a: number, b: number) => evs.slice(a, b).filter((e) => e.type === 'epoch').length;
+    const at = evs.map((e, i) => (e.type === 'paused' ? i : -1)).filter((i) => i >= 0);
+    assert.equal(between(at[0], at[1]), 1);
+    assert.equal(between(at[1], at[2]), 10);
+    assert.equal(epochsOf(evs).length, 100);
+  });
+});
+
 describe('long epochs: epochAsync (interruptible)', () => {
   const sizes = [3, 6, 5, 3];
   const base: LoopConfig = { optimizer: 'sgd', lr: 0.1, momentum: 0, weightDecay: 0, batchSize: 'full', seed: 1 };
@@ -555,43 +605,122 @@ describe('frames', () => {
     done(evs);
   });
 
-  test('auto cadence: time-driven (100 ms or 9x the last frame), no epochs/50 stride, last always', () => {
-    let t = 0;
-    const clock = new FrameClock('auto', 1000, () => t);
-    clock.sent(0);
-    assert.equal(clock.due(20), false); // no time passed
-    t = 150;
-    assert.equal(clock.due(1), true); // no epoch stride: 1 epoch after 150 ms is enough
-    clock.sent(1, 50); // a slow frame (50 ms) -> wait 9x its cost
-    t = 400;
-    assert.equal(clock.due(60), false);
-    t = 600;
-    assert.equal(clock.due(2), true);
-    assert.equal(clock.due(1000), true);
+  test('auto (the default): the notebook run gets a frame after every epoch; a long run ~200 over its whole length', async () => {
+    // The time budget is the clock's (tested above, with a fake clock): unlimited here, so
+    // the result does not depend on how loaded the machine is.
+    const policy = { ...AUTO_FRAMES, baseMs: Infinity };
+    const frameEpochs = (evs: TrainerEvent[]) => evs.filter((e): e is FrameEvent => e.type === 'frame').map((f) => f.epoch);
+    const evs = await collect(runSpec(specText({ boundary: { every: 'auto' } }), SPEC_PATH, {}, undefined, { framePolicy: policy }));
+    done(evs);
+    assert.deepEqual(frameEpochs(evs), Array.from({ length: 101 }, (_, i) => i));
+    const long = await collect(runSpec(specText({ data: { ...NOTEBOOK_SPEC.data, n_samples: 100 }, training: { epochs: 1000 }, boundary: { resolution: 11 } }), SPEC_PATH, {}, undefined, { framePolicy: policy }));
+    done(long);
+    assert.deepEqual(frameEpochs(long), plannedFrameEpochs(1000, 201));
+    // No time at all for frames: still the untrained and the final one.
+    const none = await collect(runSpec(specText({ training: { epochs: 20 } }), SPEC_PATH, {}, undefined, { framePolicy: { ...AUTO_FRAMES, baseMs: 0, timeShare: 0 } }));
+    assert.deepEqual(frameEpochs(none), [0, 20]);
   });
 
-  test('auto cadence on a long run: a frame every ~100 ms from the start, not every epochs/50', () => {
-    // 1,000,000 epochs at 10 µs each: the old rule (stride 20,000) showed the untrained
-    // model until epoch 20,000 (200 ms here, minutes with slower epochs).
+  test('a cancelled run ends with the full-resolution frame of where it stopped', async () => {
+    const control = new RunControl();
+    const evs: TrainerEvent[] = [];
+    for await (const e of runSpec(specText({ training: { epochs: 100_000 }, boundary: { resolution: 121 } }), SPEC_PATH, {}, control)) {
+      evs.push(e);
+      if (e.type === 'epoch' && e.epoch === 30) control.cancel();
+    }
+    const end = last(evs);
+    assert.equal(end.type, 'cancelled');
+    const frames = evs.filter((e): e is FrameEvent => e.type === 'frame');
+    assert.equal(frames[0].resolution, 121, 'the first frame is full');
+    assert.ok(frames.slice(1, -1).every((f) => f.resolution === AUTO_FRAMES.maxIntermediateResolution), 'intermediate frames on the coarse grid');
+    assert.equal(last(frames).epoch, 31);
+    assert.equal(last(frames).resolution, 121);
+  });
+
+  test('topTwo: softmax winner, its probability and its margin over the runner-up, as bytes', () => {
+    // Rows: clear winner; a tie (the first wins, margin 0); two classes only.
+    const t = topTwo([2, 0, 0, 0, 1, 1, 0, -5, 3, 3 - Math.log(3), 0, 0], 4);
+    const p = [Math.exp(2) / (Math.exp(2) + 3)];
+    assert.deepEqual([...t.cls], [0, 0, 0]);
+    assert.equal(t.conf[0], Math.round(p[0] * 255));
+    assert.equal(t.margin[0], Math.round((p[0] - 1 / (Math.exp(2) + 3)) * 255));
+    assert.equal(t.margin[1], 0, 'a tie: on the boundary');
+    const two = topTwo([0, Math.log(3)], 2);
+    assert.deepEqual([two.cls[0], two.conf[0]], [1, Math.round(0.75 * 255)]);
+    assert.ok(Math.abs(two.margin[0] - 0.5 * 255) <= 1, `margin ${two.margin[0]}`);
+    const one = topTwo([5, -1], 1);
+    assert.deepEqual([...one.conf], [255, 255]);
+  });
+
+  test('auto plan: every epoch of a short run; a long run covered end to end, densest early', () => {
+    assert.deepEqual(plannedFrameEpochs(100, 201), Array.from({ length: 101 }, (_, i) => i));
+    assert.deepEqual(plannedFrameEpochs(3, 201), [0, 1, 2, 3]);
+    for (const epochs of [201, 1000, 20_000, 1_000_000]) {
+      const p = plannedFrameEpochs(epochs, 201);
+      assert.equal(p.length, 201, `${epochs}: ${p.length} frames`);
+      assert.equal(p[0], 0);
+      assert.equal(p.at(-1), epochs);
+      assert.deepEqual(p, [...new Set(p)].sort((x, y) => x - y), 'ascending, no repeats');
+      // Whole run: no gap wider than the even half's spacing.
+      const gaps = p.slice(1).map((e, i) => e - p[i]);
+      assert.ok(Math.max(...gaps) <= Math.ceil(epochs / 100), `${epochs}: widest gap ${Math.max(...gaps)}`);
+      // Early detail: the first 5 % of the run holds at least a quarter of the frames...
+      const early = p.filter((e) => e <= epochs * 0.05).length;
+      if (epochs >= 1000) assert.ok(early >= 50, `${epochs}: ${early} frames in the first 5 %`);
+      // ...and the first epochs are there one by one.
+      assert.deepEqual(p.slice(0, 6), [0, 1, 2, 3, 4, 5]);
+    }
+    assert.deepEqual(plannedFrameEpochs(1000, 2), [0, 1000]);
+  });
+
+  test('auto clock: the plan within a time budget (base + share of training time), deferred frames not lost', () => {
+    const policy = { ...AUTO_FRAMES, baseMs: 20, timeShare: 0.25 };
+    const epochs = 1000;
+    const clock = new FrameClock('auto', epochs, { resolution: 101, points: 1000, policy });
+    // 1 ms per epoch, 10 ms per frame: the budget, not the plan, sets the pace.
     let t = 0;
-    const epochs = 1_000_000;
-    const clock = new FrameClock('auto', epochs, () => t);
-    clock.sent(0, 2);
-    const frames: number[] = [];
-    for (let e = 1; e <= 30_000; e++) {
-      t += 0.01;
-      if (clock.due(e)) {
-        frames.push(e);
-        clock.sent(e, 2);
+    const sent: number[] = [0];
+    clock.sent(0, 10);
+    t += 10;
+    for (let e = 1; e <= epochs; e++) {
+      t += 1;
+      if (clock.due(e, t)) {
+        sent.push(e);
+        clock.sent(e, 10);
+        t += 10;
+        const training = t - clock.costMs;
+        assert.ok(clock.costMs <= policy.baseMs + policy.timeShare * training + 10, `epoch ${e}: ${clock.costMs} ms of frames`);
       }
     }
-    assert.ok(frames.length >= 2 && frames.length <= 3, `${frames}`); // 300 ms -> ~3 frames
-    assert.ok(frames[0] <= 10_100, `first frame at epoch ${frames[0]}`);
-    assert.equal(clock.due(epochs), true);
+    assert.equal(sent.at(-1), epochs, 'the last epoch always');
+    // 25 % of ~1000 ms of training at 10 ms a frame: ~25 frames, spread over the run.
+    assert.ok(sent.length >= 20 && sent.length <= 35, `${sent.length} frames`);
+    assert.ok(sent.filter((e) => e > 500).length >= 8, `second half: ${sent.filter((e) => e > 500)}`);
+    // Cheap frames: the plan itself (every epoch of a 150-epoch run).
+    const cheap = new FrameClock('auto', 150, { resolution: 101, points: 1000 });
+    let n = 0;
+    for (let e = 1; e <= 150; e++) if (cheap.due(e, e * 4)) (cheap.sent(e, 0.9), n++);
+    assert.equal(n, 150);
+  });
+
+  test('auto clock: a byte budget per run; big grids get coarse intermediate frames, full first and last', () => {
+    const big = new FrameClock('auto', 10_000, { resolution: 501, points: 2000 });
+    assert.equal(big.coarseResolution, 51);
+    assert.equal(big.gridFor(0), 'full');
+    assert.equal(big.gridFor(37), 'coarse');
+    assert.equal(big.gridFor(10_000), 'full');
+    const bytes = 2 * frameBytes(501, 2000) + (big.maxFrames - 2) * frameBytes(51, 2000);
+    assert.ok(bytes <= AUTO_FRAMES.maxBytes, `${bytes} bytes`);
+    const tiny = new FrameClock('auto', 10_000, { resolution: 101, points: 0, policy: { ...AUTO_FRAMES, maxBytes: 2 * frameBytes(101, 0) + 8 * frameBytes(51, 0) } });
+    assert.equal(tiny.maxFrames, 10);
+    const small = new FrameClock('auto', 100, { resolution: 31 });
+    assert.equal(small.coarseResolution, 31);
+    // An explicit cadence keeps the full grid.
+    assert.equal(new FrameClock(1, 100, { resolution: 301 }).coarseResolution, 301);
   });
 
   test('explicit every: N keeps its epoch stride, with no time gate', () => {
-    const clock = new FrameClock(5, 100, () => 0);
+    const clock = new FrameClock(5, 100);
     clock.sent(0);
     assert.equal(clock.due(4), false);
     assert.equal(clock.due(5), true);

@@ -1,37 +1,21 @@
-import { test, describe, before } from 'node:test';
+import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { build } from 'esbuild';
-import { TrainerClient } from '../../src/trainer/client';
+import { readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { TrainerClient, TrainerWorker } from '../../src/trainer/client';
 import { NOTEBOOK_SPEC } from '../../src/core/spec/defaults';
 import type { TrainerEvent } from '../../src/core/protocol';
 import { readLatestRunHistory, readLatestSummary } from '../../src/core/run/folder';
 import { newRunId } from '../../src/core/run/id';
+import { buildTrainerBundle } from '../fixtures/trainerBundle';
 import { tempDir } from './tempDir';
 
-// The trainer as shipped: bundled by esbuild like scripts/build.mjs does, with the wasm
-// binaries next to it (dist/wasm), in a temp folder so `npm run build` is not needed.
 let trainerPath = '';
+let remove = () => {};
 before(async () => {
-  const dir = tempDir('trainer-');
-  trainerPath = join(dir, 'trainer.js');
-  await build({
-    entryPoints: [join(__dirname, '../../src/trainer/process.ts')],
-    outfile: trainerPath,
-    bundle: true,
-    platform: 'node',
-    format: 'cjs',
-    target: 'node20',
-    logLevel: 'error',
-    external: ['@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu', '@resvg/resvg-js'],
-    // as scripts/build.mjs: jsonc-parser's UMD build does not bundle
-    alias: { 'jsonc-parser': join(__dirname, '../../node_modules/jsonc-parser/lib/esm/main.js') },
-  });
-  const wasmSrc = dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm'));
-  mkdirSync(join(dir, 'wasm'));
-  for (const f of readdirSync(wasmSrc)) if (f.endsWith('.wasm')) cpSync(join(wasmSrc, f), join(dir, 'wasm', f));
+  ({ trainerPath, remove } = await buildTrainerBundle());
 });
+after(() => remove());
 
 const spec = (epochs: number, device = 'wasm') => JSON.stringify({ ...NOTEBOOK_SPEC, device, training: { ...NOTEBOOK_SPEC.training, epochs } });
 const SPEC_PATH = '/nonexistent/proc.blobs.json';
@@ -57,26 +41,31 @@ describe('trainer child process + TrainerClient', () => {
     const child = fork(trainerPath, [], { stdio: ['ignore', 'ignore', 'ignore', 'ipc'] });
     const messages: { type: string; events?: TrainerEvent[] }[] = [];
     const exited = new Promise((r) => child.on('exit', r));
-    child.on('message', (m) => messages.push(m as { type: string; events?: TrainerEvent[] }));
+    child.on('message', (m) => {
+      messages.push(m as { type: string; events?: TrainerEvent[] });
+      // Idle after the run: the process stays for the next one until the host lets it go.
+      if ((m as { type: string }).type === 'ready') child.disconnect();
+    });
     child.send({ type: 'train', ...req(spec(2000)) });
     await exited;
+    assert.equal(messages.at(-1)?.type, 'ready');
     const events = messages.flatMap((m) => m.events ?? []);
     const epochs = events.filter((e) => e.type === 'epoch').map((e) => (e.type === 'epoch' ? e.epoch : -1));
     assert.deepEqual(epochs, Array.from({ length: 2000 }, (_, i) => i), 'every epoch, in order');
     assert.equal(events[events.length - 1].type, 'done');
-    // Batches, by the trainer's rule (process.ts): start, frames and the terminal event
-    // go at once, each the last of its message; epochs and logs wait (<= 25 ms, <= 512).
-    // So no message holds a frame before other events, and the epochs share messages
+    // Batches, by the trainer's rule (process.ts): start, the untrained frame and the
+    // terminal event go at once, each the last of its message; epochs, logs and later
+    // frames (~200 a run) wait (<= 25 ms, <= 512). So no message holds one of the first
+    // before other events, and the epochs share messages
     // (one message per event would be > 2,000). Counted, not timed: how many epochs fit
     // in 25 ms depends on the machine's load.
     const batches = messages.filter((m) => m.type === 'events').map((m) => m.events ?? []);
     for (const b of batches) {
-      const firstNow = b.findIndex((e) => e.type === 'start' || e.type === 'frame' || e.type === 'done');
+      const firstNow = b.findIndex((e) => e.type === 'start' || (e.type === 'frame' && e.epoch === 0) || e.type === 'done');
       assert.ok(firstNow === -1 || firstNow === b.length - 1, `an event that goes at once waited: ${b.map((e) => e.type).join(',')}`);
     }
     assert.ok(batches.some((b) => b.filter((e) => e.type === 'epoch').length > 1), 'epochs share messages');
     assert.ok(batches.every((b) => b.length <= 512));
-    assert.equal(messages.at(-1)?.type, 'exit');
   });
 
   test("the run is saved under the host's run id: folder, summary, start and history say the same", async () => {
@@ -153,6 +142,63 @@ describe('trainer child process + TrainerClient', () => {
       assert.equal(end.code, 'device-unavailable');
       assert.match(end.message, /device "gpu" is unavailable: .*tfjs-node-gpu/);
     }
+  });
+
+  test('step over IPC: paused, step 1 then step 10 run exactly that many epochs, each drawing its frame', async () => {
+    const run = TrainerClient.start({ trainerPath }, req(spec(100)));
+    const evs: TrainerEvent[] = [];
+    let pauses = 0;
+    for await (const e of run) {
+      evs.push(e);
+      if (e.type === 'epoch' && e.epoch === 1) run.pause();
+      if (e.type === 'paused') {
+        pauses++;
+        if (pauses === 1) run.step(1);
+        else if (pauses === 2) run.step(10);
+        else run.resume();
+      }
+    }
+    assert.equal(evs.at(-1)?.type, 'done');
+    const paused = evs.flatMap((e) => (e.type === 'paused' ? [e.epoch] : []));
+    assert.equal(paused.length, 3);
+    assert.deepEqual([paused[1] - paused[0], paused[2] - paused[1]], [1, 10], `paused at ${paused}`);
+    for (const p of paused) {
+      const i = evs.findIndex((e) => e.type === 'paused' && e.epoch === p);
+      const before = evs.slice(0, i).filter((e) => e.type === 'frame').at(-1);
+      assert.equal(before?.type === 'frame' && before.epoch, p, `the frame of epoch ${p} before its pause`);
+    }
+    assert.equal(evs.filter((e) => e.type === 'epoch').length, 100);
+  });
+
+  test('one process, several runs, one at a time: a warm-up, then two runs, each ended by ready', async () => {
+    const w = TrainerWorker.fork({ trainerPath });
+    let idle = 0;
+    let warm = 0;
+    w.onIdle = () => idle++;
+    w.onWarm = () => warm++;
+    w.warm();
+    const collect = async (r: AsyncIterable<TrainerEvent>) => {
+      const out: TrainerEvent[] = [];
+      for await (const e of r) out.push(e);
+      return out;
+    };
+    // Sent while the warm-up runs: queued behind it in the child.
+    const first = w.run(req(spec(20)));
+    assert.throws(() => w.run(req(spec(20))), /busy/);
+    const a = await collect(first);
+    assert.equal((await first.finished).type, 'done');
+    const b = await collect(w.run(req(spec(30))));
+    assert.equal(a.filter((e) => e.type === 'epoch').length, 20, 'no warm-up event leaked into the run');
+    assert.equal(a[0].type, 'start');
+    assert.equal(b.filter((e) => e.type === 'epoch').length, 30);
+    assert.equal(b.at(-1)?.type, 'done');
+    assert.ok(w.alive, 'still up between runs');
+    await new Promise((r) => setTimeout(r, 50));
+    assert.equal(warm, 1, 'the warm-up said when it was done');
+    assert.equal(idle, 2, 'idle after each run (not after the warm-up: a run was waiting)');
+    w.close();
+    await w.exited;
+    assert.equal(w.alive, false, 'exits when the host lets it go');
   });
 
   test('pause and resume over IPC', async () => {

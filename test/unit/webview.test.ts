@@ -336,7 +336,16 @@ describe('webview panel', () => {
     assert.equal(h.root.dataset.status, 'running');
     assert.equal(h.q('boundary-train').dataset.frameEpoch, '0');
     assert.equal(h.q('boundary-test').dataset.frameEpoch, '0');
-    assert.match(h.q('boundary-test').querySelector('.plot-title')!.textContent!, /untrained/);
+    assert.match(h.q('boundary-test').querySelector('.plot-title')!.textContent!, /^Test · epoch 0 · untrained$/);
+  });
+
+  test('a plot always names the epoch it shows; "untrained" only at epoch 0', () => {
+    const upTo = EVENTS.findIndex((e) => e.type === 'frame' && e.epoch === 10);
+    h.send({ type: 'run', run: RUN, events: EVENTS.slice(0, upTo + 3), active: true });
+    const title = h.q('boundary-train').querySelector('.plot-title')!.textContent!;
+    assert.match(title, /^Train · epoch 10 · acc \d+\.\d\d%$/);
+    assert.doesNotMatch(title, /untrained/);
+    assert.match(h.q('boundary-train').querySelector('canvas')!.getAttribute('aria-label')!, /after 10 epochs, accuracy/);
   });
 
   test('no "Compare 0 earlier runs": the compare control appears only once there is an earlier run', () => {
@@ -452,8 +461,12 @@ describe('webview panel', () => {
       assert.ok(arcs > 0 && arcs <= 2 * 2 * 2500, `arcs ${arcs}`);
       assert.match(h.root.querySelector('.legend')!.textContent!, /train: showing 2500 of 160000 points \(class-balanced sample\)/);
       assert.match(h.root.querySelector('.legend')!.textContent!, /test: showing 2500 of 40000 points/);
-      // The heatmap goes through putImageData, one resolution^2 image per plot.
-      assert.deepEqual(ctx.images, [[21, 21], [21, 21]]);
+      // The heatmap goes through putImageData, one image per plot, drawn finer than the
+      // 21 x 21 grid, a whole number of times (smooth boundaries, heatmap.ts smoothHeatmapRgba).
+      assert.equal(ctx.images.length, 2);
+      assert.deepEqual(ctx.images[0], ctx.images[1]);
+      const [w, hgt] = ctx.images[0];
+      assert.ok(w === hgt && w % 21 === 0 && w > 21, `${w} x ${hgt}`);
       // Scrubbing: each redraw decodes its frame and draws the capped points, never all
       // 200,000 (how long that takes is the harness's timing run's, not a unit test's).
       const slider = h.q('replay-slider') as HTMLInputElement;

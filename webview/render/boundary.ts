@@ -1,16 +1,19 @@
 /**
  * One decision-boundary plot (Train or Test), drawn the way tensorflow/playground
- * draws its heatmap: a resolution x resolution canvas filled with putImageData, scaled
- * onto the visible canvas with drawImage (no DOM node per cell), points drawn on the
- * same canvas (capped, batched per class), d3 axes in an SVG overlay.
+ * draws its heatmap: an offscreen canvas filled with putImageData, scaled onto the
+ * visible canvas with drawImage (no DOM node per cell), points drawn on the same canvas
+ * (capped, batched per class), d3 axes in an SVG overlay. The offscreen heatmap is drawn
+ * up to 4x finer than the grid with interpolated class scores (`smoothHeatmapRgba`:
+ * smooth boundaries and tint like the notebook's contourf, no cell stair-steps), once
+ * per frame for both plots.
  */
 import { axisBottom, axisLeft, select } from 'd3';
 import type { StartEvent } from '../../src/core/protocol';
-import { heatmapRgba } from '../../src/core/figure/heatmap';
+import { smoothHeatmapRgba, smoothScale } from '../../src/core/figure/heatmap';
 import { boundaryScales, equalAspectBox, gridImageRect, type Box } from '../../src/core/figure/layout';
 import { drawIndices } from '../../src/core/figure/sample';
 import { pct } from '../../src/core/figure/format';
-import { classShape, pointMark, pointOutline, traceMark } from '../../src/core/figure/marks';
+import { classShape, pointMark, pointOutline, regionColor, traceMark } from '../../src/core/figure/marks';
 import type { DecodedFrame } from './frame';
 import type { ViewTheme } from './theme';
 
@@ -96,16 +99,17 @@ export class BoundaryView {
 
     const ctx = this.canvas.getContext('2d');
     if (ctx) {
-      this.paintHeatmap(input);
+      const img = gridImageRect(f.resolution, box);
+      this.paintHeatmap(input, img.width * dpr);
       ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
       ctx.clearRect(0, 0, width, height);
       ctx.save();
       ctx.beginPath();
       ctx.rect(box.x, box.y, box.width, box.height);
       ctx.clip();
-      const img = gridImageRect(f.resolution, box);
-      // Smoothing blends neighbouring cells like contourf's anti-aliased edges.
+      // The image is already smooth at up to 4x the grid; smoothing covers the rest.
       ctx.imageSmoothingEnabled = true;
+      ctx.imageSmoothingQuality = 'high';
       ctx.drawImage(this.grid, img.x, img.y, img.width, img.height);
       this.paintPoints(ctx, input, s, box);
       ctx.restore();
@@ -116,27 +120,30 @@ export class BoundaryView {
     this.drawAxes(width, height, box, s, theme);
 
     const name = this.which === 'train' ? 'Train' : 'Test';
-    // Frames can lag the epochs (sent every N epochs): say which model is drawn.
-    const when = f.epoch === 0 ? 'untrained' : `after ${f.epoch} epoch${f.epoch === 1 ? '' : 's'}`;
+    // Always the epoch of the model drawn (the frame's, which can lag the header's while
+    // training runs ahead of the view); "untrained" only for epoch 0.
+    const when = f.epoch === 0 ? 'epoch 0 · untrained' : `epoch ${f.epoch}`;
     this.title.textContent = input.acc === undefined ? `${name} · ${when}` : `${name} · ${when} · acc ${pct(input.acc)}`;
     this.canvas.setAttribute(
       'aria-label',
-      `${name} decision boundary after ${f.epoch} epochs${input.acc === undefined ? '' : `, accuracy ${pct(input.acc)}`}`,
+      `${name} decision boundary after ${f.epoch} epoch${f.epoch === 1 ? '' : 's'}${f.epoch === 0 ? ' (untrained)' : ''}${input.acc === undefined ? '' : `, accuracy ${pct(input.acc)}`}`,
     );
     this.el.dataset.frameEpoch = String(f.epoch);
   }
 
-  private paintHeatmap(input: BoundaryInput): void {
+  /** The heatmap at about `targetPx` device pixels across (up to 4x the grid). */
+  private paintHeatmap(input: BoundaryInput, targetPx: number): void {
     const n = input.frame.frame.resolution;
-    if (this.grid.width !== n || this.grid.height !== n) {
-      this.grid.width = n;
-      this.grid.height = n;
+    const side = n * smoothScale(n, targetPx);
+    if (this.grid.width !== side || this.grid.height !== side) {
+      this.grid.width = side;
+      this.grid.height = side;
       this.image = undefined;
     }
     const g = this.grid.getContext('2d');
     if (!g) return;
-    if (!this.image) this.image = g.createImageData(n, n);
-    heatmapRgba(input.frame.cls, input.frame.conf, n, input.lut, this.image.data);
+    if (!this.image) this.image = g.createImageData(side, side);
+    this.image.data.set(smoothPixels(input, side / n));
     g.putImageData(this.image, 0, 0);
   }
 
@@ -165,7 +172,7 @@ export class BoundaryView {
       }
       if (!any) continue;
       ctx.fillStyle = input.colors[c];
-      ctx.strokeStyle = pointOutline(input.colors[c], input.theme);
+      ctx.strokeStyle = pointOutline(input.colors[c], input.theme, regionColor(input.lut, c));
       ctx.fill();
       ctx.stroke();
     }
@@ -198,4 +205,18 @@ export class BoundaryView {
       .attr('transform', `translate(${box.x},0)`)
       .call(axisLeft(s.y).ticks(Math.max(3, Math.round(ticks * (box.height / box.width)))).tickSizeOuter(0));
   }
+}
+
+/**
+ * The smooth heatmap of the latest frame, shared by the Train and Test plots (same frame,
+ * colours and size): computed once per frame, not once per plot.
+ */
+let lastPixels: { cls: Uint8Array; conf: Uint8Array; lut: Uint8Array; scale: number; px: Uint8ClampedArray } | undefined;
+function smoothPixels(input: BoundaryInput, scale: number): Uint8ClampedArray {
+  const { cls, conf } = input.frame;
+  const c = lastPixels;
+  if (c && c.cls === cls && c.conf === conf && c.lut === input.lut && c.scale === scale) return c.px;
+  const px = smoothHeatmapRgba(cls, conf, input.frame.frame.resolution, input.lut, scale, c?.px, input.frame.margin);
+  lastPixels = { cls, conf, lut: input.lut, scale, px };
+  return px;
 }

@@ -6,6 +6,8 @@ export interface DecodedFrame {
   frame: FrameEvent;
   cls: Uint8Array;
   conf: Uint8Array;
+  /** Max probability minus the runner-up's (absent in older recordings). */
+  margin?: Uint8Array;
   predTrain: Uint8Array;
   predTest: Uint8Array;
 }
@@ -15,6 +17,7 @@ export function decodeFrame(frame: FrameEvent): DecodedFrame {
     frame,
     cls: decodeBase64(frame.cls),
     conf: decodeBase64(frame.conf),
+    margin: frame.margin === undefined ? undefined : decodeBase64(frame.margin),
     predTrain: decodeBase64(frame.predTrain),
     predTest: decodeBase64(frame.predTest),
   };

@@ -51,7 +51,9 @@ export function readTheme(doc: Document): ViewTheme {
     trainCurve: dark ? '#56B4E9' : '#0072B2',
     testCurve: dark ? '#E69F00' : '#D55E00',
     fontFamily: (cs?.getPropertyValue('--vscode-font-family').trim() || LIGHT_FIGURE_THEME.fontFamily),
-    minAlpha: hc ? 0.08 : 0.12,
-    maxAlpha: hc ? 0.45 : dark ? 0.6 : 0.7,
+    // Dark backgrounds mix in linear light (heatmap.ts), at lower opacity: clear hues,
+    // not brown and olive, with the points brighter than their regions.
+    minAlpha: hc ? 0.08 : dark ? 0.06 : 0.12,
+    maxAlpha: hc ? 0.3 : dark ? 0.35 : 0.7,
   };
 }

@@ -9,7 +9,11 @@ export function decodeBase64(s: string): Uint8Array {
   return out;
 }
 
+/** Node's Buffer when there is one (the trainer: ~30x faster than btoa on a binary string). */
+const NodeBuffer = (globalThis as { Buffer?: { from(b: ArrayBuffer, o: number, l: number): { toString(enc: 'base64'): string } } }).Buffer;
+
 export function encodeBase64(bytes: Uint8Array): string {
+  if (NodeBuffer) return NodeBuffer.from(bytes.buffer as ArrayBuffer, bytes.byteOffset, bytes.byteLength).toString('base64');
   let bin = '';
   // Chunked: String.fromCharCode(...big) overflows the argument limit.
   for (let i = 0; i < bytes.length; i += 0x8000) {

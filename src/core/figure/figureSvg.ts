@@ -8,11 +8,13 @@ import type { EpochEvent, FrameEvent, PointSet, StartEvent } from '../protocol';
 import { decodeBase64 } from './base64';
 import { chartModel, type Metric } from './curves';
 import { duration, pct, r2, xmlEscape } from './format';
-import { DEFAULT_HEATMAP_STYLE, heatmapLut, heatmapRects } from './heatmap';
+import { DEFAULT_HEATMAP_STYLE, heatmapLut, smoothHeatmapRgba, smoothScale, type HeatmapStyle } from './heatmap';
+import { encodeBase64 } from './base64';
+import { encodePng } from './png';
 import { boundaryScales, equalAspectBox, gridImageRect, inset } from './layout';
 import { classPalette, type PaletteName } from './palette';
 import { drawIndices, samplingNote } from './sample';
-import { classShape, markPath, pointOutline } from './marks';
+import { classShape, markPath, pointOutline, regionColor } from './marks';
 import { axis, el, text } from './svg';
 
 export interface FigureTheme {
@@ -57,6 +59,8 @@ export interface FigureOptions {
   maxPoints?: number;
   /** Earlier runs' epochs to overlay on the curves. */
   compare?: EpochEvent[][];
+  /** Heatmap opacities and blend (default: the theme's when it has them, else DEFAULT_HEATMAP_STYLE). */
+  heatmap?: Partial<Pick<HeatmapStyle, 'minAlpha' | 'maxAlpha' | 'blend'>>;
 }
 
 const FONT = 12;
@@ -93,13 +97,33 @@ export function renderFigureSvg(input: FigureInput, opts: FigureOptions = {}): s
   parts.push(text(gap, 20, start.specName, { 'font-size': 15, 'font-weight': 'bold', fill: theme.foreground }));
   parts.push(text(gap, 37, subtitle, { 'font-size': FONT, fill: theme.muted }));
 
-  const lut = heatmapLut({ ...DEFAULT_HEATMAP_STYLE, colors, background: theme.background });
+  // A view's theme carries its own opacities (ViewTheme: lower in high contrast and dark).
+  const themed = theme as FigureTheme & Partial<Pick<HeatmapStyle, 'minAlpha' | 'maxAlpha'>>;
+  const lut = heatmapLut({
+    ...DEFAULT_HEATMAP_STYLE,
+    ...(themed.minAlpha !== undefined && themed.maxAlpha !== undefined ? { minAlpha: themed.minAlpha, maxAlpha: themed.maxAlpha } : {}),
+    ...opts.heatmap,
+    colors,
+    background: theme.background,
+  });
   const cls = decodeBase64(frame.cls);
   const conf = decodeBase64(frame.conf);
-  const rects = heatmapRects(cls, conf, frame.resolution, lut);
   const predTrain = decodeBase64(frame.predTrain);
   const predTest = decodeBase64(frame.predTest);
   const maxPoints = opts.maxPoints ?? 2000;
+
+  // The heatmap as one smooth raster (contourf-like: interpolated scores, continuous
+  // tint), made once at about twice the panel's width (figure.png is drawn at 2x) and
+  // shared by both panels; the renderer's smoothing covers the last stretch.
+  const box0 = equalAspectBox(frame.bounds, inset({ x: 0, y: titleH, width: panelW, height: boundaryH }, { top: 22, right: 8, bottom: 26, left: 38 }));
+  const scale = smoothScale(frame.resolution, gridImageRect(frame.resolution, box0).width * 2);
+  const side = frame.resolution * scale;
+  const margin = frame.margin === undefined ? undefined : decodeBase64(frame.margin);
+  const heatPng = encodePng(smoothHeatmapRgba(cls, conf, frame.resolution, lut, scale, undefined, margin), side, side);
+  parts.push(el('defs', {}, el('symbol', { id: 'bc-heatmap', viewBox: `0 0 ${side} ${side}`, preserveAspectRatio: 'none' }, el('image', {
+    width: side, height: side, preserveAspectRatio: 'none', 'image-rendering': 'optimizeQuality',
+    href: `data:image/png;base64,${encodeBase64(heatPng)}`,
+  }))));
 
   const panel = (which: 'train' | 'test', x: number) => {
     const ps = start.points[which];
@@ -108,28 +132,11 @@ export function renderFigureSvg(input: FigureInput, opts: FigureOptions = {}): s
     const box = equalAspectBox(frame.bounds, avail);
     const s = boundaryScales(frame.bounds, box);
     const img = gridImageRect(frame.resolution, box);
-    const cw = img.width / frame.resolution;
-    const ch = img.height / frame.resolution;
     const clip = `bc-clip-${which}`;
     const g: string[] = [];
     g.push(el('clipPath', { id: clip }, el('rect', { x: box.x, y: box.y, width: box.width, height: box.height })));
-    // One path per colour (not one <rect> each) keeps the file small.
-    const byColor = new Map<string, string[]>();
-    for (const r of rects) {
-      // 0.4 px of overlap hides the hairline seams rasterisers leave between
-      // abutting shapes at fractional coordinates.
-      const w = r.w * cw + 0.4;
-      const h = r.h * ch + 0.4;
-      const d = `M${r2(img.x + r.col * cw)},${r2(img.y + r.row * ch)}h${r2(w)}v${r2(h)}h${r2(-w)}z`;
-      let l = byColor.get(r.color);
-      if (!l) byColor.set(r.color, (l = []));
-      l.push(d);
-    }
-    const heat = [...byColor.entries()]
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-      .map(([color, ds]) => el('path', { d: ds.join(''), fill: color }));
-    g.push(el('g', { class: 'heatmap', 'clip-path': `url(#${clip})`, 'shape-rendering': 'crispEdges' }, heat));
-    g.push(pointsSvg(ps, pred, s, colors, theme, maxPoints));
+    g.push(el('g', { class: 'heatmap', 'clip-path': `url(#${clip})` }, el('use', { href: '#bc-heatmap', x: img.x, y: img.y, width: img.width, height: img.height })));
+    g.push(pointsSvg(ps, pred, s, colors, theme, maxPoints, lut));
     g.push(el('rect', { x: box.x, y: box.y, width: box.width, height: box.height, fill: 'none', stroke: theme.muted }));
     const axisStyle = { color: theme.muted, fontSize: 10 };
     g.push(axis('bottom', s.x, [box.x, box.x + box.width], box.y + box.height, s.x.ticks(6), String, axisStyle));
@@ -148,7 +155,7 @@ export function renderFigureSvg(input: FigureInput, opts: FigureOptions = {}): s
   let lx = gap;
   for (let c = 0; c < nClasses && c < 12; c++) {
     const shape = classShape(c);
-    const mark = { fill: colors[c], stroke: pointOutline(colors[c], theme), 'stroke-width': 0.6 };
+    const mark = { fill: colors[c], stroke: pointOutline(colors[c], theme, regionColor(lut, c)), 'stroke-width': 0.6 };
     leg.push(shape === 'circle' ? el('circle', { cx: lx + 5, cy: ly - 4, r: 5, ...mark }) : el('path', { d: markPath(shape, lx + 5, ly - 4, 5), ...mark }));
     const name = start.data.classNames[c] ?? String(c);
     leg.push(text(lx + 14, ly, name, { fill: theme.foreground }));
@@ -227,6 +234,7 @@ function pointsSvg(
   colors: string[],
   theme: FigureTheme,
   maxPoints: number,
+  lut: Uint8Array,
 ): string {
   const idx = drawIndices(ps, maxPoints);
   // Grouped by class: one <g> with the fill, circles carry only their centres.
@@ -246,11 +254,11 @@ function pointsSvg(
     .sort(([a], [b]) => a - b)
     .map(([c, circles]) => {
       const fill = colors[c] ?? theme.muted;
-      const outline = pointOutline(fill, theme);
+      const outline = pointOutline(fill, theme, regionColor(lut, c));
       // Only where the theme's outline would vanish (dark fills on a dark theme).
       return el('g', outline === theme.pointStroke ? { fill } : { fill, stroke: outline }, circles);
     });
-  return el('g', { class: 'points', stroke: theme.pointStroke, 'stroke-width': 0.6 }, [
+  return el('g', { class: 'points', stroke: theme.pointStroke, 'stroke-width': 0.75 }, [
     ...groups,
     rings.length ? el('g', { class: 'misclassified', fill: 'none', stroke: theme.errorMark, 'stroke-width': 1.5 }, rings) : '',
   ]);

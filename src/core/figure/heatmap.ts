@@ -1,9 +1,10 @@
 /**
- * The decision-boundary heatmap as pixels: one pixel per grid point, the predicted
- * class's colour, more opaque where the model is more confident, blended over the
- * background. Opaque output on purpose: the same pixels go to `putImageData`, to the
- * exported PNG and (run-length merged) to the static SVG, and none of them should
- * depend on what is behind the figure.
+ * The decision-boundary heatmap as pixels: the predicted class's colour, more opaque
+ * where the model is more confident (a continuous tint), blended over the background.
+ * Opaque output on purpose: the same pixels go to `putImageData` (the panel), to the
+ * exported PNG and to the static SVG (as an embedded PNG), and none of them should
+ * depend on what is behind the figure. `smoothHeatmapRgba` draws it finer than the grid,
+ * like the notebook's `contourf`.
  *
  * Grid layout (protocol.ts FrameEvent): row-major, row 0 at yMin. Images have row 0 at
  * the top, so rows are flipped here.
@@ -19,6 +20,30 @@ export interface HeatmapStyle {
   minAlpha: number;
   /** Opacity at confidence 1; the notebook's contourf uses 0.7. */
   maxAlpha: number;
+  /**
+   * How a class colour is mixed into the background. Default: 'srgb' on a light
+   * background (what matplotlib's alpha does: the notebook's look), 'linear' (in linear
+   * light) on a dark one: mixing saturated colours toward near-black in sRGB turns
+   * orange into brown and yellow into olive (a muddy map); in linear light they keep
+   * their hue and brightness and only get weaker.
+   */
+  blend?: 'srgb' | 'linear';
+}
+
+const toLin = (v: number) => {
+  const c = v / 255;
+  return c <= 0.04045 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+};
+const fromLin = (c: number) => 255 * (c <= 0.0031308 ? 12.92 * c : 1.055 * c ** (1 / 2.4) - 0.055);
+/** `col` over `bg` at opacity `a`, mixed as `blend` says. */
+export function mix(bg: Rgb, col: Rgb, a: number, blend: 'srgb' | 'linear' = 'srgb'): Rgb {
+  if (blend === 'linear') return [0, 1, 2].map((i) => fromLin(toLin(bg[i]) + (toLin(col[i]) - toLin(bg[i])) * a)) as Rgb;
+  return [0, 1, 2].map((i) => bg[i] + (col[i] - bg[i]) * a) as Rgb;
+}
+
+/** WCAG relative luminance of an RGB triple, 0..1. */
+function lum([r, g, b]: Rgb): number {
+  return 0.2126 * toLin(r) + 0.7152 * toLin(g) + 0.0722 * toLin(b);
 }
 
 export const DEFAULT_HEATMAP_STYLE: Omit<HeatmapStyle, 'colors' | 'background'> = {
@@ -33,6 +58,7 @@ export const DEFAULT_HEATMAP_STYLE: Omit<HeatmapStyle, 'colors' | 'background'> 
 export function heatmapLut(style: HeatmapStyle): Uint8Array {
   const k = style.colors.length;
   const bg = hexToRgb(style.background);
+  const blend = style.blend ?? (lum(bg) < 0.2 ? 'linear' : 'srgb');
   const lut = new Uint8Array(Math.max(1, k) * 256 * 3);
   // Confidence below chance cannot happen for argmax of a softmax; clamp anyway.
   const chance = k > 1 ? 1 / k : 0;
@@ -43,9 +69,10 @@ export function heatmapLut(style: HeatmapStyle): Uint8Array {
       const t = chance < 1 ? Math.max(0, Math.min(1, (p - chance) / (1 - chance))) : 1;
       const a = style.minAlpha + (style.maxAlpha - style.minAlpha) * t;
       const o = (c * 256 + q) * 3;
-      lut[o] = Math.round(bg[0] + (col[0] - bg[0]) * a);
-      lut[o + 1] = Math.round(bg[1] + (col[1] - bg[1]) * a);
-      lut[o + 2] = Math.round(bg[2] + (col[2] - bg[2]) * a);
+      const px = mix(bg, col, a, blend);
+      lut[o] = Math.round(px[0]);
+      lut[o + 1] = Math.round(px[1]);
+      lut[o + 2] = Math.round(px[2]);
     }
   }
   return lut;
@@ -87,74 +114,154 @@ export function heatmapRgba(
   return px;
 }
 
-export interface HeatRect {
-  /** Grid column of the first cell and number of cells across. */
-  col: number;
-  w: number;
-  /** Image row (0 = top = yMax) and number of rows down. */
-  row: number;
-  h: number;
-  color: string;
-}
-
 /**
- * The same image as few rectangles: runs of equal colour in a row, then runs stacked
- * down when the row below has the identical run. Confidence is quantised to `levels`
- * steps so runs are long; used for SVG output where one <rect> per cell (10k-40k)
- * would be too heavy.
+ * The heatmap drawn `scale` times finer than the grid, the way matplotlib's `contourf`
+ * looks: no cell stair-steps, no bands. For every output pixel the class scores at the
+ * four surrounding grid points are interpolated bilinearly and the winner is drawn,
+ * tinted by its interpolated score (a continuous confidence). Boundaries fall where the
+ * scores cross, between grid points, as smooth lines.
+ *
+ * Which class wins between grid points is decided by interpolating each grid point's
+ * margin (its probability minus the runner-up's, `margin`: zero on the boundary), for
+ * its class and against the others present: the boundary falls where the margins of
+ * the two sides balance, and moves smoothly with them. Choosing by nearest grid point
+ * instead draws the cells' stair-steps. Frames without `margin` (older recordings) use
+ * p - 1/K, exact for two classes and blocky where a boundary has more around it.
+ *
+ * Output: (resolution·scale)² RGBA pixels, top row = yMax, covering the same rectangle
+ * as the grid image (`gridImageRect`): pixel centres at grid coordinates
+ * (j + 0.5)/scale - 0.5, clamped to the grid. `out` is reused when it has the right size.
  */
-export function heatmapRects(
+export function smoothHeatmapRgba(
   cls: Uint8Array,
   conf: Uint8Array,
   resolution: number,
   lut: Uint8Array,
-  levels = 8,
-): HeatRect[] {
+  scale: number,
+  out?: Uint8ClampedArray,
+  margin?: Uint8Array,
+): Uint8ClampedArray {
   const n = resolution;
+  const s = Math.max(1, Math.floor(scale));
+  const mg = margin && margin.length === cls.length ? margin : undefined;
+  const N = n * s;
+  const px = out && out.length === N * N * 4 ? out : new Uint8ClampedArray(N * N * 4);
   const k = lut.length / 768;
-  const quant = (q: number) => {
-    // Centre of the level's bucket, so the quantised colour is unbiased.
-    const step = 256 / levels;
-    return Math.min(255, Math.floor(Math.floor(q / step) * step + step / 2));
-  };
-  const keyAt = (gridRow: number, col: number) => {
-    const i = gridRow * n + col;
-    const c = cls[i];
-    return c < k ? c * 256 + quant(conf[i]) : -1;
-  };
-  const done: HeatRect[] = [];
-  // Open rects keyed by "col,w,key" from the previous image row, to extend downwards.
-  let open = new Map<string, HeatRect>();
-  for (let row = 0; row < n; row++) {
-    const gridRow = n - 1 - row;
-    const next = new Map<string, HeatRect>();
-    let col = 0;
-    while (col < n) {
-      const key = keyAt(gridRow, col);
-      let end = col + 1;
-      while (end < n && keyAt(gridRow, end) === key) end++;
-      if (key >= 0) {
-        const id = `${col},${end - col},${key}`;
-        const prev = open.get(id);
-        if (prev) {
-          prev.h++;
-          next.set(id, prev);
-          open.delete(id);
-        } else {
-          const o = key * 3;
-          const rect: HeatRect = {
-            col, w: end - col, row, h: 1,
-            color: '#' + [lut[o], lut[o + 1], lut[o + 2]].map((v) => v.toString(16).padStart(2, '0')).join(''),
-          };
-          next.set(id, rect);
-        }
-      }
-      col = end;
-    }
-    for (const r of open.values()) done.push(r);
-    open = next;
+  // Per output column (and row): the two grid columns and the weight of the second.
+  const i0 = new Int32Array(N);
+  const i1 = new Int32Array(N);
+  const f = new Float32Array(N);
+  for (let j = 0; j < N; j++) {
+    const u = Math.min(n - 1, Math.max(0, (j + 0.5) / s - 0.5));
+    const a = Math.min(n - 2, Math.floor(u));
+    i0[j] = Math.max(0, a);
+    i1[j] = Math.min(n - 1, a + 1);
+    f[j] = n > 1 ? u - i0[j] : 0;
   }
-  for (const r of open.values()) done.push(r);
-  // Stable order (top-left first) keeps SVG output deterministic for snapshots.
-  return done.sort((a, b) => a.row - b.row || a.col - b.col);
+  // Chance level as a confidence byte: an argmax is always at least this sure.
+  const chance = k > 1 ? 255 / k : 0;
+  // One output pixel in grid units (the sub-samples' spacing).
+  const step = n > 1 ? 1 / s : 0;
+  const cs = [0, 0, 0, 0];
+  const qs = [0, 0, 0, 0];
+  const ms = [0, 0, 0, 0];
+  const ws = [0, 0, 0, 0];
+  const cand = [0, 0, 0, 0];
+  for (let Y = 0; Y < N; Y++) {
+    // Image row Y (top = yMax) is grid row n-1-… : flip.
+    const jr = N - 1 - Y;
+    const r0 = i0[jr] * n;
+    const r1 = i1[jr] * n;
+    const fy = f[jr];
+    for (let X = 0; X < N; X++) {
+      const c0 = i0[X];
+      const c1 = i1[X];
+      const fx = f[X];
+      const a = r0 + c0, b = r0 + c1, c = r1 + c0, e = r1 + c1;
+      cs[0] = cls[a]; qs[0] = conf[a]; ws[0] = (1 - fx) * (1 - fy);
+      cs[1] = cls[b]; qs[1] = conf[b]; ws[1] = fx * (1 - fy);
+      cs[2] = cls[c]; qs[2] = conf[c]; ws[2] = (1 - fx) * fy;
+      cs[3] = cls[e]; qs[3] = conf[e]; ws[3] = fx * fy;
+      // The tint: the interpolated confidence, continuous across boundaries too (both
+      // sides are about equally unsure there).
+      const score = ws[0] * qs[0] + ws[1] * qs[1] + ws[2] * qs[2] + ws[3] * qs[3];
+      const q = Math.min(255, Math.max(0, Math.round(score)));
+      const d = (Y * N + X) * 4;
+      const win = cs[0];
+      if (cs[1] === win && cs[2] === win && cs[3] === win) {
+        if (win >= k) {
+          // An out-of-range class (corrupt frame) shows as the background, not garbage.
+          px[d] = px[d + 1] = px[d + 2] = px[d + 3] = 0;
+          continue;
+        }
+        const o = (win * 256 + q) * 3;
+        px[d] = lut[o];
+        px[d + 1] = lut[o + 1];
+        px[d + 2] = lut[o + 2];
+        px[d + 3] = 255;
+        continue;
+      }
+      // A cell with a boundary through it: the winner at 4 points inside the pixel,
+      // colours averaged, so the boundary is anti-aliased rather than a 1-px staircase.
+      if (mg) {
+        ms[0] = mg[a]; ms[1] = mg[b]; ms[2] = mg[c]; ms[3] = mg[e];
+      } else for (let t = 0; t < 4; t++) ms[t] = qs[t] - chance;
+      for (let t = 0; t < 4; t++) ms[t] = Math.max(0.5, ms[t]);
+      let m = 0;
+      for (let t = 0; t < 4; t++) {
+        let seen = false;
+        for (let u = 0; u < m; u++) if (cand[u] === cs[t]) seen = true;
+        if (!seen) cand[m++] = cs[t];
+      }
+      let R = 0, G = 0, B = 0;
+      let bad = false;
+      for (let sub = 0; sub < 4; sub++) {
+        const sx = Math.min(1, Math.max(0, fx + ((sub & 1 ? 0.25 : -0.25) * step)));
+        const sy = Math.min(1, Math.max(0, fy + ((sub & 2 ? 0.25 : -0.25) * step)));
+        const w0 = (1 - sx) * (1 - sy), w1 = sx * (1 - sy), w2 = (1 - sx) * sy, w3 = sx * sy;
+        // The winner: bilinear interpolation of each corner's margin, for its class
+        // (and against the others present).
+        let best = -Infinity;
+        let wc = win;
+        for (let u = 0; u < m; u++) {
+          const cl = cand[u];
+          const o = -1 / (m - 1);
+          const sc =
+            w0 * ms[0] * (cs[0] === cl ? 1 : o) + w1 * ms[1] * (cs[1] === cl ? 1 : o) +
+            w2 * ms[2] * (cs[2] === cl ? 1 : o) + w3 * ms[3] * (cs[3] === cl ? 1 : o);
+          if (sc > best) {
+            best = sc;
+            wc = cl;
+          }
+        }
+        if (wc >= k) {
+          bad = true;
+          break;
+        }
+        const o = (wc * 256 + q) * 3;
+        R += lut[o];
+        G += lut[o + 1];
+        B += lut[o + 2];
+      }
+      if (bad) {
+        px[d] = px[d + 1] = px[d + 2] = px[d + 3] = 0;
+        continue;
+      }
+      px[d] = Math.round(R / 4);
+      px[d + 1] = Math.round(G / 4);
+      px[d + 2] = Math.round(B / 4);
+      px[d + 3] = 255;
+    }
+  }
+  return px;
+}
+
+/**
+ * How many times finer than the grid to draw the heatmap so it is about `targetPx`
+ * pixels across, at most ~512 (a small grid is drawn as finely as a large one; past
+ * that the renderer's smoothing covers the remaining stretch invisibly).
+ */
+export function smoothScale(resolution: number, targetPx: number): number {
+  const n = Math.max(1, resolution);
+  return Math.max(1, Math.min(Math.max(1, Math.floor(512 / n)), Math.round(targetPx / n)));
 }

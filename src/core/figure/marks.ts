@@ -16,12 +16,13 @@ export interface PointMark {
 
 /**
  * Dots shrink as there are more of them so clusters stay readable (area per point / 5,
- * between 1.5 and `maxR`); the outline is at most a quarter of the radius, so a dot of
- * 1.5 px still shows its fill colour rather than a dark speck.
+ * between 1.5 and `maxR`); the outline (a rim that contrasts with the fill, see
+ * `pointOutline`) is at most a quarter of the radius, so a dot of 1.5 px still shows its
+ * fill colour rather than a dark speck.
  */
 export function pointMark(count: number, area: number, maxR = 4): PointMark {
   const r = Math.max(1.5, Math.min(maxR, Math.sqrt(area / Math.max(1, count)) / 5));
-  return { r, strokeWidth: Math.min(0.7, r * 0.25), ringR: r + 2.5 };
+  return { r, strokeWidth: Math.min(1, r * 0.25), ringR: r + 2.5 };
 }
 
 /** WCAG relative luminance of a #rrggbb colour, 0 (black) .. 1 (white). */
@@ -41,13 +42,26 @@ export function contrast(a: string, b: string): number {
 }
 
 /**
- * The outline of a point of colour `fill`: the theme's usual one, unless the fill is too
- * close to the background to stand out by itself (Paul Tol's indigo and wine, past the
- * eighth class, on a dark theme), then the foreground: the dot gets a light rim. On light
- * themes the foreground is dark, like the usual outline.
+ * The rim of a point of colour `fill`: of the theme's point stroke, foreground and
+ * background, the one that stands out best from both the fill and `behind`, the tint of
+ * the point's own class where the model is sure (where a correctly classified point
+ * sits). Yellow gets a dark rim on yellow; navy (RdYlBu) a light rim on navy; on a dark
+ * theme, whose regions are darker than the dots, a light rim where a dark one would
+ * vanish into the region (green on dark green). Without `behind`: the one that stands
+ * out from the fill.
  */
-export function pointOutline(fill: string, theme: { pointStroke: string; background: string; foreground: string }): string {
-  return contrast(fill, theme.background) >= 2.5 ? theme.pointStroke : theme.foreground;
+export function pointOutline(fill: string, theme: { pointStroke: string; background: string; foreground: string }, behind?: string): string {
+  const score = (c: string) => Math.min(contrast(fill, c), behind ? contrast(behind, c) : Infinity);
+  let best = theme.pointStroke;
+  for (const c of [theme.foreground, theme.background]) if (score(c) > score(best) + 0.25) best = c;
+  return best;
+}
+
+/** The tint of class `c` at full confidence in a heatmap colour table (heatmap.ts `heatmapLut`). */
+export function regionColor(lut: Uint8Array, c: number): string {
+  const o = (c * 256 + 255) * 3;
+  if (o + 2 >= lut.length) return '#000000';
+  return '#' + [lut[o], lut[o + 1], lut[o + 2]].map((v) => v.toString(16).padStart(2, '0')).join('');
 }
 
 /**

@@ -5,7 +5,10 @@
  * replay it. Epoch, log and terminal events are small and always kept; boundary frames
  * are not (each is ~2 x resolution^2 bytes of base64, 27 kB at the default 101 x 101,
  * 670 kB at 501 x 501), and a long run with `boundary.every: 1` would otherwise grow
- * without limit. Rule, deterministic whatever the batching of the events:
+ * without limit. The trainer's default (`boundary.every: "auto"`, core/train/frames.ts)
+ * already bounds a run to AUTO_FRAMES (201 frames, 10 MiB, spread over the whole run,
+ * densest early), so such a run is kept whole in memory and on disk; this budget is for
+ * explicit cadences. Rule, deterministic whatever the batching of the events:
  *
  * - frames are numbered in arrival order (0 = the untrained model, epoch 0);
  * - while the kept frames fit the budget (`maxFrames` and `maxBytes`), every frame is
@@ -31,11 +34,14 @@ export interface FrameBudget {
 /** In memory, per run: as many frames as the webview keeps (400), at most 48 MiB. */
 export const MEMORY_FRAME_BUDGET: FrameBudget = { maxFrames: 400, maxBytes: 48 * 1024 * 1024 };
 
-/** On disk (`events.jsonl` in the run folder): a smaller, still smooth replay. */
-export const DISK_FRAME_BUDGET: FrameBudget = { maxFrames: 120, maxBytes: 12 * 1024 * 1024 };
+/**
+ * On disk (`events.jsonl` in the run folder): a whole `auto` run (201 frames, at most
+ * 10 MiB: the replay after a window reload is the one seen live), at most 12 MiB.
+ */
+export const DISK_FRAME_BUDGET: FrameBudget = { maxFrames: 201, maxBytes: 12 * 1024 * 1024 };
 
 export function frameBytes(f: FrameEvent): number {
-  return f.cls.length + f.conf.length + f.predTrain.length + f.predTest.length + (f.slice?.length ?? 0) + 96;
+  return f.cls.length + f.conf.length + (f.margin?.length ?? 0) + f.predTrain.length + f.predTest.length + (f.slice?.length ?? 0) + 96;
 }
 
 export interface FrameStats {

@@ -84,7 +84,7 @@ export interface BoundarySpec {
   resolution: number;
   /** Padding added to the data's min/max on each axis (the notebook's helper: 0.1). */
   padding: number;
-  /** Send a boundary frame every N epochs, or `"auto"` to keep the UI live cheaply. */
+  /** A boundary frame after every N-th epoch, or `"auto"`: every epoch of a short run, ~200 over a long one (frames.ts FrameClock). */
   every: number | 'auto';
 }
 

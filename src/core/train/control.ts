@@ -1,11 +1,16 @@
 /**
- * Cancel and pause/resume for a running training. Cancelling is an AbortSignal (so any
- * host can link its own), pausing a small gate the loop awaits between epochs.
+ * Cancel, pause/resume and step for a running training. Cancelling is an AbortSignal (so
+ * any host can link its own), pausing a small gate the loop awaits between epochs.
+ *
+ * Step: while paused, `step(n)` lets exactly n more epochs through the gate, then the run
+ * is paused again (the loop takes one with `takeStep()` per epoch). Steps asked for while
+ * running are ignored: there is nothing to step through. `resume()` drops unused steps.
  */
 
 export class RunControl {
   private readonly ac = new AbortController();
   private pausedFlag = false;
+  private steps = 0;
   private wake: (() => void) | undefined;
 
   /** `linked`: an outer signal that cancels this run too (e.g. the CLI's SIGINT). */
@@ -25,6 +30,10 @@ export class RunControl {
   get paused(): boolean {
     return this.pausedFlag;
   }
+  /** Stepped epochs not run yet. */
+  get pendingSteps(): number {
+    return this.steps;
+  }
 
   cancel(): void {
     this.ac.abort();
@@ -35,12 +44,28 @@ export class RunControl {
   }
   resume(): void {
     this.pausedFlag = false;
+    this.steps = 0;
     this.release();
   }
 
-  /** Resolves when resumed or cancelled (immediately if not paused). */
+  /** While paused: run `epochs` more epochs (a whole number, at least 1), then pause again. */
+  step(epochs = 1): void {
+    if (!this.pausedFlag || this.cancelled) return;
+    const n = Number.isFinite(epochs) ? Math.max(1, Math.floor(epochs)) : 1;
+    this.steps += n;
+    this.release();
+  }
+
+  /** The loop, paused before an epoch: may this epoch run as a step? (Consumes one.) */
+  takeStep(): boolean {
+    if (this.steps <= 0) return false;
+    this.steps--;
+    return true;
+  }
+
+  /** Resolves when resumed, cancelled or stepped (immediately if not paused). */
   waitWhilePaused(): Promise<void> {
-    if (!this.pausedFlag || this.cancelled) return Promise.resolve();
+    if (!this.pausedFlag || this.cancelled || this.steps > 0) return Promise.resolve();
     return new Promise((resolve) => {
       this.wake = resolve;
     });

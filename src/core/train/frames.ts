@@ -88,55 +88,105 @@ function rowsOf(ds: Dataset, idx: number[]): Float32Array {
   return out;
 }
 
+/** Base64 characters of a frame at grid `resolution` with `points` drawn points (protocol FrameEvent). */
+export function frameBytes(resolution: number, points: number): number {
+  const b64 = (n: number) => 4 * Math.ceil(n / 3);
+  return 3 * b64(resolution * resolution) + b64(points) + 200;
+}
+
+/**
+ * Per row of `z` (logits, K per row): the most likely class, its softmax probability and
+ * its margin over the runner-up's, as bytes (probabilities x 255).
+ */
+export function topTwo(z: Float32Array | Float64Array | number[], K: number): { cls: Uint8Array; conf: Uint8Array; margin: Uint8Array } {
+  const rows = Math.floor(z.length / Math.max(1, K));
+  const cls = new Uint8Array(rows);
+  const conf = new Uint8Array(rows);
+  const margin = new Uint8Array(rows);
+  for (let r = 0, o = 0; r < rows; r++, o += K) {
+    let b1 = 0;
+    let b2 = -1;
+    for (let j = 1; j < K; j++) {
+      if (z[o + j] > z[o + b1]) {
+        b2 = b1;
+        b1 = j;
+      } else if (b2 < 0 || z[o + j] > z[o + b2]) b2 = j;
+    }
+    const top = z[o + b1];
+    let sum = 1; // exp(0) for the winner
+    for (let j = 0; j < K; j++) if (j !== b1) sum += Math.exp(z[o + j] - top);
+    const p1 = 1 / sum;
+    const p2 = b2 < 0 ? 0 : Math.exp(z[o + b2] - top) * p1;
+    cls[r] = b1;
+    // Probabilities are in [0, 1]: no clamping needed; + 0.5 rounds.
+    conf[r] = p1 * 255 + 0.5;
+    margin[r] = (p1 - p2) * 255 + 0.5;
+  }
+  return { cls, conf, margin };
+}
+
 export class FrameMaker {
   private readonly grid: Tensor;
+  /** The coarser grid of intermediate frames, when it differs from the full one. */
+  private readonly coarseGrid?: Tensor;
   private readonly trainPts: Tensor;
   private readonly testPts: Tensor;
   readonly slice?: string;
 
+  /**
+   * `coarseResolution`: the grid of intermediate frames (`frame(net, epoch, 'coarse')`), over
+   * the same bounds; the full `resolution` is used for the first and the final frame.
+   */
   constructor(
     private readonly tf: Tf,
     private readonly k: Kernels,
     readonly bounds: Bounds,
     readonly resolution: number,
     sets: { train: Dataset; test: Dataset; trainIdx: number[]; testIdx: number[]; featureNames: string[] },
+    readonly coarseResolution = resolution,
   ) {
     const d = sets.train.d;
     const means = featureMeans(sets.train);
     this.slice = sliceNote(sets.featureNames);
-    const r2 = resolution * resolution;
-    this.grid = tf.keep(tf.tensor3d(gridInputs(bounds, resolution, d, means), [1, r2, d]));
+    const upload = (res: number) => tf.keep(tf.tensor3d(gridInputs(bounds, res, d, means), [1, res * res, d]));
+    this.grid = upload(resolution);
+    if (coarseResolution !== resolution) this.coarseGrid = upload(coarseResolution);
     this.trainPts = tf.keep(tf.tensor3d(rowsOf(sets.train, sets.trainIdx), [1, sets.trainIdx.length, d]));
     this.testPts = tf.keep(tf.tensor3d(rowsOf(sets.test, sets.testIdx), [1, sets.testIdx.length, d]));
   }
 
   /**
-   * The frame of `net` after `epoch` completed epochs. Async: its four read-backs are
-   * awaited together (webgpu cannot read synchronously; a GPU pays one sync for the four).
+   * The frame of `net` after `epoch` completed epochs, on the full or the coarse grid.
+   * Async: its read-backs are awaited together (webgpu cannot read synchronously; a GPU
+   * pays one sync for the three).
    */
-  async frame(net: Net, epoch: number): Promise<FrameEvent> {
+  async frame(net: Net, epoch: number, grid: 'full' | 'coarse' = 'full'): Promise<FrameEvent> {
     const { tf, k } = this;
-    const [clsT, confT, prTr, prTe] = tf.tidy(() => {
-      const p = k.softmax(forward(k, net, this.grid).logits);
-      const conf = tf.engine().runKernel('Max', { x: p }, { reductionIndices: [2], keepDims: false }) as Tensor;
+    const coarse = grid === 'coarse' && this.coarseGrid !== undefined;
+    const gridT = coarse ? this.coarseGrid! : this.grid;
+    // Logits read back, softmax's top two on the host: one small forward on the device
+    // and ~K exps per grid point here beat Softmax + TopK (or Max + ArgMax) kernels,
+    // which cost more in per-op overhead than they compute (about half the time, wasm).
+    const [logitsT, prTr, prTe] = tf.tidy(() => {
       const pred = (x: Tensor) => (x.shape[1] ? k.argMax(forward(k, net, x).logits, 2) : tf.zeros([0], 'int32'));
-      return [k.argMax(p, 2), conf, pred(this.trainPts), pred(this.testPts)];
+      return [forward(k, net, gridT).logits, pred(this.trainPts), pred(this.testPts)];
     });
-    let clsV: ArrayLike<number>, confF: ArrayLike<number>, prTrV: ArrayLike<number>, prTeV: ArrayLike<number>;
+    const K = logitsT.shape[2] ?? 1;
+    let z: ArrayLike<number>, prTrV: ArrayLike<number>, prTeV: ArrayLike<number>;
     try {
-      [clsV, confF, prTrV, prTeV] = await Promise.all([clsT.data(), confT.data(), prTr.data(), prTe.data()]);
+      [z, prTrV, prTeV] = await Promise.all([logitsT.data(), prTr.data(), prTe.data()]);
     } finally {
-      tf.dispose([clsT, confT, prTr, prTe]);
+      tf.dispose([logitsT, prTr, prTe]);
     }
-    const conf = new Uint8Array(confF.length);
-    for (let i = 0; i < confF.length; i++) conf[i] = Math.round(Math.min(1, Math.max(0, confF[i])) * 255);
+    const { cls, conf, margin } = topTwo(z as Float32Array, K);
     const ev: FrameEvent = {
       type: 'frame',
       epoch,
-      resolution: this.resolution,
+      resolution: coarse ? this.coarseResolution : this.resolution,
       bounds: this.bounds,
-      cls: encodeBase64(Uint8Array.from(clsV)),
+      cls: encodeBase64(cls),
       conf: encodeBase64(conf),
+      margin: encodeBase64(margin),
       predTrain: encodeBase64(Uint8Array.from(prTrV)),
       predTest: encodeBase64(Uint8Array.from(prTeV)),
     };
@@ -146,41 +196,152 @@ export class FrameMaker {
 
   dispose(): void {
     this.tf.dispose([this.grid, this.trainPts, this.testPts]);
+    if (this.coarseGrid) this.tf.dispose(this.coarseGrid);
   }
 }
 
 /**
- * Frame cadence. `every: N` → every N epochs. `"auto"` → time-driven, whatever the
- * number of epochs: a frame when at least max(100 ms, 9 × the last frame's cost) has
- * passed since the last one ended, so ≤ 10 frames/s and frames never take more than
- * ~10 % of the time (a 101² grid costs ~2 ms on wasm but ~90 ms on the js backend).
- * There is no epoch stride: a long run (10⁶ epochs) gets a frame every ~100 ms from
- * the start instead of every epochs/50 epochs; the host thins a run's kept frames to
- * its budget (src/extension/frameBudget.ts). Epoch 0 (untrained) and the last epoch
- * always get one.
+ * The per-run budget of `boundary.every: "auto"`. The run's frames are recorded for the
+ * view to play back at a human pace (training is faster than anyone can watch), so they
+ * should cover the WHOLE run, densest early where the boundary moves most, at a bounded
+ * cost in training time and in bytes (what crosses IPC and what the host keeps).
+ */
+export interface AutoFramePolicy {
+  /** Most frames per run, the untrained and the final one included. */
+  maxFrames: number;
+  /** Most base64 bytes of frames per run: fewer frames on big grids. */
+  maxBytes: number;
+  /** Frames may take this share of the training time so far... */
+  timeShare: number;
+  /** ...plus this many milliseconds outright: a short run gets every epoch's frame. */
+  baseMs: number;
+  /** Intermediate frames use at most this grid resolution; the first and the final frame are full. */
+  maxIntermediateResolution: number;
+}
+
+/**
+ * 201 frames: a run of up to 200 epochs gets every epoch. Intermediate frames on a 51 x 51
+ * grid (every other point of the default 101 x 101, the first and last at full
+ * resolution): the view interpolates between grid points (heatmap.ts), so they look as
+ * smooth, and cost a quarter: the notebook's 100 epochs train in ~80 ms on wasm, and 100
+ * frames at 101 x 101 (~0.9 ms each) would more than double that; at 51 x 51 they add
+ * about as much again on a loaded 2-core machine (bench/frames.ts). `baseMs` lets a short
+ * run have all its frames even on a machine several times as loaded; past it, frames get
+ * a quarter of the training time. 10 MiB: the bound is in frames unless the grid and
+ * point sets are large (a 501 x 501 frame is 1 MB).
+ */
+export const AUTO_FRAMES: AutoFramePolicy = {
+  maxFrames: 201,
+  maxBytes: 10 * 1024 * 1024,
+  timeShare: 0.25,
+  baseMs: 500,
+  maxIntermediateResolution: 51,
+};
+
+/**
+ * The epochs (completed-epoch counts, 0..epochs) that `auto` plans a frame for: all of
+ * them when they fit in `maxFrames`, else the union of a geometric series from epoch 1
+ * (dense early, where the boundary moves most) and an even spread over the whole run,
+ * half the budget each. Always 0 and `epochs`. Ascending, no repeats, at most maxFrames.
+ */
+export function plannedFrameEpochs(epochs: number, maxFrames: number): number[] {
+  const max = Math.max(2, Math.floor(maxFrames));
+  if (epochs + 1 <= max) return Array.from({ length: epochs + 1 }, (_, i) => i);
+  const inner = max - 2;
+  const geo = Math.ceil(inner / 2);
+  const lin = inner - geo;
+  const set = new Set<number>([0, epochs]);
+  for (let i = 1; i <= lin; i++) set.add(Math.round((epochs * i) / (lin + 1)));
+  // Geometric from 1 to epochs; the first steps repeat small epochs, so walk until `geo`
+  // distinct new epochs were added (or the series ends).
+  const ratio = Math.pow(epochs, 1 / (geo + 1));
+  let added = 0;
+  for (let i = 1, x = 1; added < geo && i < 10 * max; i++, x *= ratio) {
+    const e = Math.min(epochs, Math.max(1, Math.round(x)));
+    if (e >= epochs) break;
+    if (!set.has(e)) {
+      set.add(e);
+      added++;
+    }
+  }
+  // Fill what the geometric series could not place (it stops at `epochs`), evenly.
+  for (let e = 1; set.size < max && e < epochs; e++) set.add(e);
+  return [...set].sort((a, b) => a - b).slice(0, max);
+}
+
+/**
+ * Frame cadence.
+ *
+ * `every: N` → a frame after every N-th epoch (N, 2N, ...), at full resolution, whatever it costs (the user
+ * asked for it; the host thins what it keeps, src/extension/frameBudget.ts).
+ *
+ * `"auto"` (default) → the planned epochs of `plannedFrameEpochs` under `AUTO_FRAMES`: a
+ * frame is due once training reached the next planned epoch AND the frames so far cost at
+ * most `baseMs + timeShare × training time` (time spent on frames not counted as training).
+ * A frame the time budget defers is taken at the first epoch the budget allows; planned
+ * epochs passed meanwhile are skipped, so a slow frame (the js backend, a big grid) thins
+ * the frames out evenly instead of delaying the run. Intermediate frames are on a grid of at
+ * most 51 x 51 (`gridFor`).
+ *
+ * Both: epoch 0 (the untrained model) and the last epoch always get a full-resolution frame.
  */
 export class FrameClock {
   private lastEpoch = 0;
-  private lastTime = 0;
-  private lastCost = 0;
+  private spentMs = 0;
+  private next = 0;
   private readonly stride: number;
+  private readonly plan: number[];
+  private readonly policy: AutoFramePolicy;
+  /** Frames the `auto` plan allows (after the byte budget). */
+  readonly maxFrames: number;
+  /** Grid resolution of intermediate frames. */
+  readonly coarseResolution: number;
+
   constructor(
     private readonly every: number | 'auto',
     private readonly epochs: number,
-    private readonly now: () => number = () => performance.now(),
+    opts: { resolution?: number; points?: number; policy?: AutoFramePolicy } = {},
   ) {
-    this.stride = every === 'auto' ? 1 : Math.max(1, Math.floor(every));
+    const policy = opts.policy ?? AUTO_FRAMES;
+    const res = opts.resolution ?? 101;
+    const auto = every === 'auto';
+    this.stride = auto ? 1 : Math.max(1, Math.floor(every));
+    this.coarseResolution = auto ? Math.min(res, policy.maxIntermediateResolution) : res;
+    const full = frameBytes(res, opts.points ?? 0);
+    const coarse = frameBytes(this.coarseResolution, opts.points ?? 0);
+    // Two full frames (first and last), the rest coarse.
+    const byBytes = 2 + Math.floor(Math.max(0, policy.maxBytes - 2 * full) / coarse);
+    this.maxFrames = Math.max(2, Math.min(policy.maxFrames, byBytes));
+    this.plan = auto ? plannedFrameEpochs(epochs, this.maxFrames) : [];
+    this.policy = policy;
   }
+
   /** Marks a frame sent after `completed` epochs; `costMs`: what computing it took. */
   sent(completed: number, costMs = 0): void {
     this.lastEpoch = completed;
-    this.lastTime = this.now();
-    this.lastCost = costMs;
+    this.spentMs += costMs;
+    while (this.next < this.plan.length && this.plan[this.next] <= completed) this.next++;
   }
-  /** Is a frame due after `completed` epochs? */
-  due(completed: number): boolean {
+
+  /**
+   * Is a frame due after `completed` epochs? `elapsedMs`: time since training started
+   * (pauses left out), frames included.
+   */
+  due(completed: number, elapsedMs = 0): boolean {
     if (completed >= this.epochs) return true;
-    if (completed - this.lastEpoch < this.stride) return false;
-    return this.every !== 'auto' || this.now() - this.lastTime >= Math.max(100, 9 * this.lastCost);
+    if (this.every !== 'auto') return completed % this.stride === 0 && completed !== this.lastEpoch;
+    if (this.next >= this.plan.length || completed < this.plan[this.next]) return false;
+    const training = Math.max(0, elapsedMs - this.spentMs);
+    return this.spentMs <= this.policy.baseMs + this.policy.timeShare * training;
+  }
+
+  /** The grid a frame after `completed` epochs is drawn on: full for the first and the last. */
+  gridFor(completed: number): 'full' | 'coarse' {
+    return completed === 0 || completed >= this.epochs ? 'full' : 'coarse';
+  }
+
+  /** Milliseconds spent on frames so far. */
+  get costMs(): number {
+    return this.spentMs;
   }
 }

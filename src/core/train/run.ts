@@ -24,6 +24,7 @@ import { isRunId, newRunId } from '../run/id';
 import { writeArtifacts } from './artifacts';
 import { defaultLoaders, DeviceUnavailableError, loadBackend, type BackendLoaders } from './backends';
 import type { RunControl } from './control';
+import type { AutoFramePolicy } from './frames';
 import { layerSizes, paramCount } from './model';
 import { train } from './trainer';
 
@@ -41,6 +42,8 @@ export interface RunDeps {
   runId?: string;
   /** Write figure.png too (default true). */
   png?: boolean;
+  /** The `auto` frame budget (default AUTO_FRAMES, frames.ts). */
+  framePolicy?: AutoFramePolicy;
 }
 
 function sampleCount(spec: BlobSpec): number | undefined {
@@ -171,6 +174,7 @@ export async function* runSpec(
       backend,
       maxPoints: options.maxPoints,
       control,
+      framePolicy: deps.framePolicy,
       onFinish: writer
         ? async (run) => {
             writer.open();

@@ -4,6 +4,11 @@
  *   start → frame(0, untrained) → { epoch, log?, frame?, paused/resumed? }* →
  *   done | error | cancelled
  *
+ * Frames (the decision boundary after N completed epochs) follow `FrameClock`: by default
+ * every epoch of a short run and ~200 over a long one, densest early, within a time and
+ * byte budget; the first and the final one at full resolution. A pause first sends the
+ * paused model's frame, so every step (`RunControl.step`) draws its frame.
+ *
  * It owns every tensor it creates and disposes them all before finishing (the net too,
  * after `onFinish` had the chance to save it). It never throws for training failures:
  * divergence becomes `ErrorEvent{code:'diverged'}`, anything unexpected
@@ -34,7 +39,7 @@ import type { LoadedBackend } from './backends';
 import type { RunControl } from './control';
 import { evaluate } from './evaluate';
 import { pct, pyFixed } from '../figure/format';
-import { dataBounds, FrameClock, FrameMaker, samplePoints } from './frames';
+import { dataBounds, FrameClock, FrameMaker, samplePoints, type AutoFramePolicy } from './frames';
 import { kernels } from './kernels';
 import { hostHead, TrainLoop } from './loop';
 import { buildNet, disposeNet, forward, layerSizes, modelSummary, type Net } from './model';
@@ -49,6 +54,8 @@ export interface TrainInput {
   /** Most points per split in `start.points` (default 3000). */
   maxPoints?: number;
   control?: RunControl;
+  /** The `auto` frame budget (default AUTO_FRAMES); tests and benchmarks pass their own. */
+  framePolicy?: AutoFramePolicy;
   /**
    * Called once training ends (completed or cancelled), before the terminal event and
    * before the net is disposed: the place to write artifacts. What it returns is merged
@@ -119,13 +126,15 @@ export async function* train(input: TrainInput): AsyncGenerator<TrainerEvent, vo
     const ptsTrain = samplePoints(data.train, maxPoints, spec.seed);
     const ptsTest = samplePoints(data.test, maxPoints, spec.seed);
     const bounds = dataBounds(data.all, spec.boundary.padding);
-    frames = new FrameMaker(tf, k, bounds, resolution, {
-      train: data.train,
-      test: data.test,
-      trainIdx: ptsTrain.idx,
-      testIdx: ptsTest.idx,
-      featureNames: data.featureNames,
-    });
+    const clock = new FrameClock(spec.boundary.every, epochs, { resolution, points: ptsTrain.idx.length + ptsTest.idx.length, policy: input.framePolicy });
+    frames = new FrameMaker(
+      tf,
+      k,
+      bounds,
+      resolution,
+      { train: data.train, test: data.test, trainIdx: ptsTrain.idx, testIdx: ptsTest.idx, featureNames: data.featureNames },
+      clock.coarseResolution,
+    );
 
     const start: StartEvent = {
       type: 'start',
@@ -145,10 +154,16 @@ export async function* train(input: TrainInput): AsyncGenerator<TrainerEvent, vo
       startedAt: new Date().toISOString(),
     };
     yield start;
-    const clock = new FrameClock(spec.boundary.every, epochs);
-    const f0 = performance.now();
-    let lastFrame = await frames.frame(net, 0);
-    clock.sent(0, performance.now() - f0);
+    const fm = frames;
+    const n = net;
+    /** A frame of the model after `completed` epochs, its cost charged to the clock. */
+    const frameAt = async (completed: number, grid = clock.gridFor(completed)): Promise<FrameEvent> => {
+      const f0 = performance.now();
+      const f = await fm.frame(n, completed, grid);
+      clock.sent(completed, performance.now() - f0);
+      return f;
+    };
+    let lastFrame = await frameAt(0);
     yield lastFrame;
 
     const history: EpochEvent[] = [];
@@ -158,13 +173,21 @@ export async function* train(input: TrainInput): AsyncGenerator<TrainerEvent, vo
     let cancelled = false;
 
     for (let epoch = 0; epoch < epochs; epoch++) {
-      if (control?.paused) {
-        yield { type: 'paused', epoch };
+      // Paused: wait for resume, cancel or a step (`takeStep` lets one epoch through).
+      let announced = false;
+      while (control?.paused && !control.cancelled && !control.takeStep()) {
+        if (!announced) {
+          // The paused model's boundary first, at full resolution (a paused or stepped
+          // view shows where it is, for as long as one looks).
+          if (lastFrame.epoch !== epoch || lastFrame.resolution !== resolution) yield (lastFrame = await frameAt(epoch, 'full'));
+          yield { type: 'paused', epoch };
+          announced = true;
+        }
         const p0 = performance.now();
         await control.waitWhilePaused();
         pausedMs += performance.now() - p0;
-        if (!control.cancelled) yield { type: 'resumed', epoch };
       }
+      if (announced && !control?.cancelled && !control?.paused) yield { type: 'resumed', epoch };
       if (control?.cancelled) {
         cancelled = true;
         break;
@@ -193,12 +216,7 @@ export async function* train(input: TrainInput): AsyncGenerator<TrainerEvent, vo
       if (spec.training.log_every > 0 && epoch % spec.training.log_every === 0) {
         yield { type: 'log', level: 'info', message: formatLogLine(ev) };
       }
-      if (clock.due(epoch + 1)) {
-        const f = performance.now();
-        lastFrame = await frames.frame(net, epoch + 1);
-        clock.sent(epoch + 1, performance.now() - f);
-        yield lastFrame;
-      }
+      if (clock.due(epoch + 1, performance.now() - t0 - pausedMs)) yield (lastFrame = await frameAt(epoch + 1));
       const now = performance.now();
       if (now - lastYield >= YIELD_MS) {
         await new Promise<void>((r) => setImmediate(r));
@@ -208,7 +226,12 @@ export async function* train(input: TrainInput): AsyncGenerator<TrainerEvent, vo
 
     const wall = (performance.now() - t0 - pausedMs) / 1000;
     const completed = history.length;
-    if (completed > 0 && lastFrame.epoch !== completed) lastFrame = await frames.frame(net, completed);
+    // The final model at full resolution (intermediate frames may be coarser). A
+    // cancelled run's frame is yielded too, so a replay ends where the run stopped.
+    if (completed > 0 && (lastFrame.epoch !== completed || lastFrame.resolution !== resolution)) {
+      lastFrame = await frameAt(completed, 'full');
+      if (cancelled) yield lastFrame;
+    }
     const last = history[completed - 1];
     const evaluation = await finalEvaluation(tf, k, net, data);
     const summary: RunSummary = {

@@ -25,7 +25,9 @@ export function activate(context: vscode.ExtensionContext): BlobClassifierApi {
   context.subscriptions.push(output);
 
   const trainerScript = vscode.Uri.joinPath(context.extensionUri, 'dist', 'trainer.js').fsPath;
-  const startTrainer: StartTrainer = clientTrainer(trainerScript);
+  // One warm trainer process, reused run after run; ended with the extension.
+  const startTrainer: StartTrainer & vscode.Disposable = clientTrainer(trainerScript);
+  context.subscriptions.push(startTrainer);
   const c = new Controller(context, output, startTrainer);
   context.subscriptions.push(c);
 

@@ -8,10 +8,10 @@
  * (core/train/backends.ts), which is where a SIGILL would happen.
  */
 
-import { statSync } from 'node:fs';
-import { dirname, isAbsolute, relative, resolve } from 'node:path';
+import { existsSync, statSync } from 'node:fs';
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import type { Evaluation, LogEvent, RunSummary, TrainerEvent, TrainerOptions } from '../core/protocol';
-import { defaultRunsDir } from '../core/run/folder';
+import { defaultRunsDir, RUN_FILES } from '../core/run/folder';
 import { newRunId } from '../core/run/id';
 import { foldRunEvent, newRunState, terminalEvent } from '../core/run/state';
 import { DEVICES } from '../core/spec/fields';
@@ -252,7 +252,11 @@ async function trainAndReport(o: ReportOptions): Promise<number> {
     out(`\nCancelled after ${end.epoch} epoch${end.epoch === 1 ? '' : 's'}.`);
     if (summary) out(resultLine(summary));
   }
-  if (summary?.artifacts_dir) out(`Run saved to ${summary.artifacts_dir}`);
+  if (summary?.artifacts_dir) {
+    out(`Run saved to ${summary.artifacts_dir}`);
+    // The figures are drawn after the run is saved (run.ts): say so if they are missing.
+    if (!existsSync(join(summary.artifacts_dir, RUN_FILES.figureSvg))) process.stderr.write('warning: the run was saved without its figure (figure.svg could not be written)\n');
+  }
   if (unsaved) {
     const why = saveFailure?.replace(SAVE_FAILED, '').trim();
     process.stderr.write(`blobs train: the run ${end.type === 'done' ? 'trained' : 'stopped'} but could not be saved${why ? `: ${why}` : ''}\n`);

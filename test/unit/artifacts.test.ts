@@ -31,6 +31,26 @@ async function collect(gen: AsyncIterable<TrainerEvent>) {
 }
 
 describe('run artifacts', () => {
+  test("the terminal event goes out once the results are published, before the figures are drawn; they follow before the stream ends", async () => {
+    const { specPath, text, out } = setup(5);
+    const runDir = join(out, RUN_1);
+    let atDone: string[] | undefined;
+    for await (const e of runSpec(text, specPath, { outDir: out }, undefined, { runId: RUN_1 })) {
+      if (e.type === 'done') atDone = readdirSync(runDir).sort();
+    }
+    assert.ok(atDone, 'done came');
+    assert.ok(atDone.includes('summary.json') && atDone.includes('events.jsonl') && atDone.includes('model'), atDone.join());
+    assert.ok(!atDone.includes('figure.svg') && !atDone.includes('figure.png'), `no figure yet at done: ${atDone.join()}`);
+    assert.ok(existsSync(join(runDir, 'figure.svg')), 'figure.svg once the stream ended');
+    assert.ok(!readdirSync(runDir).some((f) => f.startsWith('.tmp-')), 'no temporary file left');
+  });
+
+  test('a consumer that stops at the terminal event still gets the figures', async () => {
+    const { specPath, text, out } = setup(3);
+    for await (const e of runSpec(text, specPath, { outDir: out }, undefined, { runId: RUN_1 })) if (e.type === 'done') break;
+    assert.ok(existsSync(join(out, RUN_1, 'figure.svg')));
+  });
+
   test('default folder is <spec dir>/.blob-runs/<base name>', () => {
     assert.equal(defaultRunsDir('/a/b/four.blobs.json'), '/a/b/.blob-runs/four');
     assert.equal(defaultRunsDir('/a/b/x.json'), '/a/b/.blob-runs/x');

@@ -125,6 +125,23 @@ describe('run folders: write, list, read', () => {
     assert.equal((await readLatestSummary(parent))?.artifacts_dir, dir);
   });
 
+  test('files added after the commit (the figures) arrive whole under their name; a half-written one is pruned', async () => {
+    const parent = join(tempDir('runs-'), '.blob-runs', 'four');
+    const w = new RunFolderWriter(parent, RUN_ID);
+    w.open();
+    assert.throws(() => w.addFile(RUN_FILES.figureSvg, '<svg/>'), /not committed/);
+    w.write(RUN_FILES.summary, JSON.stringify(summary()));
+    const dir = w.commit(historyText(run(1)));
+    w.addFile(RUN_FILES.figureSvg, '<svg/>');
+    assert.equal(readFileSync(join(dir, RUN_FILES.figureSvg), 'utf8'), '<svg/>');
+    assert.deepEqual(readdirSync(dir).sort(), [RUN_FILES.events, RUN_FILES.figureSvg, RUN_FILES.summary]);
+    // A writer killed while adding one leaves it under its temporary name: ours to prune.
+    writeFileSync(join(dir, `.tmp-figure.png.${process.pid}`), 'half');
+    writeRun(parent, '20270101-000000-0001');
+    assert.deepEqual(await pruneRuns(parent, 1), [dir]);
+    assert.ok(!existsSync(dir), 'nothing of the user in it: removed');
+  });
+
   test('refuses a name that is not a run id, and a run that exists', () => {
     const parent = tempDir('runs-');
     assert.throws(() => new RunFolderWriter(parent, '../escape'), /not a run id/);

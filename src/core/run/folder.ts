@@ -14,7 +14,9 @@
  * readers skip (its name is not a run id) and the next write into the same parent
  * removes once its writer process is gone (a crash, a kill). The writer's pid is in the
  * name, not in a file inside, so there is no moment at which a live writer's folder
- * looks abandoned.
+ * looks abandoned. The figures come right after the rename (`addFile`: each written
+ * under a temporary name, then renamed), so the run's end is not held up by rendering a
+ * PNG: a kill in that moment leaves a complete run without its figures.
  *
  * Pruning deletes only the files the engine writes (`RUN_FILES`), then the folders if
  * that left them empty: a file the user saved into a run folder is never deleted.
@@ -44,6 +46,9 @@ export const RUN_FILES = {
   weights: 'model/weights.bin',
   events: 'events.jsonl',
 } as const;
+
+/** A file being added to a committed run (`addFile`): `.tmp-<name>.<pid>`, renamed when whole. */
+const TEMP_PREFIX = '.tmp-';
 
 /** Larger `events.jsonl` files are not read back (the disk frame budget keeps ours far below). */
 export const MAX_EVENTS_FILE_BYTES = 64 * 1024 * 1024;
@@ -161,6 +166,10 @@ export class RunFolderWriter {
     return this.state === 'open';
   }
 
+  get isCommitted(): boolean {
+    return this.state === 'committed';
+  }
+
   /** Creates the `.partial` folder (removing stale ones of crashed writers first); returns it. */
   open(): string {
     if (this.state !== 'new') throw new Error(`run folder ${this.dir} was already opened`);
@@ -187,6 +196,19 @@ export class RunFolderWriter {
     renameSync(this.partialDir, this.dir);
     this.state = 'committed';
     return this.dir;
+  }
+
+  /**
+   * Adds a file to the committed run: written beside it under a temporary name, then
+   * renamed, so a reader sees the whole file or none. For what is made after the run is
+   * published (the figures: `done` does not wait for a PNG).
+   */
+  addFile(name: (typeof RUN_FILES)[keyof typeof RUN_FILES], data: string | Uint8Array): void {
+    if (this.state !== 'committed') throw new Error(`run folder ${this.dir} is not committed`);
+    const file = join(this.dir, name);
+    const tmp = join(this.dir, `${TEMP_PREFIX}${name}.${process.pid}`);
+    writeFileSync(tmp, data);
+    renameSync(tmp, file);
   }
 
   /** Removes the unfinished run (a failed write). */
@@ -303,6 +325,10 @@ export async function pruneRuns(specRunsDir: string, keep: number): Promise<stri
     for (const f of Object.values(RUN_FILES)) {
       if (f === RUN_FILES.modelDir) continue;
       await fsp.rm(join(dir, f), { force: true }).catch(() => undefined);
+    }
+    // A figure a killed writer left half-written under its temporary name is ours too.
+    for (const f of await fsp.readdir(dir).catch(() => [] as string[])) {
+      if (f.startsWith(TEMP_PREFIX)) await fsp.rm(join(dir, f), { force: true }).catch(() => undefined);
     }
     for (const d of [join(dir, RUN_FILES.modelDir), dir]) await fsp.rmdir(d).catch(() => undefined);
     pruned.push(dir);

@@ -90,21 +90,18 @@ export interface WriteOptions {
   /** The run's folder writer, opened by the caller. */
   writer: RunFolderWriter;
   data: SplitDataset;
-  /** Skip the PNG (it costs ~100 ms+). */
-  png?: boolean;
 }
 
-/** Writes the finished run's files into its open run folder. */
+/**
+ * Writes the finished run's results into its open run folder: the spec as run, metrics,
+ * data, model and summary. The figures are `writeFigures`'s, once the run is published.
+ */
 export async function writeArtifacts(run: FinishedRun, opts: WriteOptions): Promise<void> {
   const { writer } = opts;
   writer.write(RUN_FILES.spec, JSON.stringify(run.start.spec, null, 2) + '\n');
   writer.write(RUN_FILES.metrics, metricsCsv(run.epochs));
   writer.write(RUN_FILES.data, dataCsv(opts.data));
   await saveModel(run.backend.tf, run, writer);
-  const svg = renderRunFigureSvg({ start: run.start, frame: run.lastFrame, epochs: run.epochs });
-  writer.write(RUN_FILES.figureSvg, svg);
-  const png = opts.png === false ? undefined : svgToPng(svg);
-  if (png) writer.write(RUN_FILES.figurePng, png);
   const summary = {
     ...run.summary,
     artifacts_dir: writer.dir,
@@ -116,4 +113,16 @@ export async function writeArtifacts(run: FinishedRun, opts: WriteOptions): Prom
     model: run.start.model,
   };
   writer.write(RUN_FILES.summary, JSON.stringify(summary, null, 2) + '\n');
+}
+
+/**
+ * The notebook's figure of a finished run, as figure.svg and (when resvg loads, and
+ * `png` is not false) figure.png, added to the committed run folder. Rendering the PNG
+ * takes a few hundred ms: it happens after the run's terminal event went out.
+ */
+export function writeFigures(run: Pick<FinishedRun, 'start' | 'lastFrame' | 'epochs'>, writer: RunFolderWriter, png = true): void {
+  const svg = renderRunFigureSvg({ start: run.start, frame: run.lastFrame, epochs: run.epochs });
+  writer.addFile(RUN_FILES.figureSvg, svg);
+  const image = png ? svgToPng(svg) : undefined;
+  if (image) writer.addFile(RUN_FILES.figurePng, image);
 }

@@ -21,7 +21,7 @@ import { LIMITS, type BlobSpec } from '../spec/types';
 import { checkInsideRoot, RunFolderWriter } from '../run/folder';
 import { HistoryRecorder } from '../run/history';
 import { isRunId, newRunId } from '../run/id';
-import { writeArtifacts } from './artifacts';
+import { writeArtifacts, writeFigures } from './artifacts';
 import { defaultLoaders, DeviceUnavailableError, loadBackend, type BackendLoaders } from './backends';
 import type { RunControl } from './control';
 import type { AutoFramePolicy } from './frames';
@@ -167,6 +167,8 @@ export async function* runSpec(
     }
     const writer = outParent ? new RunFolderWriter(outParent, runId) : undefined;
     const history = writer ? new HistoryRecorder(runId, spec.name) : undefined;
+    /** The figures of the finished run, drawn once the run is published (see below). */
+    let figures: (() => void) | undefined;
     const events = train({
       spec,
       runId,
@@ -179,7 +181,8 @@ export async function* runSpec(
         ? async (run) => {
             writer.open();
             try {
-              await writeArtifacts(run, { writer, data, png: deps.png });
+              await writeArtifacts(run, { writer, data });
+              figures = () => writeFigures(run, writer, deps.png !== false);
             } catch (e) {
               writer.abandon(); // the trainer reports it as a warning; no half-written run
               throw e;
@@ -199,6 +202,17 @@ export async function* runSpec(
     } finally {
       // A consumer that stopped listening, or a failure before the terminal event.
       writer?.abandon();
+      // The results are published and the terminal event is out: whoever waits for the
+      // run's end (a click on Train again) does not wait for figure.png (~0.1-0.3 s of
+      // resvg). The figures join the committed folder now, each file atomically; a
+      // consumer that stops at the terminal event still gets them (this runs on return).
+      if (figures && writer?.isCommitted) {
+        try {
+          figures();
+        } catch {
+          /* a run without its figures is still a complete run; `blobs train` says so */
+        }
+      }
     }
   } catch (e) {
     yield err('internal', `Unexpected failure: ${(e as Error)?.stack ?? String(e)}`);

@@ -33,7 +33,12 @@ export interface TrainerClientOptions {
 
 const STDERR_TAIL = 4000;
 
-/** One trainer child process; one run at a time. */
+/**
+ * One trainer child process; one run at a time. A run whose terminal event came while the
+ * process still adds its figures (run.ts) is "finishing": the next run may be queued
+ * behind it (`next`), and the child starts it as soon as it is idle, instead of the pool
+ * forking a cold process for a restart that follows a run's end at once.
+ */
 export class TrainerWorker {
   /** Settles when the process has exited (for any reason). */
   readonly exited: Promise<void>;
@@ -45,6 +50,8 @@ export class TrainerWorker {
   onExit?: () => void;
   private readonly child: ChildProcess;
   private current: WorkerRun | undefined;
+  /** A run queued behind a finishing `current`. */
+  private next: WorkerRun | undefined;
   private exitedFlag = false;
   private killedByUs = false;
   private stderr = '';
@@ -70,9 +77,9 @@ export class TrainerWorker {
       const end = (how: string) => {
         if (this.exitedFlag) return;
         this.exitedFlag = true;
-        const run = this.current;
-        this.current = undefined;
-        run?.ended(this.killedByUs ? undefined : how, this.stderr);
+        const runs = [this.current, this.next];
+        this.current = this.next = undefined;
+        for (const run of runs) run?.ended(this.killedByUs ? undefined : how, this.stderr);
         resolve();
         this.onExit?.();
       };
@@ -94,6 +101,10 @@ export class TrainerWorker {
   get busy(): boolean {
     return this.current !== undefined;
   }
+  /** Alive and idle, or finishing a run that has ended (its terminal event came) with nothing queued. */
+  get acceptsRun(): boolean {
+    return this.alive && (this.current === undefined || (this.current.hasTerminal && this.next === undefined));
+  }
 
   /** Loads the backend and compiles the code now (a tiny run in the child); `onIdle` after. */
   warm(): void {
@@ -101,13 +112,16 @@ export class TrainerWorker {
     this.send({ type: 'warm' });
   }
 
-  /** Starts a run (queued in the child behind a warm-up). One at a time. */
+  /** Starts a run (queued in the child behind a warm-up, or a finishing run). One at a time. */
   run(req: TrainRequest): WorkerRun {
     if (!this.alive) throw new Error('the trainer process has exited');
-    if (this.current) throw new Error('the trainer process is busy with another run');
-    this.stderr = ''; // a crash names this run's stderr, not an earlier run's warnings
+    if (!this.acceptsRun) throw new Error('the trainer process is busy with another run');
     const run = new WorkerRun(this, this.opts.cancelGraceMs ?? 5000);
-    this.current = run;
+    if (this.current) this.next = run;
+    else {
+      this.stderr = ''; // a crash names this run's stderr, not an earlier run's warnings
+      this.current = run;
+    }
     this.send({ type: 'train', ...req });
     return run;
   }
@@ -144,9 +158,12 @@ export class TrainerWorker {
         return;
       }
       if (run && !run.hasTerminal) return; // not from this protocol version: ignore
-      this.current = undefined;
+      // The queued run (if any) is the process's now: its events come after this `ready`.
+      this.current = this.next;
+      this.next = undefined;
+      if (this.current) this.stderr = '';
       run?.ended();
-      this.onIdle?.();
+      if (!this.current) this.onIdle?.();
     }
   }
 }

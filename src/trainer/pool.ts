@@ -84,8 +84,10 @@ export class TrainerPool {
     let worker = this.idle;
     this.idle = undefined;
     clearTimeout(this.idleTimer);
-    // An idle process still warming up is fine: the child queues the run behind it.
-    if (!worker?.alive) worker = this.fork();
+    // An idle process still warming up is fine: the child queues the run behind it. So is
+    // a busy one whose run has ended and is only adding its figures (a restart right after
+    // a run: Train again, a control moved): far sooner than a cold process.
+    if (!worker?.alive) worker = [...this.busy].find((b) => b.acceptsRun) ?? this.fork();
     const w = worker;
     this.busy.add(w);
     const run = w.run(req);
@@ -139,6 +141,7 @@ export class TrainerPool {
 
   /** A run is over: keep its process warm for the next one, or replace it if it died. */
   private release(w: TrainerWorker): void {
+    if (w.busy && w.alive) return; // a run queued behind the one that ended has it now
     this.busy.delete(w);
     if (this.disposed) return w.close();
     if (!w.alive) {

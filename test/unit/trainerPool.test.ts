@@ -7,6 +7,8 @@ import { TrainerPool, type PoolRun } from '../../src/trainer/pool';
 import { NOTEBOOK_SPEC } from '../../src/core/spec/defaults';
 import type { TrainerEvent } from '../../src/core/protocol';
 import { newRunId } from '../../src/core/run/id';
+import { existsSync, readdirSync } from 'node:fs';
+import { tempDir } from './tempDir';
 import { buildTrainerBundle } from '../fixtures/trainerBundle';
 
 let trainerPath = '';
@@ -92,6 +94,34 @@ describe('trainer pool (one warm process, reused)', () => {
     assert.ok(idle === r1.pid || idle === r2.pid);
     const other = idle === r1.pid ? r2.pid! : r1.pid!;
     await until(() => !alive(other), 'the extra process exits');
+  });
+
+  test('a run started the moment another ended (its process still adding the figures) is queued in that process, not a cold one', async () => {
+    const p = pool();
+    await p.whenWarm();
+    const ws = tempDir('pool-figures-');
+    const saved = (epochs: number) => ({ ...req(epochs), specPath: join(ws, 'pool.blobs.json'), options: { outDir: join(ws, 'runs'), allowedRoot: ws } });
+    const r1 = p.start(saved(10));
+    let r2: PoolRun | undefined;
+    let figuresAtRestart: boolean | undefined;
+    const a = await events(r1, (e) => {
+      if (e.type !== 'done') return;
+      // Train again at once: run 1's folder is published, its figures not yet drawn.
+      figuresAtRestart = existsSync(join(e.summary.artifacts_dir!, 'figure.svg'));
+      r2 = p.start(saved(15));
+    });
+    assert.equal(a.at(-1)?.type, 'done');
+    // Usually the restart comes while run 1's figures are drawn (~0.1-0.3 s), and without
+    // the queue it would get a cold process; if the host was slower than that, run 1's
+    // process is idle by then and takes it anyway: the same process either way.
+    assert.equal(r2!.pid, r1.pid, `queued behind the finishing run, in the same process (figure drawn at the restart: ${figuresAtRestart})`);
+    assert.deepEqual(p.pids.busy, [r1.pid], 'no second process');
+    const b = await events(r2!);
+    assert.equal(b[0].type, 'start');
+    assert.equal(b.filter((e) => e.type === 'epoch').length, 15);
+    assert.equal(b.at(-1)?.type, 'done');
+    assert.equal(p.pids.idle, r1.pid, 'idle again after both');
+    for (const r of readdirSync(join(ws, 'runs'))) assert.ok(existsSync(join(ws, 'runs', r, 'figure.svg')), `${r} has its figure`);
   });
 
   test('a crash ends the run with error/crashed; the next run is in a fresh process', async () => {

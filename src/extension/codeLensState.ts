@@ -14,6 +14,12 @@ export interface LensState {
   trusted: boolean;
   /** Errors the validator found (training refuses while > 0). */
   errors: number;
+  /**
+   * Every marker of the file by severity, whoever reported it (the engine, VS Code's JSON
+   * service for syntax): what the Problems view lists and the status bar counts. The
+   * count lens says the same number. Defaults to `errors` errors.
+   */
+  markers?: MarkerCounts;
   /** The state of the spec's run while one is going. */
   running?: RunState;
   /** The latest finished run's summary. */
@@ -27,6 +33,29 @@ export interface LensSpec {
   /** A command id; the provider passes the spec's URI as the only argument. */
   command: string;
   tooltip?: string;
+}
+
+export interface MarkerCounts {
+  errors: number;
+  warnings: number;
+  infos: number;
+}
+
+/** Counts `vscode.DiagnosticSeverity` values (0 error, 1 warning, 2 information; hints are not listed). */
+export function markerCounts(severities: Iterable<number>): MarkerCounts {
+  const c = { errors: 0, warnings: 0, infos: 0 };
+  for (const s of severities) {
+    if (s === 0) c.errors++;
+    else if (s === 1) c.warnings++;
+    else if (s === 2) c.infos++;
+  }
+  return c;
+}
+
+/** "2 errors, 1 warning", as the status bar's tooltip says it. */
+export function countsText(c: MarkerCounts): string {
+  const part = (n: number, one: string) => (n ? [`${n} ${one}${n === 1 ? '' : 's'}`] : []);
+  return [...part(c.errors, 'error'), ...part(c.warnings, 'warning'), ...part(c.infos, 'info')].join(', ');
 }
 
 const MAX_ERROR_CHARS = 60;
@@ -69,11 +98,14 @@ export function computeLenses(s: LensState): LensSpec[] {
       tooltip: s.errors > 0 ? 'The spec has errors: training will show the first one' : 'Train the classifier from this spec',
     });
   }
-  if (s.errors > 0) {
+  const m = s.markers ?? { errors: s.errors, warnings: 0, infos: 0 };
+  const n = m.errors + m.warnings + m.infos;
+  if (n > 0) {
     lenses.push({
-      title: `⚠ ${s.errors} problem${s.errors === 1 ? '' : 's'}`,
+      // Notes alone (a linear model on moons...) are not trouble: an "i", not a warning sign.
+      title: `${m.errors + m.warnings ? '⚠' : 'ⓘ'} ${n} problem${n === 1 ? '' : 's'}`,
       command: 'workbench.actions.view.problems',
-      tooltip: 'Show the Problems panel',
+      tooltip: `${countsText(m)}: show the Problems panel`,
     });
   }
   lenses.push({ title: 'Show visualisation', command: COMMANDS.showPanel, tooltip: 'Open the live visualisation beside the spec' });

@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { computeLenses, LENS_PROGRESS_MS, LENS_STALE_MS } from '../../src/extension/codeLensState';
+import { computeLenses, countsText, LENS_PROGRESS_MS, LENS_STALE_MS, markerCounts } from '../../src/extension/codeLensState';
 import { epoch, start, stateOf, summary } from './ext-fixtures';
 import { Throttle } from '../../src/extension/throttle';
 
@@ -40,6 +40,23 @@ describe('CodeLens state', () => {
     const l = computeLenses({ trusted: true, errors: 2 });
     assert.deepEqual(l.map((x) => x.title), ['▶ Train', '⚠ 2 problems', 'Show visualisation']);
     assert.equal(computeLenses({ trusted: true, errors: 1 })[1].title, '⚠ 1 problem');
+  });
+
+  test('the count is every marker of the file, as the Problems view and the status bar count them', () => {
+    // The three-mistake spec: 2 errors and a warning from the engine, nothing from the schema.
+    const l = computeLenses({ trusted: true, errors: 2, markers: markerCounts([0, 1, 0]) });
+    assert.equal(l[1].title, '⚠ 3 problems');
+    assert.equal(l[1].tooltip, '2 errors, 1 warning: show the Problems panel');
+    // A syntax error reported by VS Code's JSON service (the engine's is not shown).
+    assert.equal(computeLenses({ trusted: true, errors: 1, markers: markerCounts([0]) })[1].title, '⚠ 1 problem');
+    // Notes only: no warning sign; hints (severity 3) are not listed anywhere.
+    assert.equal(computeLenses({ trusted: true, errors: 0, markers: markerCounts([2, 3]) })[1].title, 'ⓘ 1 problem');
+    assert.deepEqual(titles({ trusted: true, errors: 0, markers: markerCounts([3]) }), ['▶ Train', 'Show visualisation']);
+  });
+
+  test('countsText', () => {
+    assert.equal(countsText({ errors: 1, warnings: 0, infos: 2 }), '1 error, 2 infos');
+    assert.equal(countsText({ errors: 0, warnings: 0, infos: 0 }), '');
   });
 
   test('untrusted workspace: training disabled, says why', () => {

@@ -8,9 +8,9 @@
 
 import * as vscode from 'vscode';
 import type { TrainerEvent, WebviewToHost } from '../../core/protocol';
-import type { LensState } from '../codeLensState';
+import { markerCounts, type LensState } from '../codeLensState';
 import { readSettings, type Settings } from '../config';
-import { CONFIG } from '../ids';
+import { CONFIG, isSpecPath } from '../ids';
 import { SessionManager } from '../sessions';
 import { SessionStore, type RunRecord } from '../sessionStore';
 import { Throttle } from '../throttle';
@@ -100,6 +100,10 @@ export class Controller implements vscode.Disposable, WebviewHost {
       }),
       { dispose: () => this.sessions.dispose() },
       { dispose: () => this.statusThrottle.cancel() },
+      // The count lens says what the Problems view lists, whoever reported it.
+      vscode.languages.onDidChangeDiagnostics((e) => {
+        if (e.uris.some((u) => isSpecPath(u.path))) this.codeLens.refresh();
+      }),
       this.diagnostics.onDidChange((uri) => {
         this.codeLens.refresh();
         // An idle view shows the spec's problem count.
@@ -243,6 +247,7 @@ export class Controller implements vscode.Disposable, WebviewHost {
     return {
       trusted: vscode.workspace.isTrusted,
       errors: this.diagnostics.errorsOf(uri),
+      markers: markerCounts(vscode.languages.getDiagnostics(uri).map((d) => d.severity)),
       running: active?.state,
       last: finished?.result ?? latest?.result ?? this.runsOnDisk.lastSummary(specPath),
       lastError: latest?.status === 'error' ? latest.error : undefined,

@@ -180,6 +180,21 @@ describe('fixes of list lengths', () => {
   });
 });
 
+describe('a trailing comma', () => {
+  test('is removed, past comments and line breaks', () => {
+    const fix = (t: string) => {
+      const p = validateSpecText(t).problems.find((x) => x.code === 'trailing-comma')!;
+      const f = fixesFor(t, p);
+      assert.deepEqual(f.map((x) => x.title), ['Remove the trailing comma']);
+      return applyFix(t, f[0]);
+    };
+    assert.equal(fix('{"seed": 1,}'), '{"seed": 1}');
+    assert.equal(fix('{\n  "seed": 1, // the seed, "quoted"\n  /* more */\n}'), '{\n  "seed": 1 // the seed, "quoted"\n  /* more */\n}');
+    assert.equal(fix('{"a": [1, 2,\n]}'), '{"a": [1, 2\n]}');
+    assert.deepEqual(validateSpecText(fix('{"model": {"hidden_units": [4, 4,],},}')).problems.filter((p) => p.code === 'trailing-comma').length, 2);
+  });
+});
+
 describe('layout is kept', () => {
   test('tabs and CRLF', () => {
     const t = '{\r\n\t"epochs": 5\r\n}\r\n';

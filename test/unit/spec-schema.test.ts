@@ -102,7 +102,7 @@ describe('schema and validator agree', () => {
     }
   });
 
-  test('the schema judges nothing: no validation keyword outside `if`, comments allowed', () => {
+  test('the schema judges nothing: no validation keyword outside `if`; comments and trailing commas are left to the engine', () => {
     const found: string[] = [];
     const walk = (s: unknown, where: string, underIf: boolean): void => {
       if (Array.isArray(s)) return s.forEach((x, i) => walk(x, `${where}[${i}]`, underIf));
@@ -120,8 +120,11 @@ describe('schema and validator agree', () => {
     };
     walk(schema, 'spec', false);
     assert.deepEqual(found, []);
-    // The engine accepts // and /* */ comments; without this VS Code calls each one an error.
+    // The engine accepts // and /* */ comments; without this VS Code calls each one an error
+    // (in plain JSON mode). A trailing comma is the engine's error (`trailing-comma`); without
+    // this the JSON service would report it again (a warning, in the JSONC mode of *.blobs.json).
     assert.equal(schema.allowComments, true);
+    assert.equal(schema.allowTrailingCommas, true);
   });
 });
 

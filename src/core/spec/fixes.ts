@@ -31,6 +31,10 @@ export interface Fix {
 /** The fixes of `problem` that still apply to `text`, best first. */
 export function fixesFor(text: string, problem: Problem, format: Partial<FormattingOptions> = {}): Fix[] {
   if (!problem.fixes?.length) return [];
+  if (problem.fixes[0].kind === 'remove-trailing-comma') {
+    const fix = removeTrailingComma(text, problem.range.offset);
+    return fix ? [{ ...fix, preferred: true }] : [];
+  }
   const root = parseTree(text, [], { allowTrailingComma: true, disallowComments: false });
   if (!root) return [];
   const ctx: Ctx = { text, root, problem, format: { ...formattingOf(text), ...format } };
@@ -66,7 +70,46 @@ function make(ctx: Ctx, hint: FixHint): Omit<Fix, 'preferred'> | undefined {
       return setValue(ctx, hint);
     case 'resize-list':
       return resizeList(ctx, hint.length, hint.per);
+    case 'remove-trailing-comma':
+      return removeTrailingComma(ctx.text, ctx.problem.range.offset);
   }
+}
+
+/** The comma before the closer at `at`, past spaces, line breaks and comments. */
+function removeTrailingComma(text: string, at: number): Omit<Fix, 'preferred'> | undefined {
+  if (text[at] !== '}' && text[at] !== ']') return undefined;
+  let i = at - 1;
+  for (;;) {
+    while (i >= 0 && /\s/.test(text[i])) i--;
+    if (text[i] === '/' && text[i - 1] === '*') {
+      i = text.lastIndexOf('/*', i - 2) - 1;
+      continue;
+    }
+    // A line comment: the comma, if any, is before the `//` on this line.
+    const lineStart = text.lastIndexOf('\n', i) + 1;
+    const comment = lineComment(text.slice(lineStart, i + 1));
+    if (comment >= 0) {
+      i = lineStart + comment - 1;
+      continue;
+    }
+    break;
+  }
+  if (text[i] !== ',') return undefined;
+  return { title: 'Remove the trailing comma', edits: [{ offset: i, length: 1, content: '' }] };
+}
+
+/** Where a `//` comment starts in a line (outside strings), or -1. */
+function lineComment(line: string): number {
+  let inString = false;
+  for (let j = 0; j < line.length; j++) {
+    const c = line[j];
+    if (inString) {
+      if (c === '\\') j++;
+      else if (c === '"') inString = false;
+    } else if (c === '"') inString = true;
+    else if (c === '/' && line[j + 1] === '/') return j;
+  }
+  return -1;
 }
 
 /** `code` in backticks, as the messages write names. */

@@ -49,6 +49,8 @@ export type FixHint =
   | { kind: 'remove-key' }
   /** The value at the problem's range, replaced: a bound, the default, a spelling, the unquoted value. */
   | { kind: 'set-value'; value: string | number | boolean | null; why: 'min' | 'max' | 'default' | 'spelling' | 'unquoted' | 'rounded' }
+  /** The comma before the "}" or "]" at the problem's range, removed. */
+  | { kind: 'remove-trailing-comma' }
   /** The list at the problem's path, cut or padded (repeating its last item) to `length` items. */
   | { kind: 'resize-list'; length: number; per: string };
 

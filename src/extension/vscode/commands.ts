@@ -7,7 +7,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { TrainerOptions } from '../../core/protocol';
-import { NOTEBOOK_SPEC_TEXT, nameFromPath } from '../../core/spec/defaults';
+import { nameFromPath, newSpecText } from '../../core/spec/defaults';
 import { trainerOptions, type Settings } from '../config';
 import { firstError, refusalMessage } from '../problemMapping';
 import { newRunId } from '../../core/run/id';
@@ -173,7 +173,7 @@ export class Commands {
       void vscode.window.showErrorMessage(`Blob Classifier: ${vscode.workspace.asRelativePath(file)} already exists; not overwriting it.`);
       return undefined;
     }
-    await vscode.workspace.fs.writeFile(file, new TextEncoder().encode(NOTEBOOK_SPEC_TEXT));
+    await vscode.workspace.fs.writeFile(file, new TextEncoder().encode(newSpecText(file.path)));
     await vscode.window.showTextDocument(file);
     return file;
   }

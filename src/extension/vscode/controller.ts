@@ -46,7 +46,7 @@ export class Controller implements vscode.Disposable, WebviewHost {
   private readonly contextKeys: ContextKeys;
   private readonly runsOnDisk: RunsOnDisk;
   private readonly figures: FigureExport;
-  private readonly statusThrottle = new Throttle(() => this.updateStatus(), STATUS_THROTTLE_MS, STATUS_THROTTLE_MS);
+  private readonly statusThrottle = new Throttle(() => this.updateStatus(), STATUS_THROTTLE_MS);
   private readonly subs: vscode.Disposable[] = [];
 
   constructor(
@@ -209,7 +209,6 @@ export class Controller implements vscode.Disposable, WebviewHost {
 
   private onEvents(rec: RunRecord, events: TrainerEvent[]): void {
     for (const ch of this.channels()) ch.onEvents(rec.ref.runId, events);
-    this.codeLens.refreshThrottled();
     this.statusThrottle.soon();
   }
 

@@ -1,7 +1,7 @@
 /**
  * A steady-cadence throttle for UI refreshes driven by a fast event stream (the status
- * bar and the progress notification while epochs stream in). Pure (the clock and
- * timers are injected), so the cadence is unit-tested.
+ * bar while epochs stream in). Pure (the clock and timers are injected), so the cadence
+ * is unit-tested.
  *
  * - `now()` fires at once (state changes: run started, stopped, done) and restarts the
  *   cadence;

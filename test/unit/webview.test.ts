@@ -240,6 +240,16 @@ describe('webview panel', () => {
     assert.deepEqual(h.posted, [{ type: 'stop' }, { type: 'train' }]);
   });
 
+  test("Ctrl+S (Cmd+S) in the view asks the host to save the view's spec; other keys do not", () => {
+    const key = (init: KeyboardEventInit) => h.dom.window.dispatchEvent(new h.dom.window.KeyboardEvent('keydown', { bubbles: true, ...init }));
+    key({ key: 's', ctrlKey: true });
+    key({ key: 'S', metaKey: true });
+    key({ key: 's' });
+    key({ key: 's', ctrlKey: true, shiftKey: true }); // Save As: VS Code's own
+    key({ key: 'a', ctrlKey: true });
+    assert.deepEqual(h.posted, [{ type: 'save' }, { type: 'save' }]);
+  });
+
   test('export SVG posts the whole figure', async () => {
     h.send({ type: 'run', run: RUN, events: EVENTS, active: false });
     h.q('btn-export-svg').click();

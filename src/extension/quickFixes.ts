@@ -20,8 +20,16 @@ export interface QuickFix extends Fix {
   index: number;
 }
 
+/**
+ * Longest text fixes are computed for. VS Code asks for code actions whenever the cursor
+ * rests on a diagnostic (the light bulb), and each fix parses the text: a spec this long
+ * (a hundred explicit centres of a thousand coordinates) is edited by hand rarely enough.
+ */
+export const MAX_FIX_TEXT = 1024 * 1024;
+
 export function quickFixes(text: string, problems: readonly Problem[], wanted: readonly DiagnosticKey[]): QuickFix[] {
   const out: QuickFix[] = [];
+  if (text.length > MAX_FIX_TEXT) return out;
   wanted.forEach((w, index) => {
     const p = problems.find((x) => x.code === w.code && x.range.start.line === w.line && x.range.start.character === w.character);
     if (p) for (const f of fixesFor(text, p)) out.push({ ...f, index });

@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { editorProblems, errorCount, firstError, refusalMessage, Sev, toDiagnosticData } from '../../src/extension/problemMapping';
-import { quickFixes } from '../../src/extension/quickFixes';
+import { MAX_FIX_TEXT, quickFixes } from '../../src/extension/quickFixes';
 import { validateSpecText } from '../../src/core/spec/validate';
 import { problem } from './ext-fixtures';
 
@@ -82,6 +82,12 @@ describe('quick fixes for the diagnostics under the cursor', () => {
     const fixes = quickFixes(text, problems, [{ code: 'unknown-key', line: typo.range.start.line, character: typo.range.start.character }]);
     assert.deepEqual(fixes.map((f) => [f.title, f.index, f.preferred]), [['Rename `epocs` to `epochs`', 0, true]]);
     assert.deepEqual(fixes[0].edits, [{ offset: text.indexOf('"epocs"'), length: 7, content: '"epochs"' }]);
+  });
+
+  test('no fixes are computed for a text past MAX_FIX_TEXT (asked on every cursor rest)', () => {
+    const typo = problems.find((p) => p.code === 'unknown-key')!;
+    const key = [{ code: 'unknown-key', line: typo.range.start.line, character: typo.range.start.character }];
+    assert.equal(quickFixes(text + ' '.repeat(MAX_FIX_TEXT), problems, key).length, 0);
   });
 
   test('two diagnostics, each its own fixes; a diagnostic not of this text gets none', () => {

@@ -72,5 +72,27 @@ describe('diagnostics', () => {
     assert.deepStrictEqual(lrActions.map((a) => a.title), ['Set `training.lr` to 0.1 (the default)']);
     await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
   });
+
+  it('a syntax mistake is one problem too: VS Code\'s JSON service says a missing comma, the engine a trailing comma', async () => {
+    const fs = await import('fs');
+    // The JSON service names itself by the document's language: *.blobs.json is JSONC.
+    const cases: [string, string, { source: RegExp; severity: vscode.DiagnosticSeverity }][] = [
+      ['missing-comma.blobs.json', '{\n  "seed": 1\n  "name": "x"\n}\n', { source: /^jsonc?$/, severity: vscode.DiagnosticSeverity.Error }],
+      ['trailing-comma.blobs.json', '{\n  "seed": 1,\n}\n', { source: /^blob-classifier$/, severity: vscode.DiagnosticSeverity.Error }],
+    ];
+    for (const [name, text, want] of cases) {
+      const uri = specUri(name);
+      fs.writeFileSync(uri.fsPath, text);
+      await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri));
+      await waitFor(`a marker on ${name}`, () => vscode.languages.getDiagnostics(uri).length > 0, 30_000);
+      await new Promise((r) => setTimeout(r, 3000)); // both reporters have spoken
+      const all = vscode.languages.getDiagnostics(uri);
+      note(`${name}: ${all.map((d) => `${d.source}: ${d.message}`).join('; ')}`);
+      assert.strictEqual(all.length, 1, all.map((d) => `${d.source}: ${d.message}`).join('\n'));
+      assert.match(all[0].source ?? '', want.source);
+      assert.strictEqual(all[0].severity, want.severity);
+      await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+    }
+  });
 });
 

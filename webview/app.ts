@@ -100,6 +100,13 @@ export class App {
     const onMessage = (e: MessageEvent) => this.handle(e.data as HostToWebview);
     win.addEventListener('message', onMessage);
     this.disposers.push(() => win.removeEventListener('message', onMessage));
+    // Ctrl/Cmd+S here saves the spec this view shows: VS Code's own Save acts on the
+    // active editor, which is the panel itself once it was clicked (nothing to save).
+    const onKey = (e: KeyboardEvent) => {
+      if ((e.ctrlKey || e.metaKey) && !e.altKey && !e.shiftKey && e.key.toLowerCase() === 's') post(this.api, { type: 'save' });
+    };
+    win.addEventListener('keydown', onKey);
+    this.disposers.push(() => win.removeEventListener('keydown', onKey));
     // Theme switches change the body class; canvases need the new colours.
     if (typeof win.MutationObserver === 'function') {
       const mo = new win.MutationObserver(() => {

@@ -106,7 +106,7 @@ export function buildView(root: HTMLElement, kind: ViewKind, state: ViewState, a
   const boundaries = compact
     ? [new BoundaryView(doc, 'test', true)]
     : [new BoundaryView(doc, 'train', false), new BoundaryView(doc, 'test', false)];
-  const charts = [new LineChart(doc, 'loss', compact ? 110 : 220), new LineChart(doc, 'acc', compact ? 110 : 220)];
+  const charts = [new LineChart(doc, 'loss', compact), new LineChart(doc, 'acc', compact)];
   const boundaryRow = h(doc, 'section', { class: 'boundaries', attrs: { 'aria-label': 'Decision boundary' } }, boundaries.map((b) => b.el));
   const chartRow = h(doc, 'section', { class: 'charts', attrs: { 'aria-label': 'Training curves' } }, charts.map((c) => c.el));
   const content = h(doc, 'div', { class: 'content', hidden: true });

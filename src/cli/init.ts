@@ -2,7 +2,7 @@
 
 import { statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { NOTEBOOK_SPEC_TEXT } from '../core/spec/defaults';
+import { newSpecText } from '../core/spec/defaults';
 import { CliError, EXIT_BAD_INPUT, EXIT_FAILURE, EXIT_OK, UsageError, parseVerbArgs, type Verb } from './verb';
 
 export const DEFAULT_INIT_FILE = 'notebook.blobs.json';
@@ -12,9 +12,9 @@ export const initVerb: Verb = {
   summary: "create a new spec file with the notebook's settings",
   usage: `Usage: blobs init [path]
 
-Writes the notebook's spec (four blobs, 2-8-8-4 network, SGD, 100 epochs) to
-<path>, or to ./${DEFAULT_INIT_FILE}. When <path> is a folder the file is created
-inside it. An existing file is never overwritten.
+Writes the notebook's spec (four blobs, 2-8-8-4 network, SGD, 100 epochs), named
+after its file, to <path>, or to ./${DEFAULT_INIT_FILE}. When <path> is a folder
+the file is created inside it. An existing file is never overwritten.
 
 Options:
   -h, --help show this help
@@ -27,7 +27,7 @@ Exit status: 0 written, 2 the file already exists or the path is unusable.`,
     if (isDirectory(file)) file = join(file, DEFAULT_INIT_FILE);
     try {
       // 'wx': create only; fails if the file exists, without a check-then-write race.
-      writeFileSync(file, NOTEBOOK_SPEC_TEXT, { flag: 'wx' });
+      writeFileSync(file, newSpecText(file), { flag: 'wx' });
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
       if (code === 'EEXIST') throw new CliError(`${file} already exists; not overwriting it. Choose another name: blobs init <path>`, EXIT_BAD_INPUT);

@@ -327,6 +327,8 @@ export type WebviewToHost =
   | { type: 'train' }
   | { type: 'stop' }
   | { type: 'openPanel' }
+  /** Ctrl/Cmd+S in the view: save the view's spec (VS Code's own save acts on the active editor, which may be the panel). */
+  | { type: 'save' }
   | { type: 'exportFigure'; format: 'png' | 'svg'; /** data: URL (png) or SVG text */ data: string };
 
 const MAX_EXPORT_BYTES = 32 * 1024 * 1024;
@@ -340,6 +342,7 @@ export function isWebviewToHost(m: unknown): m is WebviewToHost {
     case 'train':
     case 'stop':
     case 'openPanel':
+    case 'save':
       return Object.keys(msg).length === 1;
     case 'exportFigure':
       return (

@@ -41,6 +41,20 @@ export function toDiagnosticData(p: Problem): DiagnosticData {
   };
 }
 
+/**
+ * What VS Code's JSON language service reports itself on every `*.blobs.json` (a .json
+ * file): syntax errors and duplicate keys, in its own words and places. The engine's
+ * version of those would make one mistake two problems, so the editor shows the
+ * engine's other problems only (training and the CLI still use all of them). The schema
+ * reports nothing (it has no validation keywords), so everything else is the engine's.
+ */
+export const JSON_SERVICE_CODES: ReadonlySet<string> = new Set(['syntax', 'duplicate-key']);
+
+/** The problems the editor shows; `jsonService`: VS Code's JSON language service validates the document. */
+export function editorProblems(problems: readonly Problem[], jsonService: boolean): Problem[] {
+  return jsonService ? problems.filter((p) => !JSON_SERVICE_CODES.has(p.code)) : [...problems];
+}
+
 /** Errors first, then by position: the "first problem" training refuses with. */
 export function firstError(problems: readonly Problem[]): Problem | undefined {
   return problems

@@ -1,15 +1,14 @@
 /**
- * The host's short texts about runs (CodeLens, status bar, progress notification,
- * output channel), from a run's state (core/run/state.ts) or summary. The numbers in
- * them come from the one formatter (core/figure/format.ts), as in the CLI and the
- * webview. Pure.
+ * The host's short texts about runs (CodeLens, status bar, output channel), from a
+ * run's state (core/run/state.ts) or summary. The numbers in them come from the one
+ * formatter (core/figure/format.ts), as in the CLI and the webview. Pure.
  */
 
 import type { RunSummary } from '../core/protocol';
 import { duration, num, pct, rate } from '../core/figure/format';
 import { epochsDone, totalEpochs, type RunState } from '../core/run/state';
 
-/** Digits of the loss where space is short (status bar, notification), as in the side view. */
+/** Digits of the loss where space is short (the status bar), as in the side view. */
 const SHORT_LOSS_DIGITS = 4;
 
 /** The CodeLens result: "test acc 99.50% · 420 ms · wasm" (+ "· stopped at 37/100"). */
@@ -42,15 +41,4 @@ export function summaryLines(s: RunSummary, extra: { lagMs?: number } = {}): str
   if (s.artifacts_dir) lines.push(`  artifacts: ${s.artifacts_dir}`);
   if (extra.lagMs !== undefined) lines.push(`  worst extension-host event-loop lag during the run: ${duration(extra.lagMs)}`);
   return lines;
-}
-
-/**
- * The progress notification's update: its message ("37/100 · loss 0.0412") and the
- * increment (percent) since `reportedPct`, which VS Code adds up. Never goes back.
- */
-export function progressUpdate(s: RunState, reportedPct: number): { message: string; increment: number; pct: number } {
-  const total = totalEpochs(s);
-  const p = total ? Math.min(100, (100 * epochsDone(s)) / total) : 0;
-  const increment = Math.max(0, p - reportedPct);
-  return { message: progressText(s), increment, pct: Math.max(p, reportedPct) };
 }

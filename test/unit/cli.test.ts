@@ -260,7 +260,7 @@ describe('blobs init', () => {
     const r = blobs(['init'], dir);
     assert.equal(r.code, 0, r.stderr);
     const file = join(dir, 'notebook.blobs.json');
-    assert.equal(readFileSync(file, 'utf8'), NOTEBOOK_SPEC_TEXT);
+    assert.equal(readFileSync(file, 'utf8'), NOTEBOOK_SPEC_TEXT.replace('"name": "Four blobs"', '"name": "notebook"'));
     writeFileSync(file, '{"seed": 7}\n');
     const again = blobs(['init'], dir);
     assert.equal(again.code, 2);
@@ -278,7 +278,7 @@ describe('blobs init', () => {
     const r = blobs(['init', 'mine.json'], dir);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /Note: VS Code recognises specs by the ending \.blobs\.json; rename it \(e\.g\. to mine\.blobs\.json\)/);
-    assert.equal(readFileSync(join(dir, 'mine.json'), 'utf8'), NOTEBOOK_SPEC_TEXT);
+    assert.equal(readFileSync(join(dir, 'mine.json'), 'utf8'), NOTEBOOK_SPEC_TEXT.replace('"name": "Four blobs"', '"name": "mine"'));
     assert.doesNotMatch(blobs(['init', 'ok.blobs.json'], dir).stdout, /Note:/);
   });
 

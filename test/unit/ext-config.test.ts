@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { DEFAULT_SETTINGS, readSettings, trainerOptions } from '../../src/extension/config';
-import { progressUpdate, resultText, statusText, summaryLines } from '../../src/extension/runText';
+import { resultText, statusText, summaryLines } from '../../src/extension/runText';
 import { epoch, start, stateOf, summary } from './ext-fixtures';
 
 describe('settings', () => {
@@ -36,14 +36,6 @@ describe('run texts', () => {
     assert.equal(statusText(stateOf(start(100), epoch(36, 0.0412))), '$(beaker) 37/100 · loss 0.0412');
     assert.equal(statusText(stateOf()), '$(beaker) starting…');
     assert.equal(statusText(stateOf(start(10), epoch(0, 1)), 1), '$(beaker) 1/10 · loss 1.0000 (+1)');
-    // The progress notification: message and increments that add up to the progress.
-    assert.deepEqual(progressUpdate(stateOf(), 0), { message: 'starting…', increment: 0, pct: 0 });
-    const p1 = progressUpdate(stateOf(start(100), epoch(36, 0.0412)), 0);
-    assert.deepEqual(p1, { message: '37/100 · loss 0.0412', increment: 37, pct: 37 });
-    const p2 = progressUpdate(stateOf(start(100), epoch(49, 0.03)), p1.pct);
-    assert.equal(p2.increment, 13);
-    assert.equal(progressUpdate(stateOf(start(100), epoch(10, 0.03)), 50).increment, 0, 'never goes back');
-    assert.equal(progressUpdate(stateOf(start(100), epoch(99, 0.03)), 0).pct, 100);
   });
 
   test('result and summary lines', () => {

@@ -1,6 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { errorCount, firstError, refusalMessage, Sev, toDiagnosticData } from '../../src/extension/problemMapping';
+import { editorProblems, errorCount, firstError, refusalMessage, Sev, toDiagnosticData } from '../../src/extension/problemMapping';
+import { MAX_FIX_TEXT, quickFixes } from '../../src/extension/quickFixes';
 import { validateSpecText } from '../../src/core/spec/validate';
 import { problem } from './ext-fixtures';
 
@@ -56,5 +57,43 @@ describe('Problem -> diagnostic', () => {
       assert.equal(text.slice(p.range.offset, p.range.offset + p.range.length).length, p.range.length);
     }
     assert.match(refusalMessage('x', problems), /^Cannot train x: /);
+  });
+});
+
+describe('what the editor shows', () => {
+  test('syntax errors and duplicate keys are left to VS Code\'s JSON service where it validates; a trailing comma is not', () => {
+    const text = '{\n  "seed": 1,\n  "seed": 2,\n  "training": {"lr": -1 "epochs": 1},\n}';
+    const all = validateSpecText(text, { checkFiles: false }).problems;
+    assert.deepEqual(all.map((p) => p.code).sort(), ['duplicate-key', 'range', 'syntax', 'trailing-comma']);
+    // JSONC (the language of *.blobs.json) allows trailing commas, so the JSON service
+    // says nothing about them (the schema says so too, for plain JSON): the engine's error stays.
+    assert.deepEqual(editorProblems(all, true).map((p) => p.code), ['range', 'trailing-comma']);
+    // Plain text, or json.validate.enable off: nobody else reports them.
+    assert.deepEqual(editorProblems(all, false), all);
+  });
+});
+
+describe('quick fixes for the diagnostics under the cursor', () => {
+  const text = '{\n  "training": {\n    "epocs": 10,\n    "lr": -1\n  }\n}\n';
+  const problems = validateSpecText(text, { checkFiles: false }).problems;
+
+  test('matched by code and start', () => {
+    const typo = problems.find((p) => p.code === 'unknown-key')!;
+    const fixes = quickFixes(text, problems, [{ code: 'unknown-key', line: typo.range.start.line, character: typo.range.start.character }]);
+    assert.deepEqual(fixes.map((f) => [f.title, f.index, f.preferred]), [['Rename `epocs` to `epochs`', 0, true]]);
+    assert.deepEqual(fixes[0].edits, [{ offset: text.indexOf('"epocs"'), length: 7, content: '"epochs"' }]);
+  });
+
+  test('no fixes are computed for a text past MAX_FIX_TEXT (asked on every cursor rest)', () => {
+    const typo = problems.find((p) => p.code === 'unknown-key')!;
+    const key = [{ code: 'unknown-key', line: typo.range.start.line, character: typo.range.start.character }];
+    assert.equal(quickFixes(text + ' '.repeat(MAX_FIX_TEXT), problems, key).length, 0);
+  });
+
+  test('two diagnostics, each its own fixes; a diagnostic not of this text gets none', () => {
+    const keys = problems.map((p) => ({ code: p.code, line: p.range.start.line, character: p.range.start.character }));
+    const fixes = quickFixes(text, problems, [...keys, { code: 'range', line: 9, character: 0 }]);
+    assert.deepEqual(fixes.map((f) => f.index), [0, 1]);
+    assert.match(fixes[1].title, /Set `training.lr` to 0.1/);
   });
 });

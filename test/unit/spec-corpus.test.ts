@@ -16,8 +16,8 @@ const EXPECTED: Record<string, Expect[]> = {
   'empty.blobs.json': [{ code: 'empty', line: 1, col: 1, includes: ['empty'] }],
   'missing-comma.blobs.json': [{ code: 'syntax', line: 4, col: 3, includes: ['comma'] }],
   'trailing-comma.blobs.json': [
-    { code: 'syntax', line: 4, col: 3, includes: ['trailing comma'] },
-    { code: 'syntax', line: 5, col: 1, includes: ['trailing comma'] },
+    { code: 'trailing-comma', line: 4, col: 3, includes: ['trailing comma'] },
+    { code: 'trailing-comma', line: 5, col: 1, includes: ['trailing comma'] },
   ],
   'trailing-garbage.blobs.json': [{ code: 'syntax', line: 4, col: 1, includes: ['after the end'] }],
   'unclosed.blobs.json': [{ code: 'syntax', line: 4, col: 1, includes: ['"}"'] }],

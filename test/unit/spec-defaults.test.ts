@@ -1,6 +1,6 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { NOTEBOOK_SPEC, NOTEBOOK_SPEC_TEXT, nameFromPath, prettyJson, resolveSpec } from '../../src/core/spec/defaults';
+import { NOTEBOOK_SPEC, NOTEBOOK_SPEC_TEXT, nameFromPath, newSpecText, prettyJson, resolveSpec } from '../../src/core/spec/defaults';
 import { validateSpecText } from '../../src/core/spec/validate';
 
 describe('resolveSpec', () => {
@@ -72,6 +72,14 @@ describe('NOTEBOOK_SPEC_TEXT', () => {
     assert.match(NOTEBOOK_SPEC_TEXT, /"hidden_units": \[8, 8\]/);
     assert.match(NOTEBOOK_SPEC_TEXT, /\n  "data": \{\n    "generator": "make_blobs",/);
     assert.doesNotMatch(NOTEBOOK_SPEC_TEXT, /\$schema|https?:/, 'nothing network-y');
+  });
+
+  test('a new spec is named after its file (New Blob Spec, blobs init), the rest is the notebook', () => {
+    const text = newSpecText('/work/specs/my moons.blobs.json');
+    assert.deepEqual(JSON.parse(text), { ...NOTEBOOK_SPEC, name: 'my moons' });
+    assert.equal(text, NOTEBOOK_SPEC_TEXT.replace('"name": "Four blobs"', '"name": "my moons"'));
+    assert.equal(JSON.parse(newSpecText('C:\\w\\Iris.Blobs.JSON')).name, 'Iris');
+    assert.equal(validateSpecText(text).spec?.name, 'my moons');
   });
 
   test('prettyJson keeps nested lists readable', () => {

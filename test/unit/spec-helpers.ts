@@ -1,6 +1,8 @@
 /** Shared helpers for the spec tests (not a test file itself). */
 import assert from 'node:assert/strict';
 import { validateSpecText, type Problem, type ValidateOptions, type ValidationResult } from '../../src/core/spec/validate';
+import { describeBounds, describeShape, fmtNumber } from '../../src/core/spec/check';
+import type { Field, Shape } from '../../src/core/spec/fields';
 
 /** Validates an object (as JSON) or a raw text. */
 export function check(spec: unknown, opts: ValidateOptions = {}): ValidationResult {
@@ -53,4 +55,52 @@ export function expectClean(r: ValidationResult): void {
     [],
   );
   assert.ok(r.spec, 'a valid spec resolves');
+}
+
+/**
+ * What a field accepts, in words, from the field table (fields.ts): the schema's hover
+ * says "Allowed: <this>." for every constrained field, and spec-schema.test.ts checks it
+ * does, so the editor's documentation moves with the validator's bounds.
+ */
+export function allowedText(field: Field): string | undefined {
+  if (field.allowed) return field.allowed;
+  const s = field.shape;
+  if (s.t === 'object' || s.t === 'bool' || (s.t === 'str' && !s.minLength)) return undefined;
+  return shapeText(s);
+}
+
+function shapeText(s: Shape): string {
+  const bounded = (what: string, b: { min?: number; max?: number; xmin?: number; xmax?: number }) =>
+    b.min === undefined && b.max === undefined && b.xmin === undefined && b.xmax === undefined ? what : `${what} ${describeBounds(b)}`;
+  switch (s.t) {
+    case 'int':
+      return bounded('a whole number', s);
+    case 'num':
+      return bounded('a number', s);
+    case 'bool':
+      return 'true or false';
+    case 'str':
+      return s.minLength ? 'a non-empty string' : 'a string';
+    case 'enum':
+      return describeShape(s);
+    case 'null':
+      return 'null';
+    case 'array': {
+      const n =
+        s.minItems !== undefined && s.maxItems !== undefined
+          ? `${fmtNumber(s.minItems)} to ${fmtNumber(s.maxItems)} `
+          : s.maxItems !== undefined
+            ? `up to ${fmtNumber(s.maxItems)} `
+            : s.minItems !== undefined
+              ? `at least ${fmtNumber(s.minItems)} `
+              : '';
+      return `a list of ${n}items, each ${shapeText(s.items)}`;
+    }
+    case 'tuple':
+      return `a list of ${s.items.length} items, each ${shapeText(s.items[0])}`;
+    case 'oneOf':
+      return s.options.map(shapeText).join(', or ');
+    case 'object':
+      return 'an object';
+  }
 }

@@ -177,7 +177,7 @@ describe('limits before work', () => {
 
   test('syntax errors in a long text: messages stay short; a trailing comma behind many comments is still named', () => {
     const r = validateSpecText('{"seed": 1, ' + '/* c */ '.repeat(20_000) + '}');
-    expectProblem(r, { code: 'syntax', includes: ['trailing comma'] });
+    expectProblem(r, { code: 'trailing-comma', includes: ['trailing comma'] });
     const bare = validateSpecText('{"name": ' + 'x'.repeat(100_000) + '}');
     for (const p of bare.problems) assert.ok(p.message.length < 300, p.message.slice(0, 100));
   });

@@ -16,7 +16,7 @@ describe('syntax', () => {
   test('trailing comma: one problem, at the brace, named', () => {
     const r = check('{\n  "seed": 42,\n}');
     assert.equal(r.problems.length, 1);
-    expectProblem(r, { code: 'syntax', includes: ['trailing comma'], line: 3, col: 1 });
+    expectProblem(r, { code: 'trailing-comma', includes: ['trailing comma'], line: 3, col: 1 });
   });
 
   test('single quotes are explained', () => {
@@ -533,8 +533,8 @@ describe('every rule has a bad spec', () => {
   const emitted = new Set<string>();
   for (const f of readdirSync(srcDir)) {
     const text = readFileSync(join(srcDir, f), 'utf8');
-    // r.add('code', ...), report(ctx, 'code', ...), err('code', ...), { code: 'code' }, and csvcheck's FILE_CODES table.
-    for (const m of text.matchAll(/\b(?:add|report|err)\(\s*(?:ctx,\s*)?'([a-z][a-z-]*)'|\bcode: '([a-z][a-z-]*)'|: '(csv-[a-z-]+)',$/gm)) emitted.add(m[1] ?? m[2] ?? m[3]);
+    // r.add('code', ...), report(ctx, 'code', ...), reportFixable(ctx, [fixes], 'code', ...), err('code', ...), { code: 'code' }, and csvcheck's FILE_CODES table.
+    for (const m of text.matchAll(/\b(?:add|report|err)\(\s*(?:ctx,\s*)?'([a-z][a-z-]*)'|\breportFixable\(\s*ctx,\s*\[[^\]]*\],\s*'([a-z][a-z-]*)'|\bcode: '([a-z][a-z-]*)'|: '(csv-[a-z-]+)',$/gm)) emitted.add(m[1] ?? m[2] ?? m[3] ?? m[4]);
   }
   emitted.delete('internal'); // validateSpecText's catch-all: the one code no spec may produce
   const dir = tempDir('rules-');
@@ -562,7 +562,8 @@ describe('every rule has a bad spec', () => {
     missing: [{ data: { generator: 'csv' } }, { specPath }],
     range: [{ seed: -1 }],
     'split-empty': [{ data: { n_samples: 10, test_size: 10 } }],
-    syntax: ['{"seed": 1,}'],
+    syntax: ['{"seed": 1 "x": 2}'],
+    'trailing-comma': ['{"seed": 1,}'],
     'too-deep': ['{"a":' + '['.repeat(100) + ']'.repeat(100) + '}'],
     'too-large': [{ model: { hidden_units: [4096, 4096] } }],
     type: [{ seed: 'x' }],

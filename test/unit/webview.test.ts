@@ -16,6 +16,8 @@ import { isWebviewToHost } from '../../src/core/protocol';
 import { App } from '../../webview/app';
 import { applyEvents, emptyModel, frameAtOrBefore, MAX_FRAMES } from '../../webview/model';
 import { createScheduler } from '../../webview/render/scheduler';
+import { axisMargin, chartHeight, tipLeft } from '../../webview/render/chart';
+import { axisNumber } from '../../src/core/figure/curves';
 import { inflatePoints, synthRun, withOutcome } from '../fixtures/render/synthRun';
 import { assertSnapshot } from '../fixtures/render/snapshot';
 
@@ -238,6 +240,16 @@ describe('webview panel', () => {
     assert.deepEqual(h.posted, [{ type: 'stop' }, { type: 'train' }]);
   });
 
+  test("Ctrl+S (Cmd+S) in the view asks the host to save the view's spec; other keys do not", () => {
+    const key = (init: KeyboardEventInit) => h.dom.window.dispatchEvent(new h.dom.window.KeyboardEvent('keydown', { bubbles: true, ...init }));
+    key({ key: 's', ctrlKey: true });
+    key({ key: 'S', metaKey: true });
+    key({ key: 's' });
+    key({ key: 's', ctrlKey: true, shiftKey: true }); // Save As: VS Code's own
+    key({ key: 'a', ctrlKey: true });
+    assert.deepEqual(h.posted, [{ type: 'save' }, { type: 'save' }]);
+  });
+
   test('export SVG posts the whole figure', async () => {
     h.send({ type: 'run', run: RUN, events: EVENTS, active: false });
     h.q('btn-export-svg').click();
@@ -269,6 +281,27 @@ describe('webview panel', () => {
     const slice = h.root.querySelector<HTMLElement>('.slice')!;
     assert.equal(slice.hidden, false);
     assert.match(slice.textContent!, /x3 held at its mean/);
+  });
+
+  test('a diverging loss (1.4 to 9e12 in five epochs): short y labels, a margin that fits them, the readout inside the chart', () => {
+    let loss = 1.4;
+    const diverging = upTo(5).map((e) => (e.type === 'epoch' ? { ...e, trainLoss: (loss *= 1e3), testLoss: loss * 2 } : e));
+    h.send({ type: 'run', run: RUN, events: diverging, active: true });
+    const chart = h.q('loss-chart');
+    const labels = [...chart.querySelectorAll('.y-axis .tick text')].map((t) => t.textContent ?? '');
+    assert.ok(labels.length >= 2, `labels ${labels}`);
+    assert.ok(labels.every((l) => l.length <= 6), `short labels: ${labels}`);
+    assert.ok(labels.some((l) => /e1[0-9]$/.test(l)), `exponent form: ${labels}`);
+    const left = Number(/translate\(([\d.]+),0\)/.exec(chart.querySelector('.y-axis')!.getAttribute('transform')!)![1]);
+    assert.ok(left >= axisMargin(labels, 0), `the axis at ${left} px fits ${labels}`);
+    // Keyboard readout of the last epoch: short numbers, placed inside the chart.
+    const svg = chart.querySelector('svg')!;
+    svg.dispatchEvent(new h.dom.window.KeyboardEvent('keydown', { key: 'End', bubbles: true }));
+    const tip = chart.querySelector<HTMLElement>('.chart-tip')!;
+    assert.equal(tip.hidden, false);
+    assert.match(tip.textContent!, /^epoch 4: train \d\.\d{3}e15, test \d\.\d{3}e15$/);
+    const x = Number(tip.style.left.replace('px', ''));
+    assert.ok(x >= 0 && x <= Number(svg.getAttribute('width')), tip.style.left);
   });
 
   test('errors show their message', () => {
@@ -578,5 +611,29 @@ describe('webview model', () => {
     assert.equal(m.state?.status, 'completed');
     assert.equal(m.state?.error, undefined);
     assert.equal(m.epochs.length, epochs);
+  });
+});
+
+describe('chart layout (pure)', () => {
+  test('axis labels stay short at every scale', () => {
+    assert.deepEqual([0, 0.25, 1.5, 3, 12000, 1e5, 3e12, 1.5e27, 1e-4, 0.002].map(axisNumber), ['0', '0.25', '1.5', '3', '12000', '1e5', '3e12', '1.5e27', '1e-4', '0.002']);
+  });
+
+  test('the margin grows with the longest label, never below the base', () => {
+    assert.equal(axisMargin(['0', '1', '2'], 44), 44);
+    assert.equal(axisMargin(['0', '5e26', '1.5e27'], 44), 48);
+    assert.ok(axisMargin(['3000000000000'], 44) >= 12 + 6 * 13);
+  });
+
+  test('the readout stays inside the chart: right of the cursor, else left, else clamped', () => {
+    assert.equal(tipLeft(50, 100, 400), 58);
+    assert.equal(tipLeft(350, 100, 400), 242);
+    assert.equal(tipLeft(60, 100, 120), 0, 'no room either side: at the left edge');
+    assert.equal(tipLeft(10, 300, 200), 0, 'wider than the chart (the CSS caps it): at the left edge');
+  });
+
+  test('panel charts are shorter in a narrow panel, 150 to 220 px; the side view keeps 110', () => {
+    assert.deepEqual([200, 400, 600, 1000].map((w) => chartHeight(w, false)), [150, 180, 220, 220]);
+    assert.equal(chartHeight(300, true), 110);
   });
 });

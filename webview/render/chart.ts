@@ -1,7 +1,9 @@
 /**
  * Loss or accuracy curves in SVG (d3-shape paths from curves.ts, d3 axes), train and
  * test, with earlier runs faintly behind. Hover (or arrow keys when focused) shows the
- * exact values of an epoch.
+ * exact values of an epoch. The left margin grows with the longest y label (a
+ * diverging loss reads 1e12), the tooltip stays inside the chart, and the height follows
+ * the width in a narrow panel.
  */
 import { axisBottom, axisLeft, select } from 'd3';
 import type { EpochEvent } from '../../src/core/protocol';
@@ -10,6 +12,30 @@ import { num, pct } from '../../src/core/figure/format';
 import { inset } from '../../src/core/figure/layout';
 
 const SVG_NS = 'http://www.w3.org/2000/svg';
+
+/**
+ * Left margin that fits the y labels: d3's axis writes them in 10px sans-serif (digits
+ * about 6 px wide) right of a 6 px tick and 3 px of padding. Never less than `base`.
+ */
+export function axisMargin(labels: readonly string[], base: number): number {
+  const longest = labels.reduce((n, l) => Math.max(n, l.length), 0);
+  return Math.max(base, Math.ceil(12 + 6 * longest));
+}
+
+/**
+ * Where the tooltip goes (its left edge, px from the chart's left): right of the cursor,
+ * or left of it where it would run out, and never past either edge of the chart.
+ */
+export function tipLeft(x: number, tipWidth: number, chartWidth: number): number {
+  const right = x + 8;
+  const left = right + tipWidth <= chartWidth ? right : x - 8 - tipWidth;
+  return Math.max(0, Math.min(left, chartWidth - tipWidth));
+}
+
+/** Chart height for a panel chart `width` wide: 220 px, less in a narrow panel (not below 150). */
+export function chartHeight(width: number, compact: boolean): number {
+  return compact ? 110 : Math.round(Math.min(220, Math.max(150, width * 0.45)));
+}
 
 export interface ChartInput {
   epochs: EpochEvent[];
@@ -31,7 +57,8 @@ export class LineChart {
   constructor(
     doc: Document,
     readonly metric: Metric,
-    private readonly height: number,
+    /** The side view's small charts (a fixed 110 px). */
+    private readonly compact: boolean,
   ) {
     this.el = doc.createElement('div');
     this.el.className = `chart chart-${metric}`;
@@ -86,10 +113,17 @@ export class LineChart {
   update(input: ChartInput): void {
     this.lastInput = input;
     const width = Math.max(160, this.el.clientWidth || 360);
-    const h = this.height;
-    const compact = h < 150;
-    const box = inset({ x: 0, y: 0, width, height: h }, compact ? { top: 6, right: 8, bottom: 18, left: 36 } : { top: 8, right: 12, bottom: 22, left: 44 });
-    const m = chartModel(input.epochs, { metric: this.metric, box, epochs: input.total, log: input.log, upTo: input.upTo, compare: input.compare });
+    const compact = this.compact;
+    const h = chartHeight(width, compact);
+    const margins = compact ? { top: 6, right: 8, bottom: 18, left: 36 } : { top: 8, right: 12, bottom: 22, left: 44 };
+    const model = (left: number) => {
+      const box = inset({ x: 0, y: 0, width, height: h }, { ...margins, left });
+      return { box, m: chartModel(input.epochs, { metric: this.metric, box, epochs: input.total, log: input.log, upTo: input.upTo, compare: input.compare }) };
+    };
+    // The y labels depend on the data, not on the width: lay out once, widen the margin if they need it.
+    let { box, m } = model(margins.left);
+    const left = axisMargin(m.yTicks.map((t) => m.yFormat(t)), margins.left);
+    if (left !== margins.left) ({ box, m } = model(left));
     this.model = m;
     const svg = select(this.svg).attr('width', width).attr('height', h).attr('viewBox', `0 0 ${width} ${h}`);
     svg.select<SVGGElement>('g.x-axis')
@@ -125,7 +159,8 @@ export class LineChart {
   }
 
   private describe(e: EpochEvent): string {
-    const f = (v: number) => (this.metric === 'loss' ? num(v) : pct(v));
+    // A diverging loss (1e12 and up) in exponent form: 5 decimals of it fill the chart.
+    const f = (v: number) => (this.metric === 'loss' ? (Math.abs(v) >= 1e6 ? v.toPrecision(4).replace('e+', 'e') : num(v)) : pct(v));
     // 0-based like the x axis and the notebook's log line ("Epoch: 0 | Loss: ...").
     return `epoch ${e.epoch}: train ${f(metricOf(e, this.metric, 'train'))}, test ${f(metricOf(e, this.metric, 'test'))}`;
   }
@@ -153,14 +188,8 @@ export class LineChart {
     focus.select('.focus-test').attr('cx', x).attr('cy', yv('test'));
     this.tip.hidden = false;
     this.tip.textContent = this.describe(e);
+    // Inside the chart: its CSS caps its width to the chart's (it wraps), this its place.
     const w = this.el.clientWidth || 360;
-    // Keep the tip inside the chart: left of the cursor on the right half.
-    if (x > w / 2) {
-      this.tip.style.left = '';
-      this.tip.style.right = `${Math.max(0, w - x + 8)}px`;
-    } else {
-      this.tip.style.right = '';
-      this.tip.style.left = `${x + 8}px`;
-    }
+    this.tip.style.left = `${tipLeft(x, this.tip.offsetWidth, w)}px`;
   }
 }

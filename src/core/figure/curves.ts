@@ -89,12 +89,7 @@ export function chartModel(epochs: EpochEvent[], o: ChartOptions): ChartModel {
       .x((e) => round(x(e.epoch)))
       .y((e) => round(y(useLog ? Math.max(LOG_FLOOR, metricOf(e, o.metric, split)) : metricOf(e, o.metric, split))))(es) ?? '';
   };
-  const yFormat =
-    o.metric === 'acc'
-      ? (v: number) => `${Math.round(v * 100)}%`
-      : useLog
-        ? (v: number) => (v >= 1 ? String(v) : v.toExponential(0))
-        : (v: number) => String(+v.toPrecision(3));
+  const yFormat = o.metric === 'acc' ? (v: number) => `${Math.round(v * 100)}%` : axisNumber;
   const xTicks = x.ticks(Math.min(6, xMax)).filter((t) => Number.isInteger(t));
   const yTicks = useLog ? logTicks(y) : y.ticks(4);
   return {
@@ -149,6 +144,18 @@ export function decimate(es: EpochEvent[], value: (e: EpochEvent) => number, max
   }
   if (out[out.length - 1] !== es[es.length - 1]) out.push(es[es.length - 1]);
   return out;
+}
+
+/**
+ * A loss axis label, short whatever the scale: 0.25, 1.5, 12000, and from 100,000 up
+ * (or below 0.001) 3e12, 1.5e-5. A diverging run's loss reaches 1e12 and more in a few
+ * epochs; written out, "3000000000000" did not fit the axis margin and read "000000000".
+ */
+export function axisNumber(v: number): string {
+  if (v === 0 || !Number.isFinite(v)) return String(v);
+  const a = Math.abs(v);
+  if (a >= 1e5 || a < 1e-3) return v.toExponential(1).replace('.0e', 'e').replace('e+', 'e');
+  return String(+v.toPrecision(3));
 }
 
 /** Powers of ten only: log axes with 2..9 labels are unreadable at this size. */

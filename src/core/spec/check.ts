@@ -18,7 +18,7 @@ import {
   type FieldTable,
   type Shape,
 } from './fields';
-import { LineMap, cleanText, describeValue, formatPath, show, type JsonPath, type Problem, type Severity } from './problems';
+import { LineMap, cleanText, describeValue, formatPath, show, type FixHint, type JsonPath, type Problem, type Severity } from './problems';
 import { closest, didYouMean } from './suggest';
 import type { GeneratorName } from './types';
 
@@ -42,7 +42,7 @@ export class Reporter {
 
   constructor(readonly lines: LineMap) {}
 
-  add(code: string, severity: Severity, message: string, path: JsonPath, at: { offset: number; length: number }): void {
+  add(code: string, severity: Severity, message: string, path: JsonPath, at: { offset: number; length: number }, fixes?: FixHint[]): void {
     if (severity === 'error') {
       this.errors++;
       this.bad.add(formatPath(path.filter((s) => typeof s === 'string')));
@@ -52,7 +52,9 @@ export class Reporter {
       if (RANK[severity] > RANK[this.droppedWorst]) this.droppedWorst = severity;
       return;
     }
-    this.problems.push({ code, severity, message, path, range: this.lines.range(at.offset, at.length) });
+    const p: Problem = { code, severity, message, path, range: this.lines.range(at.offset, at.length) };
+    if (fixes?.length) p.fixes = fixes;
+    this.problems.push(p);
   }
 
   get hasErrors(): boolean {
@@ -173,22 +175,31 @@ function outOfBounds(v: number, s: { min?: number; max?: number; xmin?: number; 
  * `allowed` replaces the generic range wording ("between 1 and 5,000,000") in range
  * errors, for fields whose rule reads better in words (`test_size`).
  */
-export function checkValue(node: Node, shape: Shape, path: JsonPath, r: Reporter, allowed?: string): boolean {
+export function checkValue(node: Node, shape: Shape, path: JsonPath, r: Reporter, allowed?: string, def?: unknown): boolean {
   const name = `\`${formatPath(path)}\``;
   const v: unknown = getNodeValue(node);
+  // The field's default as a last fix, for a field's own value (not an item of its list).
+  const orDefault = (fixes: FixHint[]): FixHint[] =>
+    isScalar(def) && !fixes.some((f) => f.kind === 'set-value' && f.value === def) ? [...fixes, { kind: 'set-value', value: def, why: 'default' }] : fixes;
   const typeError = (): false => {
-    r.add('type', 'error', `${name} must be ${describeShape(shape)}, but it is ${describeValue(v)}.${quoteHint(v, shape)}`, path, node);
+    const unquoted = unquote(v, shape);
+    const fixes: FixHint[] = unquoted === undefined ? [] : [{ kind: 'set-value', value: unquoted, why: 'unquoted' }];
+    r.add('type', 'error', `${name} must be ${describeShape(shape)}, but it is ${describeValue(v)}.${quoteHint(v, shape)}`, path, node, orDefault(fixes));
     return false;
   };
   if (shape.t === 'oneOf') {
     const opt = shape.options.find((o) => jsonTypeOf(o) === nodeJsonType(node));
     if (opt?.t === 'enum' && !opt.values.includes(v as string)) {
       // `"batch_size": "32"`: name every choice ("full" or a whole number), not only the words.
+      const near = closest(v as string, opt.values);
       const hint = didYouMean(v as string, opt.values) || quoteHint(v, shape);
-      r.add('enum', 'error', `${name} must be ${describeShape(shape)}, but it is ${show(v)}.${hint}`, path, node);
+      const unquoted = unquote(v, shape);
+      const fixes: FixHint[] =
+        near !== undefined ? [{ kind: 'set-value', value: near, why: 'spelling' }] : unquoted !== undefined ? [{ kind: 'set-value', value: unquoted, why: 'unquoted' }] : [];
+      r.add('enum', 'error', `${name} must be ${describeShape(shape)}, but it is ${show(v)}.${hint}`, path, node, orDefault(fixes));
       return false;
     }
-    return opt ? checkValue(node, opt, path, r, allowed) : typeError();
+    return opt ? checkValue(node, opt, path, r, allowed, def) : typeError();
   }
   if (jsonTypeOf(shape) !== nodeJsonType(node)) return typeError();
   switch (shape.t) {
@@ -197,33 +208,37 @@ export function checkValue(node: Node, shape: Shape, path: JsonPath, r: Reporter
       const n = v as number;
       if (!Number.isFinite(n)) {
         const must = allowed ?? (hasBounds(shape) ? describeBounds(shape) : 'an ordinary number such as 3.5');
-        r.add('range', 'error', `${name} is too large: it does not fit in a 64-bit number. It must be ${must}.`, path, node);
+        r.add('range', 'error', `${name} is too large: it does not fit in a 64-bit number. It must be ${must}.`, path, node, orDefault(clampFixes(n, shape)));
         return false;
       }
       if (shape.t === 'int' && !Number.isInteger(n)) {
-        r.add('type', 'error', `${name} must be a whole number, but it is ${n}.`, path, node);
+        const near = Math.round(n);
+        const fixes: FixHint[] = outOfBounds(near, shape) ? clampFixes(near, shape) : [{ kind: 'set-value', value: near, why: 'rounded' }];
+        r.add('type', 'error', `${name} must be a whole number, but it is ${n}.`, path, node, orDefault(fixes));
         return false;
       }
       if (outOfBounds(n, shape)) {
-        r.add('range', 'error', `${name} must be ${allowed ?? describeBounds(shape)}, but it is ${n}.`, path, node);
+        r.add('range', 'error', `${name} must be ${allowed ?? describeBounds(shape)}, but it is ${n}.`, path, node, orDefault(clampFixes(n, shape)));
         return false;
       }
       return true;
     }
     case 'str':
       if (shape.minLength && (v as string).length < shape.minLength) {
-        r.add('range', 'error', `${name} must not be empty.`, path, node);
+        r.add('range', 'error', `${name} must not be empty.`, path, node, orDefault([]));
         return false;
       }
       return true;
     case 'enum':
       if (!shape.values.includes(v as string)) {
+        const near = closest(v as string, shape.values);
         r.add(
           'enum',
           'error',
           `${name} must be ${describeShape(shape)}, but it is ${show(v)}.${didYouMean(v as string, shape.values)}`,
           path,
           node,
+          orDefault(near === undefined ? [] : [{ kind: 'set-value', value: near, why: 'spelling' }]),
         );
         return false;
       }
@@ -257,6 +272,33 @@ export function checkValue(node: Node, shape: Shape, path: JsonPath, r: Reporter
       return ok;
     }
   }
+}
+
+function isScalar(v: unknown): v is string | number | boolean | null {
+  return v === null || typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean';
+}
+
+/**
+ * The nearest allowed value of a number out of bounds: an inclusive bound itself. An
+ * exclusive bound has no nearest value (`lr` > 0: 0.1? 1e-9?); the field's default is
+ * offered instead.
+ */
+function clampFixes(n: number, s: { t: 'int' | 'num'; min?: number; max?: number; xmin?: number; xmax?: number }): FixHint[] {
+  if (Number.isNaN(n)) return [];
+  if (s.min !== undefined && n < s.min) return [{ kind: 'set-value', value: s.min, why: 'min' }];
+  if (s.max !== undefined && n > s.max) return [{ kind: 'set-value', value: s.max, why: 'max' }];
+  return [];
+}
+
+/** The value a quoted `"42"` / `"true"` / `"null"` stands for, where the shape takes it. */
+function unquote(v: unknown, shape: Shape): number | boolean | null | undefined {
+  const hint = quoteHint(v, shape);
+  if (!hint) return undefined;
+  const s = (v as string).trim().replace(/^\+/, '');
+  if (s === 'true' || s === 'false') return s === 'true';
+  if (s === 'null') return null;
+  const n = Number(s);
+  return Number.isFinite(n) ? n : undefined;
 }
 
 /** `"42"` where a number goes, `"true"` where true/false goes: " Remove the quotes: 42." */
@@ -311,25 +353,29 @@ export function walkObject(
       if (policy.tolerate?.includes(key)) continue;
       const unused = policy.explainUnused?.(key);
       if (unused) {
-        r.add('unused-key', 'warning', unused, keyPath, keyNode);
+        r.add('unused-key', 'warning', unused, keyPath, keyNode, [{ kind: 'remove-key' }]);
         continue;
       }
       // `"epochs": 100` at the top level: right key, wrong place.
       const home = sectionOf(key);
       const here = path.length ? formatPath(path) : '';
-      const hint =
+      const near = closest(key, Object.keys(table));
+      const { hint, fix } =
         home && home !== here
-          ? ` \`${key}\` belongs in \`${home}\`: { "${home}": { "${key}": ... } }.`
-          : didYouMean(key, Object.keys(table)) || suggestElsewhere(key, here);
-      r.add('unknown-key', 'warning', `Unknown key \`${cleanText(key)}\` ${where}; it is ignored.${hint}`, keyPath, keyNode);
+          ? { hint: ` \`${key}\` belongs in \`${home}\`: { "${home}": { "${key}": ... } }.`, fix: { kind: 'move-key', into: [home] } as FixHint }
+          : near !== undefined
+            ? { hint: didYouMean(key, Object.keys(table)), fix: { kind: 'rename-key', to: near } as FixHint }
+            : suggestElsewhere(key, here);
+      r.add('unknown-key', 'warning', `Unknown key \`${cleanText(key)}\` ${where}; it is ignored.${hint}`, keyPath, keyNode, fix ? [fix] : undefined);
       continue;
     }
     if (!valueNode) continue; // a syntax error already reported the missing value
-    if (!checkValue(valueNode, field.shape, keyPath, r, field.allowed)) continue;
+    if (!checkValue(valueNode, field.shape, keyPath, r, field.allowed, field.def)) continue;
     const v: unknown = getNodeValue(valueNode);
     const refined = field.refine?.(v);
     if (refined) {
-      r.add('range', 'error', `\`${formatPath(keyPath)}\` ${refined}.`, keyPath, valueNode);
+      const fixes: FixHint[] = isScalar(field.def) ? [{ kind: 'set-value', value: field.def, why: 'default' }] : [];
+      r.add('range', 'error', `\`${formatPath(keyPath)}\` ${refined}.`, keyPath, valueNode, fixes);
       continue;
     }
     if (field.shape.t === 'object') nodes[key] = valueNode;
@@ -342,7 +388,7 @@ export function walkObject(
  * A close key of another section (or of the top level), for a typo in the wrong place:
  * `"hiden_units"` at the top level -> " Did you mean `model.hidden_units`? ...".
  */
-function suggestElsewhere(key: string, here: string): string {
+function suggestElsewhere(key: string, here: string): { hint: string; fix?: FixHint } {
   const places: [string, string[]][] = [
     ['', Object.keys(TOP_FIELDS).filter((k) => !(OBJECT_KEYS as readonly string[]).includes(k) && !k.startsWith('$'))],
     ['data', allDataKeys()],
@@ -352,11 +398,12 @@ function suggestElsewhere(key: string, here: string): string {
     if (section === here) continue;
     const c = closest(key, keys);
     if (c === undefined) continue;
+    const fix: FixHint = { kind: 'move-key', into: section ? [section] : [], key: c };
     return section
-      ? ` Did you mean \`${section}.${c}\`? It belongs in \`${section}\`: { "${section}": { "${c}": ... } }.`
-      : ` Did you mean \`${c}\`? It belongs at the top level of the spec, not in \`${here}\`.`;
+      ? { hint: ` Did you mean \`${section}.${c}\`? It belongs in \`${section}\`: { "${section}": { "${c}": ... } }.`, fix }
+      : { hint: ` Did you mean \`${c}\`? It belongs at the top level of the spec, not in \`${here}\`.`, fix };
   }
-  return '';
+  return { hint: '' };
 }
 
 /** The section a key belongs to (`lr` -> `training`), if it is a section's key. */

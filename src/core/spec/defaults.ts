@@ -142,6 +142,15 @@ export const NOTEBOOK_SPEC = {
  */
 export const NOTEBOOK_SPEC_TEXT: string = prettyJson(NOTEBOOK_SPEC) + '\n';
 
+/**
+ * A new spec file's text (the extension's "New Blob Spec", `blobs init`): the notebook's
+ * spec, named after its file (`moons.blobs.json` -> "moons"), so the panel, the run
+ * folder and the file all say the same name.
+ */
+export function newSpecText(specPath: string): string {
+  return prettyJson({ ...NOTEBOOK_SPEC, name: nameFromPath(specPath) }) + '\n';
+}
+
 /** JSON.stringify with 2-space indent, but arrays of scalars on one line. */
 export function prettyJson(v: unknown, indent = ''): string {
   if (Array.isArray(v)) {

@@ -28,7 +28,31 @@ export interface Problem {
   /** Where in the document's JSON the problem is; [] for the whole file. */
   path: JsonPath;
   range: Range;
+  /**
+   * Mechanical fixes the message suggests, best first, made where the message is made
+   * so "Did you mean `epochs`?" and its quick fix never disagree. spec/fixes.ts turns
+   * them into text edits.
+   */
+  fixes?: FixHint[];
 }
+
+/**
+ * One fix of a problem, as data (no offsets: spec/fixes.ts finds the place in the text
+ * from the problem's range and path).
+ */
+export type FixHint =
+  /** The key at the problem's range, renamed (a typo: `epocs` -> `epochs`). */
+  | { kind: 'rename-key'; to: string }
+  /** The property at the problem's path, moved into the object at `into` ([] = top level), renamed to `key` if given. */
+  | { kind: 'move-key'; into: JsonPath; key?: string }
+  /** The property at the problem's path, removed (a key the spec ignores). */
+  | { kind: 'remove-key' }
+  /** The value at the problem's range, replaced: a bound, the default, a spelling, the unquoted value. */
+  | { kind: 'set-value'; value: string | number | boolean | null; why: 'min' | 'max' | 'default' | 'spelling' | 'unquoted' | 'rounded' }
+  /** The comma before the "}" or "]" at the problem's range, removed. */
+  | { kind: 'remove-trailing-comma' }
+  /** The list at the problem's path, cut or padded (repeating its last item) to `length` items. */
+  | { kind: 'resize-list'; length: number; per: string };
 
 /** Turns offsets into line/character positions for one text. */
 export class LineMap {

@@ -7,7 +7,7 @@
 
 import { findNodeAtLocation, type Node } from 'jsonc-parser';
 import type { Reporter } from './check';
-import type { JsonPath, Severity } from './problems';
+import type { FixHint, JsonPath, Severity } from './problems';
 import { LIMITS, type BlobSpec, type DataSpec } from './types';
 
 /** Facts about the data that are known only after reading a CSV file. */
@@ -30,9 +30,14 @@ const fmt = (n: number): string => n.toLocaleString('en-US');
 
 /** Reports at the first of `paths` present in the document (else the nearest ancestor). */
 function report(ctx: SemanticContext, code: string, severity: Severity, message: string, ...paths: JsonPath[]): void {
-  for (const p of paths) {
+  reportFixable(ctx, [], code, severity, message, ...paths);
+}
+
+/** `report`, with fixes of the field at the first path (they apply only when it is in the text). */
+function reportFixable(ctx: SemanticContext, fixes: FixHint[], code: string, severity: Severity, message: string, ...paths: JsonPath[]): void {
+  for (const [i, p] of paths.entries()) {
     const node = findNodeAtLocation(ctx.root, p);
-    if (node) return ctx.r.add(code, severity, message, p, node);
+    if (node) return ctx.r.add(code, severity, message, p, node, i === 0 ? fixes : undefined);
   }
   // Nothing named is in the file (all defaults): point at the closest section's key.
   let p = paths[0] ?? [];
@@ -98,8 +103,9 @@ function checkBlobs(ctx: SemanticContext): void {
   const nCenters = Array.isArray(d.centers) ? d.centers.length : d.centers;
   const centersText = Array.isArray(d.centers) ? `lists ${nCenters} centres` : `is ${nCenters}`;
   if (Array.isArray(d.n_samples) && r.ok('data.n_samples', 'data.centers') && d.n_samples.length !== nCenters) {
-    report(
+    reportFixable(
       ctx,
+      [{ kind: 'resize-list', length: nCenters, per: 'one count per centre' }],
       'length-mismatch',
       'error',
       `\`data.n_samples\` has ${d.n_samples.length} per-centre counts but \`centers\` ${centersText}: give one count per centre.`,
@@ -111,8 +117,9 @@ function checkBlobs(ctx: SemanticContext): void {
   const centresKnown = r.ok('data.centers') && (centersGiven || r.ok('data.n_samples'));
   if (Array.isArray(d.cluster_std) && r.ok('data.cluster_std') && centresKnown && d.cluster_std.length !== nCenters) {
     const why = Array.isArray(d.n_samples) && !centersGiven ? ` (one per \`n_samples\` count)` : '';
-    report(
+    reportFixable(
       ctx,
+      [{ kind: 'resize-list', length: nCenters, per: 'one std per centre' }],
       'length-mismatch',
       'error',
       `\`data.cluster_std\` has ${d.cluster_std.length} values but \`centers\` ${centersText}${why}: give one std per centre, or a single number for all.`,
@@ -145,7 +152,7 @@ function checkBlobs(ctx: SemanticContext): void {
     );
   }
   if (Array.isArray(d.centers) && findNodeAtLocation(ctx.root, ['data', 'center_box'])) {
-    report(ctx, 'unused-key', 'info', '`data.center_box` is ignored because `centers` lists the centres explicitly.', ['data', 'center_box']);
+    reportFixable(ctx, [{ kind: 'remove-key' }], 'unused-key', 'info', '`data.center_box` is ignored because `centers` lists the centres explicitly.', ['data', 'center_box']);
   }
   if (typeof d.n_samples === 'number' && r.ok('data.n_samples', 'data.centers') && d.n_samples < nCenters) {
     report(
@@ -257,7 +264,7 @@ function checkTraining(ctx: SemanticContext): void {
     );
   }
   if (t.optimizer === 'adam' && t.momentum !== 0 && r.ok('training.optimizer', 'training.momentum')) {
-    report(ctx, 'unused-key', 'warning', '`training.momentum` is ignored by the adam optimizer (it only applies to sgd).', ['training', 'momentum']);
+    reportFixable(ctx, [{ kind: 'remove-key' }], 'unused-key', 'warning', '`training.momentum` is ignored by the adam optimizer (it only applies to sgd).', ['training', 'momentum']);
   }
   if (r.ok('training.lr') && t.lr >= 10) {
     report(

@@ -12,7 +12,7 @@ import { parseTree, printParseErrorCode, type Node, type ParseError } from 'json
 import { Reporter, walkSpec } from './check';
 import { checkCsv } from './csvcheck';
 import { resolveSpec } from './defaults';
-import { LineMap, cleanText, formatPath, type JsonPath, type Problem } from './problems';
+import { LineMap, cleanText, formatPath, type FixHint, type JsonPath, type Problem } from './problems';
 import { semanticChecks, type DataFacts } from './semantic';
 import { LIMITS, type BlobSpec } from './types';
 
@@ -66,14 +66,23 @@ const SYNTAX_MESSAGES: Record<string, string> = {
   InvalidCharacter: 'Invalid character in a string: line breaks and tabs must be written as \\n and \\t',
 };
 
-function syntaxMessage(e: ParseError, text: string, scan: Scan): string {
+/**
+ * The problem a parse error is: `trailing-comma` for a comma before "}" or "]" (JSON
+ * refuses it, JSONC accepts it: the editor's JSON service, in JSONC mode, does not
+ * report it, so this one stays the engine's own), else `syntax`.
+ */
+function syntaxProblem(e: ParseError, text: string, scan: Scan): { code: 'syntax' | 'trailing-comma'; message: string; fixes?: FixHint[] } {
   // What is shown of the text is short and clean: the error may sit on a 4 MB token.
   const at = text.slice(e.offset, e.offset + Math.min(41, Math.max(1, e.length)));
   const code = printParseErrorCode(e.error);
   let msg = Object.hasOwn(SYNTAX_MESSAGES, code) ? SYNTAX_MESSAGES[code] : 'Invalid JSON';
   const expectsItem = code === 'PropertyNameExpected' || code === 'ValueExpected';
   if (expectsItem && (at === '}' || at === ']') && scan.closersAfterComma.has(e.offset)) {
-    msg = `A trailing comma before "${at}" is not allowed in JSON: remove the last ","`;
+    return {
+      code: 'trailing-comma',
+      message: `A trailing comma before "${at}" is not allowed in JSON: remove the last ",". (${code})`,
+      fixes: [{ kind: 'remove-trailing-comma' }],
+    };
   } else if (at.startsWith("'")) {
     msg = 'JSON needs double quotes ("...") around keys and strings, not single quotes';
   } else if (code === 'InvalidSymbol' && /^[A-Za-z_]/.test(at)) {
@@ -81,7 +90,7 @@ function syntaxMessage(e: ParseError, text: string, scan: Scan): string {
   } else if (code === 'EndOfFileExpected' || code === 'InvalidSymbol') {
     msg = `${msg}: found ${cleanText(at, 40, true)}`;
   }
-  return `${msg}. (${code})`;
+  return { code: 'syntax', message: `${msg}. (${code})` };
 }
 
 const fmtCount = (n: number): string => n.toLocaleString('en-US');
@@ -122,7 +131,8 @@ function validate(text: string, opts: ValidateOptions): ValidationResult {
   for (const e of errors) {
     if (seenAt.has(e.offset)) continue;
     seenAt.add(e.offset);
-    r.add('syntax', 'error', syntaxMessage(e, source, scan), [], { offset: e.offset, length: e.length });
+    const p = syntaxProblem(e, source, scan);
+    r.add(p.code, 'error', p.message, [], { offset: e.offset, length: e.length }, p.fixes);
   }
   if (!root) return finish(r);
 

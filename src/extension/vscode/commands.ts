@@ -7,14 +7,13 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { TrainerOptions } from '../../core/protocol';
-import { NOTEBOOK_SPEC_TEXT, nameFromPath } from '../../core/spec/defaults';
+import { nameFromPath, newSpecText } from '../../core/spec/defaults';
 import { trainerOptions, type Settings } from '../config';
 import { firstError, refusalMessage } from '../problemMapping';
 import { newRunId } from '../../core/run/id';
 import type { SessionManager } from '../sessions';
 import type { RunRecord } from '../sessionStore';
 import type { SpecDiagnostics } from './diagnostics';
-import type { RunProgress } from './progress';
 import type { RunsOnDisk } from './runsOnDisk';
 import type { SpecTracker } from './specs';
 import type { PanelManager } from './webviews';
@@ -37,13 +36,27 @@ export interface CommandDeps {
   diagnostics: SpecDiagnostics;
   panels: PanelManager;
   runsOnDisk: RunsOnDisk;
-  progress: RunProgress;
   output: vscode.LogOutputChannel;
   settings: () => Settings;
 }
 
 export class Commands {
+  /** The document version each running spec was started from (a save of that text needs no restart). */
+  private readonly trainedVersion = new Map<string, number>();
+
   constructor(private readonly d: CommandDeps) {}
+
+  /** The spec's run is training exactly this document's current text. */
+  isTraining(doc: vscode.TextDocument): boolean {
+    return this.d.sessions.isRunning(doc.uri.fsPath) && this.trainedVersion.get(doc.uri.fsPath) === doc.version;
+  }
+
+  /** Saves the spec's editor text, if it has unsaved changes (Ctrl+S in a view). */
+  async saveSpec(arg?: unknown): Promise<void> {
+    const specPath = this.d.specs.specPathOf(arg) ?? this.d.specs.activeSpec;
+    const doc = specPath ? vscode.workspace.textDocuments.find((d) => d.uri.scheme === 'file' && d.uri.fsPath === specPath) : undefined;
+    if (doc?.isDirty) await doc.save();
+  }
 
   /** Trains a spec; resolves when the run has STARTED (use `sessions.wait` for the end). */
   async train(arg?: unknown, opts: TrainCallOptions = {}): Promise<RunRecord | undefined> {
@@ -101,15 +114,29 @@ export class Commands {
       runId: newRunId(),
       specPath,
       specName,
+      // The editor's text, saved or not (what the person sees is what trains).
       specText: doc.getText(),
       // The trainer writes the run into `<specRunsDir>/<runId>/` when it ends (atomically).
       options: trainerOptions(this.d.settings(), { outDir: dirs.specRunsDir, allowedRoot: workspaceRoot }, opts.overrides),
     });
+    this.trainedVersion.set(specPath, doc.version);
     if (interactive) {
       this.showPanel(uri);
-      this.d.progress.notifyLater(rec);
+      if (doc.isDirty) this.sayUnsaved(doc);
     }
     return rec;
+  }
+
+  /**
+   * Training unsaved text (the side view's Train does not show the editor's dirty dot):
+   * say so, and offer to save it. A toast that goes away by itself, not a dialog.
+   */
+  private sayUnsaved(doc: vscode.TextDocument): void {
+    const file = path.basename(doc.uri.fsPath);
+    const save = 'Save';
+    void vscode.window
+      .showInformationMessage(`Training the unsaved text of ${file}: the file on disk is older.`, save)
+      .then((a) => (a === save ? doc.save() : undefined));
   }
 
   async stop(arg?: unknown): Promise<void> {
@@ -173,7 +200,7 @@ export class Commands {
       void vscode.window.showErrorMessage(`Blob Classifier: ${vscode.workspace.asRelativePath(file)} already exists; not overwriting it.`);
       return undefined;
     }
-    await vscode.workspace.fs.writeFile(file, new TextEncoder().encode(NOTEBOOK_SPEC_TEXT));
+    await vscode.workspace.fs.writeFile(file, new TextEncoder().encode(newSpecText(file.path)));
     await vscode.window.showTextDocument(file);
     return file;
   }

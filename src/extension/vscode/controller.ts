@@ -1,16 +1,16 @@
 /**
  * The host, wired: it creates the pure session manager and store and the `vscode`
- * pieces, each with one job (commands.ts, specs.ts, statusBar.ts, progress.ts,
- * contextKeys.ts, runLog.ts, runsOnDisk.ts, exportFigure.ts, webviews.ts, codeLens.ts,
+ * pieces, each with one job (commands.ts, specs.ts, statusBar.ts, contextKeys.ts,
+ * runLog.ts, runsOnDisk.ts, exportFigure.ts, webviews.ts, codeLens.ts,
  * diagnostics.ts), and connects them: session events to views, lenses, status bar and
  * log; webview messages to commands; settings and file events to whoever needs them.
  */
 
 import * as vscode from 'vscode';
 import type { TrainerEvent, WebviewToHost } from '../../core/protocol';
-import type { LensState } from '../codeLensState';
+import { markerCounts, type LensState } from '../codeLensState';
 import { readSettings, type Settings } from '../config';
-import { CONFIG } from '../ids';
+import { CONFIG, isSpecPath } from '../ids';
 import { SessionManager } from '../sessions';
 import { SessionStore, type RunRecord } from '../sessionStore';
 import { Throttle } from '../throttle';
@@ -21,14 +21,16 @@ import { Commands, type TrainCallOptions } from './commands';
 import { ContextKeys } from './contextKeys';
 import { isSpecDocument, SpecDiagnostics } from './diagnostics';
 import { FigureExport } from './exportFigure';
-import { RunProgress } from './progress';
 import { RunLog } from './runLog';
 import { RunsOnDisk } from './runsOnDisk';
 import { SpecTracker } from './specs';
 import { TrainingStatusBar } from './statusBar';
 import { PanelManager, SideViewProvider, type ViewContext, type WebviewHost } from './webviews';
 
-/** Status bar and progress notifications refresh at most this often while epochs stream in. */
+/**
+ * The status bar refreshes at most this often while epochs stream in. It is a long run's
+ * progress: no notification (one covered the panel's curves for the whole run).
+ */
 const STATUS_THROTTLE_MS = 100;
 
 export class Controller implements vscode.Disposable, WebviewHost {
@@ -42,11 +44,10 @@ export class Controller implements vscode.Disposable, WebviewHost {
   readonly commands: Commands;
   private settings: Settings;
   private readonly statusBar: TrainingStatusBar;
-  private readonly progress: RunProgress;
   private readonly contextKeys: ContextKeys;
   private readonly runsOnDisk: RunsOnDisk;
   private readonly figures: FigureExport;
-  private readonly statusThrottle = new Throttle(() => this.updateStatus(), STATUS_THROTTLE_MS, STATUS_THROTTLE_MS);
+  private readonly statusThrottle = new Throttle(() => this.updateStatus(), STATUS_THROTTLE_MS);
   private readonly subs: vscode.Disposable[] = [];
 
   constructor(
@@ -63,7 +64,6 @@ export class Controller implements vscode.Disposable, WebviewHost {
     this.panels = new PanelManager(this, context.workspaceState);
     this.side = new SideViewProvider(this);
     this.statusBar = new TrainingStatusBar(this.sessions, this.specs);
-    this.progress = new RunProgress(this.sessions);
     this.runsOnDisk = new RunsOnDisk(this.store, this.specs, settings, output, (what) => {
       if (what.restored) this.refreshViews(what.specPath);
       this.codeLens.refresh();
@@ -77,7 +77,6 @@ export class Controller implements vscode.Disposable, WebviewHost {
       diagnostics: this.diagnostics,
       panels: this.panels,
       runsOnDisk: this.runsOnDisk,
-      progress: this.progress,
       output,
       settings,
     });
@@ -90,7 +89,6 @@ export class Controller implements vscode.Disposable, WebviewHost {
       this.panels,
       this.side,
       this.statusBar,
-      this.progress,
       this.figures,
       this.sessions.listen(log),
       this.sessions.listen({
@@ -100,6 +98,10 @@ export class Controller implements vscode.Disposable, WebviewHost {
       }),
       { dispose: () => this.sessions.dispose() },
       { dispose: () => this.statusThrottle.cancel() },
+      // The count lens says what the Problems view lists, whoever reported it.
+      vscode.languages.onDidChangeDiagnostics((e) => {
+        if (e.uris.some((u) => isSpecPath(u.path))) this.codeLens.refresh();
+      }),
       this.diagnostics.onDidChange((uri) => {
         this.codeLens.refresh();
         // An idle view shows the spec's problem count.
@@ -185,6 +187,9 @@ export class Controller implements vscode.Disposable, WebviewHost {
       case 'openPanel':
         this.commands.showPanel(spec);
         break;
+      case 'save':
+        void this.commands.saveSpec(spec).catch((err) => this.output.error(String(err)));
+        break;
       case 'exportFigure':
         void this.figures.save(from.specPath, msg, from.channel);
         break;
@@ -205,12 +210,10 @@ export class Controller implements vscode.Disposable, WebviewHost {
 
   private onEvents(rec: RunRecord, events: TrainerEvent[]): void {
     for (const ch of this.channels()) ch.onEvents(rec.ref.runId, events);
-    this.codeLens.refreshThrottled();
     this.statusThrottle.soon();
   }
 
   private onRunEnded(rec: RunRecord): void {
-    this.progress.end(rec.ref.runId);
     this.runsOnDisk.onRunEnded(rec);
     this.contextKeys.update();
     this.codeLens.refresh();
@@ -221,7 +224,6 @@ export class Controller implements vscode.Disposable, WebviewHost {
 
   private updateStatus(): void {
     this.statusBar.update();
-    this.progress.updateAll();
   }
 
   private channels(): ViewChannel[] {
@@ -243,6 +245,7 @@ export class Controller implements vscode.Disposable, WebviewHost {
     return {
       trusted: vscode.workspace.isTrusted,
       errors: this.diagnostics.errorsOf(uri),
+      markers: markerCounts(vscode.languages.getDiagnostics(uri).map((d) => d.severity)),
       running: active?.state,
       last: finished?.result ?? latest?.result ?? this.runsOnDisk.lastSummary(specPath),
       lastError: latest?.status === 'error' ? latest.error : undefined,
@@ -267,6 +270,8 @@ export class Controller implements vscode.Disposable, WebviewHost {
     if (!this.settings.trainOnSave || !isSpecDocument(doc) || !vscode.workspace.isTrusted) return;
     // Diagnostics already validated the saved text; a spec with errors just shows them.
     if (this.diagnostics.errorsOf(doc.uri) > 0) return;
+    // Saved after training its unsaved text: that run is this text already.
+    if (this.commands.isTraining(doc)) return;
     void this.commands.train(doc.uri, { restart: true, interactive: false }).catch((err) => this.output.warn(`train on save: ${String(err)}`));
   }
 

@@ -2,6 +2,8 @@
  * Validation as you type: the engine's `validateSpecText` on every open `*.blobs.json`,
  * shown as squiggles at the validator's exact ranges. Typing is debounced (~200 ms) and
  * skips the CSV file check (a file read per keystroke); open and save check files too.
+ * Syntax errors and duplicate keys are left to VS Code's JSON language service where it
+ * validates the file (problemMapping.ts `editorProblems`): one mistake, one problem.
  * Thin `vscode` layer over problemMapping.ts.
  */
 
@@ -9,7 +11,7 @@ import * as vscode from 'vscode';
 import type { Problem } from '../../core/spec/problems';
 import { validateSpecText, type ValidationResult } from '../../core/spec/validate';
 import { DIAGNOSTIC_SOURCE, isSpecPath } from '../ids';
-import { errorCount, toDiagnosticData } from '../problemMapping';
+import { editorProblems, errorCount, toDiagnosticData } from '../problemMapping';
 
 const DEBOUNCE_MS = 200;
 /** Largest CSV the host reads to check a spec: about a second at the measured ~20-50 MB/s. */
@@ -23,6 +25,8 @@ export class SpecDiagnostics implements vscode.Disposable {
   private readonly collection = vscode.languages.createDiagnosticCollection(DIAGNOSTIC_SOURCE);
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private readonly problems = new Map<string, Problem[]>();
+  /** The document version each entry of `problems` was computed from. */
+  private readonly versions = new Map<string, number>();
   private readonly changed = new vscode.EventEmitter<vscode.Uri>();
   private readonly subs: vscode.Disposable[] = [];
   /** Fires after a spec's problems were recomputed. */
@@ -36,6 +40,9 @@ export class SpecDiagnostics implements vscode.Disposable {
       vscode.workspace.onDidChangeTextDocument((e) => this.schedule(e.document)),
       vscode.workspace.onDidSaveTextDocument((d) => this.validateNow(d, true)),
       vscode.workspace.onDidCloseTextDocument((d) => this.clear(d.uri)),
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (e.affectsConfiguration('json.validate.enable')) this.revalidateAll();
+      }),
     );
     for (const d of vscode.workspace.textDocuments) this.validateNow(d, true);
   }
@@ -57,13 +64,20 @@ export class SpecDiagnostics implements vscode.Disposable {
       csvReadLimit: CSV_READ_LIMIT,
     });
     this.problems.set(key, result.problems);
-    this.collection.set(doc.uri, result.problems.map(toDiagnostic));
+    this.versions.set(key, doc.version);
+    this.collection.set(doc.uri, editorProblems(result.problems, jsonServiceValidates(doc)).map(toDiagnostic));
     this.changed.fire(doc.uri);
     return result;
   }
 
   problemsOf(uri: vscode.Uri): readonly Problem[] {
     return this.problems.get(uri.toString()) ?? [];
+  }
+
+  /** The problems of the document's current text; undefined while a check of newer text is pending. */
+  currentProblemsOf(doc: vscode.TextDocument): readonly Problem[] | undefined {
+    const key = doc.uri.toString();
+    return this.versions.get(key) === doc.version ? this.problems.get(key) : undefined;
   }
 
   errorsOf(uri: vscode.Uri): number {
@@ -102,9 +116,15 @@ export class SpecDiagnostics implements vscode.Disposable {
     if (t) clearTimeout(t);
     this.timers.delete(key);
     this.problems.delete(key);
+    this.versions.delete(key);
     this.collection.delete(uri);
     this.changed.fire(uri);
   }
+}
+
+/** VS Code's JSON language service checks this document (syntax, duplicate keys) itself. */
+function jsonServiceValidates(doc: vscode.TextDocument): boolean {
+  return (doc.languageId === 'json' || doc.languageId === 'jsonc') && vscode.workspace.getConfiguration('json').get<boolean>('validate.enable') !== false;
 }
 
 export function toDiagnostic(p: Problem): vscode.Diagnostic {

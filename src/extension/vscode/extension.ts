@@ -10,6 +10,7 @@ import { loadStart } from '../loadClock';
 import { performance } from 'node:perf_hooks';
 import * as vscode from 'vscode';
 import type { BlobClassifierApi, RunInfo } from './api';
+import { SpecQuickFixes } from './codeActions';
 import { TrainRefused } from './commands';
 import { Controller } from './controller';
 import { registerExportNotebook } from './exportNotebook';
@@ -43,6 +44,7 @@ export function activate(context: vscode.ExtensionContext): BlobClassifierApi {
   };
   context.subscriptions.push(
     vscode.languages.registerCodeLensProvider(specSelector, c.codeLens),
+    vscode.languages.registerCodeActionsProvider(specSelector, new SpecQuickFixes(c.diagnostics), SpecQuickFixes.metadata),
     vscode.window.registerWebviewViewProvider(VIEWS.side, c.side),
     vscode.window.registerWebviewPanelSerializer(VIEWS.panel, c.panels),
     vscode.commands.registerCommand(COMMANDS.train, (uri?: vscode.Uri) => c.train(uri, interactive).then(undefined, report)),

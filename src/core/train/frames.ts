@@ -13,7 +13,8 @@ import type { Tensor } from '@tensorflow/tfjs';
 import type { Dataset } from '../data/dataset';
 import { drawIndices } from '../figure/sample';
 import { encodeBase64 } from '../figure/base64';
-import type { Bounds, FrameEvent, PointSet } from '../protocol';
+import { packWeights } from '../figure/network';
+import { WEIGHTS_MAX_PARAMS, type Bounds, type FrameEvent, type PointSet } from '../protocol';
 import type { Tf } from './backends';
 import type { Kernels } from './kernels';
 import { forward, type Net } from './model';
@@ -77,7 +78,9 @@ export function samplePoints(ds: Dataset, max: number, seed?: number): { set: Po
     xy[2 * i + 1] = ds.d > 1 ? ds.X[r * ds.d + 1] : 0;
     label[i] = ds.y[r];
   });
-  return { set: { xy, label, total: ds.n, sampled: idx.length < ds.n }, idx };
+  const sampled = idx.length < ds.n;
+  // A sample says which rows it drew, so the probe can name a point's row in its split.
+  return { set: { xy, label, total: ds.n, sampled, ...(sampled ? { index: idx } : {}) }, idx };
 }
 
 function rowsOf(ds: Dataset, idx: number[]): Float32Array {
@@ -88,11 +91,24 @@ function rowsOf(ds: Dataset, idx: number[]): Float32Array {
   return out;
 }
 
+/**
+ * The net's parameters for the frame (protocol FrameEvent.weights), or undefined above
+ * WEIGHTS_MAX_PARAMS. The [1, in, out] weight tensors' data is already W row-major.
+ */
+export function frameWeights(net: Net): string | undefined {
+  let n = 0;
+  for (const p of net.params) n += p.size;
+  if (n > WEIGHTS_MAX_PARAMS) return undefined;
+  return packWeights(net.params.map((p) => p.dataSync() as Float32Array));
+}
+
 export class FrameMaker {
   private readonly grid: Tensor;
   private readonly trainPts: Tensor;
   private readonly testPts: Tensor;
   readonly slice?: string;
+  /** Train means of every feature (the slice's fixed values), for the start event. */
+  readonly means: Float64Array;
 
   constructor(
     private readonly tf: Tf,
@@ -103,6 +119,7 @@ export class FrameMaker {
   ) {
     const d = sets.train.d;
     const means = featureMeans(sets.train);
+    this.means = means;
     this.slice = sliceNote(sets.featureNames);
     const r2 = resolution * resolution;
     this.grid = tf.keep(tf.tensor3d(gridInputs(bounds, resolution, d, means), [1, r2, d]));
@@ -134,6 +151,8 @@ export class FrameMaker {
       predTest: encodeBase64(toU8(prTe)),
     };
     if (this.slice) ev.slice = this.slice;
+    const weights = frameWeights(net);
+    if (weights) ev.weights = weights;
     tf.dispose([clsT, confT, prTr, prTe]);
     return ev;
   }

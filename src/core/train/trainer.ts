@@ -143,6 +143,7 @@ export async function* train(input: TrainInput): AsyncGenerator<TrainerEvent, vo
       resolution,
       versions: { 'blob-classifier': version, ...tf.version, node: process.versions.node, backend: tf.getBackend() },
       startedAt: new Date().toISOString(),
+      featureMeans: Array.from(frames.means),
     };
     yield start;
     const clock = new FrameClock(spec.boundary.every, epochs);

@@ -7,7 +7,7 @@
  */
 
 import * as vscode from 'vscode';
-import type { TrainerEvent, WebviewToHost } from '../../core/protocol';
+import type { HostToWebview, TrainerEvent, WebviewToHost } from '../../core/protocol';
 import type { LensState } from '../codeLensState';
 import { readSettings, type Settings } from '../config';
 import { CONFIG } from '../ids';
@@ -25,6 +25,7 @@ import { RunProgress } from './progress';
 import { RunLog } from './runLog';
 import { RunsOnDisk } from './runsOnDisk';
 import { SpecTracker } from './specs';
+import { Steering } from './steering';
 import { TrainingStatusBar } from './statusBar';
 import { PanelManager, SideViewProvider, type ViewContext, type WebviewHost } from './webviews';
 
@@ -40,6 +41,7 @@ export class Controller implements vscode.Disposable, WebviewHost {
   readonly side: SideViewProvider;
   readonly specs = new SpecTracker();
   readonly commands: Commands;
+  readonly steering: Steering;
   private settings: Settings;
   private readonly statusBar: TrainingStatusBar;
   private readonly progress: RunProgress;
@@ -81,6 +83,15 @@ export class Controller implements vscode.Disposable, WebviewHost {
       output,
       settings,
     });
+    this.steering = new Steering({
+      specs: this.specs,
+      diagnostics: this.diagnostics,
+      // A control's edit retrains at once: no dialog, the panel is already there.
+      retrain: (uri) => this.commands.train(uri, { restart: true, interactive: false }),
+      panelChannels: (specPath) => (this.panels.get(specPath) ? [this.panels.get(specPath)!.channel] : []),
+      maxSamples: () => this.settings.maxSamples,
+      output,
+    });
     const log = new RunLog(output);
 
     this.subs.push(
@@ -92,6 +103,7 @@ export class Controller implements vscode.Disposable, WebviewHost {
       this.statusBar,
       this.progress,
       this.figures,
+      this.steering,
       this.sessions.listen(log),
       this.sessions.listen({
         onRunStarted: (rec) => this.onRunStarted(rec),
@@ -173,6 +185,10 @@ export class Controller implements vscode.Disposable, WebviewHost {
     this.output.info(line);
   }
 
+  specMessage(specPath: string): HostToWebview | undefined {
+    return this.steering.specMessage(specPath);
+  }
+
   handle(msg: WebviewToHost, from: ViewContext): void {
     const spec = from.specPath ? this.specs.uriOf(from.specPath) : undefined;
     switch (msg.type) {
@@ -187,6 +203,10 @@ export class Controller implements vscode.Disposable, WebviewHost {
         break;
       case 'exportFigure':
         void this.figures.save(from.specPath, msg, from.channel);
+        break;
+      case 'editSpec':
+        // Only the panel has controls; it always names its spec.
+        if (spec) void this.steering.edit(spec, msg, from.channel).catch((err) => this.output.error(`editSpec: ${String(err)}`));
         break;
       default:
         break;

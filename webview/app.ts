@@ -183,7 +183,11 @@ export class App {
       case 'events': {
         if (!this.model.run || msg.runId !== this.model.run.runId) return;
         const changed = applyEvents(this.model, msg.events);
-        if (changed.has('layout')) this.updateColors();
+        if (changed.has('layout')) {
+          this.updateColors();
+          // The run's start (its spec) came after the history: name the earlier runs now.
+          this.filterHistory();
+        }
         // Status may come back to running with a restarted stream.
         this.markDirty(...changed);
         break;

@@ -85,8 +85,8 @@ export class SpecControls {
     for (const c of this.cells.values()) {
       const specValue = m.values[c.field as keyof SpecControlValues];
       if (c.refused && !sameValue(c.refused.specValue, specValue)) c.refused = undefined;
-      // The control being typed in keeps its text; the others follow the spec.
-      if (!c.refused && !c.el.contains(this.doc.activeElement)) c.show(m.values);
+      // The field being typed in keeps its text; everything else follows the spec.
+      if (!c.refused && !this.typingIn(c)) c.show(m.values);
       const problem = m.problems.find((p) => p.field === c.field)?.message;
       this.setMessage(c, c.refused?.message ?? problem);
     }
@@ -132,6 +132,12 @@ export class SpecControls {
   }
 
   // ---------------------------------------------------------------------------
+
+  /** A text field of this control has the focus (a button that was just clicked does not count). */
+  private typingIn(c: Cell): boolean {
+    const a = this.doc.activeElement;
+    return !!a && a.localName === 'vscode-text-field' && c.el.contains(a);
+  }
 
   private add(c: Cell): void {
     this.cells.set(c.field, c);

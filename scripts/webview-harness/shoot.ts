@@ -82,7 +82,7 @@ const SHOTS: Shot[] = [
   // The spec controls, the network view (toggled on) and the probe (hovering the Test plot).
   { name: 'panel-dark-network', query: 'view=panel&theme=dark&pace=0', width: 1000, height: 1500, ready: '[data-status="completed"]', act: showNetwork },
   { name: 'panel-light-network', query: 'view=panel&theme=light&pace=0', width: 1000, height: 1500, ready: '[data-status="completed"]', act: showNetwork },
-  { name: 'panel-narrow-dark-controls', query: 'view=panel&theme=dark&pace=0', width: 560, height: 900, ready: '[data-status="completed"]' },
+  { name: 'panel-narrow-dark-controls', query: 'view=panel&theme=dark&pace=0', width: 380, height: 900, ready: '[data-status="completed"]' },
   { name: 'side-dark-wide-network', query: 'view=side&theme=dark&pace=0', width: 420, height: 1100, ready: '[data-status="completed"]' },
   { name: 'panel-light-200k-points', query: 'view=panel&theme=light&pace=0&points=200000', width: 1200, height: 1000, ready: '[data-status="completed"]' },
 ];

@@ -799,6 +799,28 @@ describe('webview: steering and looking inside', () => {
     assert.equal(legend.hidden, true);
   });
 
+  test("as the host sends a restart: the new run (no events yet), the history, then the run's start: the legend names the earlier run", () => {
+    const start = nb[0] as Extract<TrainerEvent, { type: 'start' }>;
+    const epochs = nb.filter((e): e is EpochEvent => e.type === 'epoch');
+    const earlierSpec = JSON.parse(JSON.stringify(start.spec));
+    earlierSpec.training.lr = 0.5;
+    h.send({ type: 'run', run: nbRun, events: [], active: true });
+    h.send({ type: 'history', runs: [{ run: { ...nbRun, runId: 'a' }, epochs, spec: earlierSpec }] });
+    h.send({ type: 'events', runId: nbRun.runId, events: nb.slice(0, 3) });
+    assert.deepEqual([...h.root.querySelectorAll('[data-testid="compare-item"]')].map((i) => i.textContent), ['lr 0.5']);
+    assert.equal(h.q('compare-current').textContent, 'this run: lr 0.1');
+  });
+
+  test('after "+ layer" (the button keeps the focus) the hidden layers follow the spec', async () => {
+    h.send(SPEC_VALUES);
+    await tick();
+    const add = h.q('btn-add-layer');
+    add.focus();
+    add.click();
+    h.send({ ...SPEC_VALUES, values: { ...SPEC_VALUES.values, hidden_units: [8, 8, 8] } });
+    assert.equal(h.root.querySelectorAll('[data-testid="ctl-hidden-width"]').length, 3);
+  });
+
   test('the side view neither draws earlier runs nor mentions them', () => {
     const hs = mount('side', undefined, 'vscode-dark');
     try {

@@ -292,7 +292,9 @@ export class NetworkView {
     }
     this.cardText.replaceChildren(...lines.map((t, i) => h(this.doc, 'div', { class: i === 0 ? 'net-card-title' : '', text: t })));
     // The map, large: the node's own pixels scaled up (smoothing on, like the boundary).
-    const big = this.compact ? 96 : 132;
+    const stageW = this.stage.clientWidth || 560;
+    const narrow = this.compact || stageW < 520;
+    const big = narrow ? 88 : 132;
     this.cardCanvas.width = big;
     this.cardCanvas.height = big;
     const ctx = this.cardCanvas.getContext('2d');
@@ -304,14 +306,30 @@ export class NetworkView {
     this.card.hidden = false;
     this.card.dataset.layer = String(layer);
     this.card.dataset.unit = String(unit);
-    // Beside the node, inside the stage.
-    const stageW = this.stage.clientWidth || 560;
-    const cardW = Math.min(stageW, big + 220);
-    const right = node.box.x + node.box.size + 8;
-    const left = right + cardW > stageW ? Math.max(0, node.box.x - 8 - cardW) : right;
-    this.card.style.left = `${left}px`;
-    this.card.style.top = `${Math.max(0, node.box.y - 4)}px`;
+    // Beside the node where there is room, else under it (or over it, at the bottom),
+    // so it never covers the unit it describes.
+    const cardW = Math.min(stageW, big + 240);
     this.card.style.maxWidth = `${cardW}px`;
+    // Measured at the left edge (an absolute box's width depends on where it starts).
+    this.card.style.left = '0px';
+    const cw = Math.min(cardW, this.card.offsetWidth || cardW);
+    const hgt = this.card.offsetHeight || big + 12;
+    const b = node.box;
+    const stageH = this.stage.clientHeight || 400;
+    let left: number;
+    let top: number;
+    if (b.x + b.size + 8 + cw <= stageW) {
+      left = b.x + b.size + 8;
+      top = Math.max(0, Math.min(stageH - hgt, b.y - 4));
+    } else if (b.x - 8 - cw >= 0) {
+      left = b.x - 8 - cw;
+      top = Math.max(0, Math.min(stageH - hgt, b.y - 4));
+    } else {
+      left = Math.max(0, Math.min(stageW - cw, b.x + b.size / 2 - cw / 2));
+      top = b.y + b.size + 6 + hgt <= stageH + 40 ? b.y + b.size + 6 : Math.max(0, b.y - 6 - hgt);
+    }
+    this.card.style.left = `${Math.round(left)}px`;
+    this.card.style.top = `${Math.round(top)}px`;
     this.stage.classList.add('net-hovering');
     for (const k of this.links) k.path.classList.toggle('hl', (k.l === layer - 1 && k.j === unit) || (k.l === layer && k.i === unit));
     for (const col of this.nodeEls) for (const n of col) n.el.classList.toggle('net-focus', n.box.layer === layer && n.box.unit === unit);

@@ -84,13 +84,22 @@ export class ProbeOverlay {
     this.marker.classList.toggle('pinned', o.pinned);
     this.marker.style.left = `${Math.round(t.px)}px`;
     this.marker.style.top = `${Math.round(t.py)}px`;
-    // The card sits beside the point, on the side with room, inside the plot.
+    // Beside the point on the side with room, else above or below it: never over it.
     const w = this.wrap.clientWidth || 360;
     const hgt = this.wrap.clientHeight || 360;
+    this.card.style.left = '0px'; // measured at the left edge (an absolute box shrinks near the right)
     const cw = this.card.offsetWidth || 200;
     const ch = this.card.offsetHeight || 120;
-    const left = t.px + 14 + cw > w ? Math.max(0, t.px - 14 - cw) : t.px + 14;
-    const top = Math.max(0, Math.min(hgt - ch, t.py - ch / 2));
+    const gap = 14;
+    let left: number;
+    let top: number;
+    if (t.px + gap + cw <= w || t.px - gap - cw >= 0) {
+      left = t.px + gap + cw <= w ? t.px + gap : t.px - gap - cw;
+      top = Math.max(0, Math.min(hgt - ch, t.py - ch / 2));
+    } else {
+      left = Math.max(0, Math.min(w - cw, t.px - cw / 2));
+      top = t.py - gap - ch >= 0 ? t.py - gap - ch : Math.min(hgt - ch, t.py + gap);
+    }
     this.card.style.left = `${Math.round(left)}px`;
     this.card.style.top = `${Math.round(top)}px`;
   }

@@ -821,6 +821,25 @@ describe('webview: steering and looking inside', () => {
     assert.equal(h.root.querySelectorAll('[data-testid="ctl-hidden-width"]').length, 3);
   });
 
+  test('network layout: one column per layer left to right, units centred and apart, within the height allowed', async () => {
+    const { networkLayout } = await import('../../webview/render/network');
+    const drawn = [[0, 1], [0, 1, 2, 3, 4, 5, 6, 7], [0, 1, 2, 3, 4, 5, 6, 7], [0, 1, 2, 3]];
+    const L = networkLayout(drawn, 360, { maxSize: 44, minSize: 16, maxHeight: 420, top: 20 });
+    assert.deepEqual(L.nodes.map((c) => c.length), [2, 8, 8, 4]);
+    assert.ok(L.columns.every((x, i) => i === 0 || x > L.columns[i - 1]));
+    for (const col of L.nodes) {
+      for (let i = 1; i < col.length; i++) assert.ok(col[i].y >= col[i - 1].y + col[i - 1].size, 'no overlap');
+      // Centred on the tallest column's middle.
+      const mid = (col[0].y + col.at(-1)!.y + col[0].size) / 2;
+      assert.ok(Math.abs(mid - (L.nodes[1][0].y + L.nodes[1][7].y + L.nodes[1][0].size) / 2) <= 1);
+    }
+    assert.ok(L.height <= 420 + 20 + 4);
+    assert.ok(L.nodes[1][0].size <= 44 && L.nodes[1][0].size >= 16);
+    // 16 units in a short stage: nodes shrink to fit (never below the minimum).
+    const tall = networkLayout([[0, 1], Array.from({ length: 16 }, (_, i) => i), [0, 1]], 600, { maxSize: 44, minSize: 16, maxHeight: 300, top: 20 });
+    assert.ok(tall.height <= 300 + 24 || tall.nodes[1][0].size === 16);
+  });
+
   test('the side view neither draws earlier runs nor mentions them', () => {
     const hs = mount('side', undefined, 'vscode-dark');
     try {

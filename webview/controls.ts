@@ -13,8 +13,8 @@
  */
 import type { HostToWebview, SpecControlValues, SpecField, SpecFieldValue } from '../src/core/protocol';
 import { ACTIVATIONS, OPTIMIZERS } from '../src/core/spec/fields';
-import { LR_STEPS, lrIndex, newSeed, parseControl, sameValue, showNumber, showValue, SPREAD_SLIDER, spreadField } from './controlsModel';
-import { button, dropdown, h, slider, textField, type ButtonControl, type DropdownControl, type TextFieldControl } from './render/dom';
+import { LR_STEPS, lrIndex, newSeed, parseControl, parseWidth, sameValue, showNumber, showValue, SPREAD_SLIDER, spreadField } from './controlsModel';
+import { button, dropdown, h, slider, textField, type ButtonControl } from './render/dom';
 
 type SpecMessage = Extract<HostToWebview, { type: 'spec' }>;
 type EditResult = Extract<HostToWebview, { type: 'editResult' }>;
@@ -57,7 +57,10 @@ export class SpecControls {
     const grid = h(doc, 'div', { class: 'controls-grid' });
     this.el = h(doc, 'details', { class: 'controls', testid: 'controls' }, [summary, grid]) as HTMLDetailsElement;
     this.el.open = open;
-    this.el.addEventListener('toggle', () => onToggle(this.el.open));
+    this.el.addEventListener('toggle', () => {
+      onToggle(this.el.open);
+      this.renderNote();
+    });
 
     // Model.
     this.hiddenBox = h(doc, 'div', { class: 'hidden-layers', attrs: { role: 'group', 'aria-label': 'Hidden layers' } });
@@ -94,12 +97,39 @@ export class SpecControls {
     this.cells.get('n_samples')!.el.hidden = m.values.generator === 'csv';
     this.cells.get('noise')!.el.hidden = spread !== 'noise';
     this.cells.get('cluster_std')!.el.hidden = spread !== 'cluster_std';
-    const others = m.errors - m.problems.length;
-    this.note.textContent =
-      m.errors === 0 ? 'edits the spec, then retrains'
-      : others > 0 ? `the spec has ${m.errors} problem${m.errors === 1 ? '' : 's'}: fix ${others === m.errors ? 'them' : 'the others'} in the editor to train`
-      : `fix the value${m.errors === 1 ? '' : 's'} marked below to train`;
+    this.last = m;
+    this.renderNote();
     this.el.dataset.errors = String(m.errors);
+  }
+
+  private last?: SpecMessage;
+
+  /**
+   * The line beside "Spec": closed, the spec's values at a glance (the section stays one
+   * line high and the plots stay on the first screen of a small window); open, what the
+   * controls do. Problems are said either way.
+   */
+  private renderNote(): void {
+    const m = this.last;
+    if (!m) return;
+    const others = m.errors - m.problems.length;
+    const v = m.values;
+    const spread = spreadField(v);
+    const values = [
+      v.hidden_units && `hidden [${v.hidden_units.join(', ')}]`,
+      v.activation,
+      v.optimizer && v.lr !== undefined && `${v.optimizer} lr ${showNumber(v.lr)}`,
+      v.epochs !== undefined && `${v.epochs} epochs`,
+      v.batch_size !== undefined && `batch ${v.batch_size}`,
+      v.generator !== 'csv' && v.n_samples !== undefined && `${showValue('n_samples', v)} samples`,
+      spread && `${spread} ${showValue(spread, v)}`,
+      v.seed !== undefined && `seed ${v.seed}`,
+    ].filter(Boolean).join(' · ');
+    this.note.textContent =
+      m.errors > 0 && others > 0 ? `the spec has ${m.errors} problem${m.errors === 1 ? '' : 's'}: fix ${others === m.errors ? 'them' : 'the others'} in the editor to train`
+      : m.errors > 0 ? `fix the value${m.errors === 1 ? '' : 's'} marked ${this.el.open ? 'below' : 'here'} to train`
+      : this.el.open ? 'edits the spec, then retrains'
+      : values;
   }
 
   /** The host's answer to an edit. */
@@ -297,10 +327,10 @@ export class SpecControls {
       t.value = String(w);
       t.dataset.testid = 'ctl-hidden-width';
       t.addEventListener('change', () => {
-        const p = parseControl('epochs', t.value);
+        const p = parseWidth(t.value);
         const c = this.cells.get('hidden_units')!;
         if ('error' in p) {
-          this.setMessage(c, 'Enter a layer width, e.g. 8.');
+          this.setMessage(c, p.error);
           return;
         }
         const next = [...layers];
@@ -320,4 +350,3 @@ export class SpecControls {
   }
 }
 
-export type { DropdownControl, TextFieldControl };

@@ -98,6 +98,12 @@ export function parseControl(field: SpecField, text: string): Parsed {
   }
 }
 
+/** One hidden layer's width, as typed in its field. */
+export function parseWidth(text: string): Parsed {
+  const p = number(text, 'hidden_units');
+  return 'error' in p ? { error: 'Enter a layer width, e.g. 8.' } : p;
+}
+
 /** Two spec values are the same (lists by items). */
 export function sameValue(a: unknown, b: unknown): boolean {
   return JSON.stringify(a) === JSON.stringify(b);

@@ -183,6 +183,9 @@ export function buildView(root: HTMLElement, kind: ViewKind, state: ViewState, a
   ]);
   const compareLegend = new CompareLegend(doc, state.compareFraction, (on) => act.fraction(on), (slot) => act.highlightRun(slot));
   content.append(toolbar, boundaryRow, legend, slice, network.el, replay, chartRow, compareLegend.el, evalSection);
-  root.append(header, controls.el, errorBox, outcome, notice, content);
+  // Beside Train/Stop: closed, it is the rest of that row (the spec's values), so the
+  // plots stay where they were; open, it takes the full width under them.
+  buttons.append(controls.el);
+  root.append(header, errorBox, outcome, notice, content);
   return { ...els, slider, sliderLabel, confusion, scores, evalSection, compareBox: cmp, compareAfter: log, exportStatus, controls, networkBox: net, compareLegend };
 }

@@ -45,7 +45,8 @@ export const DEFAULT_VIEW_STATE: ViewState = {
   confusionSplit: 'test',
   compare: true,
   network: false,
-  controls: true,
+  // Closed, the controls are one line (the spec's values): the plots stay on the first screen.
+  controls: false,
   compareFraction: false,
 };
 

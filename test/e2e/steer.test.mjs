@@ -47,8 +47,12 @@ async function trainNotebook(page) {
   await tab(page, 'Blob Classifier: ').waitFor();
   const view = panelFrame(page);
   await waitApp(view, { status: 'completed', epoch: 100 });
-  // The controls show the spec's values once the host sent them.
+  // The controls show the spec's values once the host sent them; a person opens them
+  // (closed, they are one line with the spec's values).
   await view.locator('.controls[data-errors="0"]').waitFor({ timeout: 30_000 });
+  assert.match(await view.locator('.controls-note').innerText(), /hidden \[8, 8\] · none · sgd lr 0\.1 · 100 epochs/);
+  await view.locator('.controls > summary').click();
+  await view.locator('.controls[open]').waitFor();
   return view;
 }
 

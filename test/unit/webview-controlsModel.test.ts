@@ -1,7 +1,7 @@
 /** The pure side of the panel's controls (webview/controlsModel.ts). */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { LR_STEPS, lrIndex, newSeed, parseControl, showValue, spreadField } from '../../webview/controlsModel';
+import { LR_STEPS, lrIndex, newSeed, parseControl, parseWidth, showValue, spreadField } from '../../webview/controlsModel';
 
 test('the lr slider stops at 1-2-5 steps from 1e-4 to 10; a value between stops shows at the nearest (log scale)', () => {
   assert.equal(LR_STEPS.length, 16);
@@ -29,6 +29,8 @@ test('text becomes a spec value; what is not a value at all is refused here', ()
   assert.deepEqual(parseControl('noise', ''), { value: null });
   assert.deepEqual(parseControl('hidden_units', '[16, 16]'), { value: [16, 16] });
   assert.deepEqual(parseControl('hidden_units', ''), { value: [] });
+  assert.deepEqual(parseWidth(' 16 '), { value: 16 });
+  assert.deepEqual(parseWidth('wide'), { error: 'Enter a layer width, e.g. 8.' });
 });
 
 test('what each control shows; which spread control a generator has', () => {

@@ -610,6 +610,10 @@ describe('webview: steering and looking inside', () => {
     h.send(SPEC_VALUES);
     await tick();
     assert.equal(lrText().value, '0.1');
+    // Closed (the default), the section is one line: the spec's values.
+    const details = h.q('controls') as HTMLDetailsElement;
+    assert.equal(details.open, false);
+    assert.equal(details.querySelector('.controls-note')!.textContent, 'hidden [8, 8] · none · sgd lr 0.1 · 100 epochs · batch full · 1000 samples · cluster_std 1.5 · seed 42');
     const slider = h.root.querySelector<HTMLInputElement>('[data-testid="ctl-lr-slider"]')!;
     assert.equal(Number(slider.value), 9, 'lr 0.1 is stop 9 of the 1-2-5 scale');
     // Dragging: the text follows at once; the spec is edited when the slider settles.

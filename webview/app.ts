@@ -8,15 +8,19 @@
  * changes to the parts that show them: layout.ts builds the DOM, header.ts writes the
  * text, draw.ts draws, figureExport.ts exports.
  */
-import type { EpochEvent, HostToWebview, ViewKind } from '../src/core/protocol';
+import type { HostToWebview, ViewKind } from '../src/core/protocol';
 import { heatmapLut } from '../src/core/figure/heatmap';
 import { classPalette } from '../src/core/figure/palette';
+import { nearestSample, probe } from '../src/core/figure/probe';
+import type { Activation } from '../src/core/figure/network';
+import { compareEntries, type CompareEntry } from './compare';
 import { Drawer } from './draw';
 import { exportFigure, figureSvg } from './figureExport';
 import { renderHeader } from './header';
 import { buildView, type ViewElements } from './layout';
 import { epochsDone, newRunState, settleReplay } from '../src/core/run/state';
-import { applyEvents, emptyModel, type Part, type RunModel } from './model';
+import { applyEvents, emptyModel, shownFrame, type Part, type RunModel } from './model';
+import type { ProbeTarget } from './render/probe';
 import { createScheduler, type Scheduler } from './render/scheduler';
 import { readTheme, type ViewTheme } from './render/theme';
 import { post, readViewState, type ViewState, type VsCodeApi } from './vscode';
@@ -29,9 +33,13 @@ export class App {
   private theme: ViewTheme;
   private colors: string[] = [];
   private lut: Uint8Array = new Uint8Array(0);
-  /** Earlier runs from the host, and their epochs minus the run shown (compare overlay). */
+  /** Earlier runs from the host, and those the overlay draws (every one but the run shown). */
   private allHistory: Extract<HostToWebview, { type: 'history' }>['runs'] = [];
-  private history: EpochEvent[][] = [];
+  private compare: CompareEntry[] = [];
+  /** The probe: where, on which plot, pinned or following the pointer. */
+  private probeAt?: { which: 'train' | 'test'; x: number; y: number; pinned: boolean };
+  /** The side view draws the network when it is wide enough. */
+  private sideRoom = false;
   /** The last `idle` message, for the notice when no run is shown. */
   private idle?: Extract<HostToWebview, { type: 'idle' }>;
   private readonly dirty = new Set<Part>();
@@ -72,7 +80,7 @@ export class App {
       compare: (on) => {
         this.state.compare = on;
         this.saveState();
-        for (const c of this.v.charts) c.setCompareKey(this.state.compare && this.history.length > 0);
+        this.filterHistory();
         this.markDirty('curves');
       },
       export: (format) => void this.export(format),
@@ -82,7 +90,30 @@ export class App {
         this.saveState();
         this.markDirty('eval');
       },
+      editSpec: (id, field, value) => post(api, { type: 'editSpec', id, field, value }),
+      controlsOpen: (open) => {
+        this.state.controls = open;
+        this.saveState();
+      },
+      network: (on) => {
+        this.state.network = on;
+        this.saveState();
+        this.v.network.el.hidden = !on;
+        this.markDirty('network');
+      },
+      fraction: (on) => {
+        this.state.compareFraction = on;
+        this.saveState();
+        this.markDirty('curves');
+      },
+      highlightRun: (slot) => {
+        for (const c of this.v.charts) {
+          c.el.classList.toggle('compare-hl', slot !== undefined);
+          c.el.dataset.hlSlot = slot === undefined ? '' : String(slot);
+        }
+      },
     });
+    this.wireProbes();
     this.drawer = new Drawer(this.v);
     this.updateColors();
     this.renderHeader();
@@ -123,7 +154,8 @@ export class App {
         const w = this.root.clientWidth;
         if (w === lastWidth) return;
         lastWidth = w;
-        this.markDirty('boundary', 'curves');
+        this.updateSideRoom();
+        this.markDirty('boundary', 'curves', 'network');
       });
       ro.observe(this.root);
       this.disposers.push(() => ro.disconnect());
@@ -152,13 +184,17 @@ export class App {
         this.saveState();
         this.updateColors();
         this.filterHistory();
-        this.markDirty('layout', 'header', 'boundary', 'curves', 'eval', ...changed);
+        this.markDirty('layout', 'header', 'boundary', 'curves', 'eval', 'network', ...changed);
         break;
       }
       case 'events': {
         if (!this.model.run || msg.runId !== this.model.run.runId) return;
         const changed = applyEvents(this.model, msg.events);
-        if (changed.has('layout')) this.updateColors();
+        if (changed.has('layout')) {
+          this.updateColors();
+          // The run's start (its spec) came after the history: name the earlier runs now.
+          this.filterHistory();
+        }
         // Status may come back to running with a restarted stream.
         this.markDirty(...changed);
         break;
@@ -177,6 +213,12 @@ export class App {
         // The host's "Export Figure" command: answer like the export buttons do.
         void this.export(msg.format);
         break;
+      case 'spec':
+        this.v.controls?.setSpec(msg);
+        break;
+      case 'editResult':
+        this.v.controls?.onResult(msg);
+        break;
       case 'exported':
         if (this.v.exportStatus) {
           this.v.exportStatus.textContent = msg.error ? `Export failed: ${msg.error}` : msg.path ? `Saved ${msg.path}` : '';
@@ -187,12 +229,14 @@ export class App {
   }
 
   private filterHistory(): void {
-    const current = this.model.run;
-    this.history = this.allHistory.filter((r) => r.run.runId !== current?.runId && r.epochs.length).map((r) => r.epochs);
-    for (const c of this.v.charts) c.setCompareKey(this.state.compare && this.history.length > 0);
+    // The side view draws no earlier runs, so it does not mention them either.
+    this.compare = this.kind === 'panel' ? compareEntries({ runId: this.model.run?.runId, start: this.model.state?.start }, this.allHistory) : [];
+    const on = this.state.compare && this.compare.length > 0;
+    for (const c of this.v.charts) c.setCompareKey(on);
+    this.v.compareLegend?.render(this.compare, on);
     const cmp = this.v.compareBox;
     if (cmp) {
-      const n = this.history.length;
+      const n = this.compare.length;
       if (n === 0) cmp.remove();
       else {
         cmp.textContent = `Compare ${n} earlier run${n === 1 ? '' : 's'}`;
@@ -242,15 +286,101 @@ export class App {
   private draw(): void {
     const parts = new Set(this.dirty);
     this.dirty.clear();
+    const network = this.kind === 'side' ? this.sideRoom : this.state.network;
+    this.v.network.el.hidden = !network || !this.model.state?.start;
     this.drawer.draw(parts, {
       model: this.model, kind: this.kind, state: this.state, theme: this.theme, colors: this.colors, lut: this.lut,
-      history: this.history, replay: this.replayEpoch(),
+      compare: this.compare, replay: this.replayEpoch(), network,
     });
+    if (parts.has('boundary') || parts.has('layout') || parts.has('probe')) this.renderProbe();
   }
 
   /** The whole figure as SVG text, as shown now (replayed epoch, theme, options). */
   figureSvg(): string | undefined {
-    return figureSvg({ model: this.model, theme: this.theme, state: this.state, history: this.history, replay: this.replayEpoch() });
+    return figureSvg({ model: this.model, theme: this.theme, state: this.state, history: this.compare.map((c) => c.epochs), replay: this.replayEpoch() });
+  }
+
+  // -------------------------------------------------------------------------
+  // The probe
+
+  private updateSideRoom(): void {
+    if (this.kind !== 'side') return;
+    // Room for the network: a side bar widened past the default (~300 px with padding).
+    this.sideRoom = this.root.clientWidth >= 340;
+  }
+
+  /** Pointer and keyboard on each boundary plot: hover probes, click pins, Escape lets go. */
+  private wireProbes(): void {
+    this.v.boundaries.forEach((b) => {
+      const at = (e: MouseEvent): { x: number; y: number } | undefined => {
+        const g = b.geometry;
+        if (!g) return undefined;
+        const r = b.wrap.getBoundingClientRect();
+        const px = e.clientX - r.left;
+        const py = e.clientY - r.top;
+        const { box } = g;
+        if (px < box.x || px > box.x + box.width || py < box.y || py > box.y + box.height) return undefined;
+        return { x: g.scales.x.invert(px), y: g.scales.y.invert(py) };
+      };
+      b.wrap.addEventListener('pointermove', (e) => {
+        if (this.probeAt?.pinned) return;
+        const p = at(e);
+        this.probeAt = p ? { which: b.which, ...p, pinned: false } : undefined;
+        this.renderProbe();
+      });
+      b.wrap.addEventListener('pointerleave', () => {
+        if (this.probeAt?.pinned) return;
+        this.probeAt = undefined;
+        this.renderProbe();
+      });
+      b.wrap.addEventListener('click', (e) => {
+        const p = at(e);
+        const pinned = this.probeAt?.pinned && this.probeAt.which === b.which;
+        // A click on the pinned plot lets go; elsewhere on a plot, pins there.
+        this.probeAt = pinned || !p ? undefined : { which: b.which, ...p, pinned: true };
+        if (!this.probeAt && p) this.probeAt = { which: b.which, ...p, pinned: false };
+        this.renderProbe();
+      });
+    });
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key === 'Escape' && this.probeAt?.pinned) {
+        this.probeAt = undefined;
+        this.renderProbe();
+      }
+    };
+    this.doc.addEventListener('keydown', onKey);
+    this.disposers.push(() => this.doc.removeEventListener('keydown', onKey));
+  }
+
+  /** Draws the probe for the model of the shown frame (it follows replay and playback). */
+  private renderProbe(): void {
+    const at = this.probeAt;
+    const s = this.model.state?.start;
+    const f = shownFrame(this.model, this.replayEpoch());
+    this.v.boundaries.forEach((b, i) => {
+      const overlay = this.v.probes[i];
+      const g = b.geometry;
+      if (!at || at.which !== b.which || !s || !f || !g) {
+        overlay.hide();
+        return;
+      }
+      const frame = this.drawer.decode(f);
+      const weights = this.drawer.weights(f, s);
+      const px = g.scales.x(at.x);
+      const py = g.scales.y(at.y);
+      const points = s.points[b.which];
+      const near = nearestSample(points, g.drawn, (x, y) => [g.scales.x(x), g.scales.y(y)], px, py, 8);
+      const result = probe({
+        x: at.x, y: at.y, weights, activation: s.model.activation as Activation, means: s.featureMeans,
+        grid: { cls: frame.cls, conf: frame.conf, bounds: f.bounds, res: f.resolution },
+        sample: near && { split: b.which, points, drawn: near.drawn, distPx: near.distPx, pred: b.which === 'train' ? frame.predTrain : frame.predTest },
+      });
+      const target: ProbeTarget = { which: b.which, x: at.x, y: at.y, px, py };
+      overlay.show(target, result, {
+        pinned: at.pinned, classNames: s.data.classNames, colors: this.colors, featureNames: s.data.featureNames, epoch: f.epoch,
+        note: weights ? undefined : 'the grid\'s answer: class probabilities need the weights, sent for models up to 4,096 parameters',
+      });
+    });
   }
 
   private export(format: 'png' | 'svg'): Promise<void> {

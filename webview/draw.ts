@@ -2,11 +2,13 @@
  * The drawing: boundary canvases, legend, curves and evaluation tables, done at most
  * once per animation frame (the scheduler) with only the parts that changed since.
  */
-import type { EpochEvent, StartEvent, ViewKind } from '../src/core/protocol';
+import type { FrameEvent, StartEvent, ViewKind } from '../src/core/protocol';
 import { classShape } from '../src/core/figure/marks';
+import { unpackWeights, type NetWeights } from '../src/core/figure/network';
 import { samplingNote } from '../src/core/figure/sample';
 import type { ViewElements } from './layout';
-import { frameAtOrBefore, lastBefore, type Part, type RunModel } from './model';
+import { lastBefore, shownFrame, type Part, type RunModel } from './model';
+import type { CompareRun } from './render/chart';
 import { h } from './render/dom';
 import { frameDecoder } from './render/frame';
 import { fillConfusion, fillScores } from './render/tables';
@@ -23,14 +25,28 @@ export interface DrawInput {
   theme: ViewTheme;
   colors: string[];
   lut: Uint8Array;
-  /** Earlier runs' epochs for the compare overlay. */
-  history: EpochEvent[][];
+  /** Earlier runs for the compare overlay (panel). */
+  compare: CompareRun[];
   /** The replayed epoch, or undefined = latest. */
   replay?: number;
+  /** The network view is shown (panel: its toggle; side view: room for it). */
+  network: boolean;
+}
+
+/** A frame's weights decoded once (the network view and the probe share them). */
+export function weightsDecoder(): (f: FrameEvent | undefined, start: StartEvent | undefined) => NetWeights | undefined {
+  let last: { f: FrameEvent; w?: NetWeights } | undefined;
+  return (f, start) => {
+    if (!f?.weights || !start) return undefined;
+    if (last?.f !== f) last = { f, w: unpackWeights(f.weights, start.model.layers) };
+    return last.w;
+  };
 }
 
 export class Drawer {
-  private readonly decode = frameDecoder();
+  /** Decodes a frame once for every part that reads its grids (the boundaries, the probe). */
+  readonly decode = frameDecoder();
+  readonly weights = weightsDecoder();
   /** Milliseconds of the last boundary redraw (both plots), for the harness. */
   lastBoundaryMs = 0;
 
@@ -44,7 +60,7 @@ export class Drawer {
     if (parts.has('layout')) this.renderLegend(s, d);
     const r = d.replay;
     if (parts.has('boundary') || parts.has('layout')) {
-      const f = r === undefined ? m.frames.at(-1) : frameAtOrBefore(m.frames, r);
+      const f = shownFrame(m, r);
       if (f) {
         const t0 = performance.now();
         const frame = this.decode(f);
@@ -65,10 +81,16 @@ export class Drawer {
         v.slice.textContent = f.slice ? `Slice: ${f.slice}` : '';
       }
     }
+    if ((parts.has('boundary') || parts.has('layout') || parts.has('network')) && d.network) {
+      // The network of the same frame the boundaries show.
+      const f = shownFrame(m, r);
+      if (f) v.network.draw({ start: s, weights: this.weights(f, s), epoch: f.epoch, bounds: f.bounds, theme: d.theme, colors: d.colors });
+    }
     if (parts.has('curves') || parts.has('layout')) {
-      const compare = d.state.compare && d.kind === 'panel' ? d.history : [];
+      const compare = d.state.compare && d.kind === 'panel' ? d.compare : [];
+      const fraction = compare.length > 0 && d.state.compareFraction;
       for (const c of v.charts) {
-        c.update({ epochs: m.epochs, total: s.epochs, log: d.state.logLoss && c.metric === 'loss', upTo: r === undefined ? undefined : r - 1, compare });
+        c.update({ epochs: m.epochs, total: s.epochs, log: d.state.logLoss && c.metric === 'loss', upTo: r === undefined ? undefined : r - 1, compare, fraction });
       }
     }
     if ((parts.has('eval') || parts.has('layout')) && v.evalSection && v.confusion && v.scores) {

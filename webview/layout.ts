@@ -4,10 +4,14 @@
  * evaluation tables. Returns the elements the other parts fill in; what the controls do
  * is passed in as callbacks, so building stays separate from behaviour.
  */
-import type { ViewKind } from '../src/core/protocol';
+import type { SpecField, SpecFieldValue, ViewKind } from '../src/core/protocol';
 import type { PaletteName } from '../src/core/figure/palette';
+import { CompareLegend } from './compare';
+import { SpecControls } from './controls';
 import { BoundaryView } from './render/boundary';
 import { LineChart } from './render/chart';
+import { NetworkView } from './render/network';
+import { ProbeOverlay } from './render/probe';
 import { busyIndicator, button, checkbox, dropdown, h, progressBar, type ButtonControl, type CheckboxControl } from './render/dom';
 import type { ViewState } from './vscode';
 
@@ -35,7 +39,11 @@ export interface ViewElements {
   legend: HTMLElement;
   slice: HTMLElement;
   boundaries: BoundaryView[];
+  /** One probe per boundary plot, same order. */
+  probes: ProbeOverlay[];
   charts: LineChart[];
+  /** The network view (panel: behind its toggle; side view: when there is room). */
+  network: NetworkView;
   /** Panel only. */
   slider?: HTMLInputElement;
   sliderLabel?: HTMLElement;
@@ -46,6 +54,10 @@ export interface ViewElements {
   /** The toolbar control the compare checkbox follows once there are earlier runs. */
   compareAfter?: HTMLElement;
   exportStatus?: HTMLElement;
+  /** Panel only: the spec's controls, the network toggle, the compare legend. */
+  controls?: SpecControls;
+  networkBox?: CheckboxControl;
+  compareLegend?: CompareLegend;
 }
 
 /** What the controls do; the view wires these to the host and its own state. */
@@ -59,6 +71,13 @@ export interface ViewActions {
   export(format: 'png' | 'svg'): void;
   replay(): void;
   split(s: 'test' | 'train'): void;
+  /** A control changed a spec field (the host edits the spec). */
+  editSpec(id: number, field: SpecField, value: SpecFieldValue): void;
+  controlsOpen(open: boolean): void;
+  network(on: boolean): void;
+  fraction(on: boolean): void;
+  /** Hovering an earlier run in the compare legend (undefined: none). */
+  highlightRun(slot: number | undefined): void;
 }
 
 /** Builds the view into `root` (emptied first). */
@@ -107,19 +126,25 @@ export function buildView(root: HTMLElement, kind: ViewKind, state: ViewState, a
     ? [new BoundaryView(doc, 'test', true)]
     : [new BoundaryView(doc, 'train', false), new BoundaryView(doc, 'test', false)];
   const charts = [new LineChart(doc, 'loss', compact), new LineChart(doc, 'acc', compact)];
+  const probes = boundaries.map((b) => new ProbeOverlay(doc, b.wrap));
+  const network = new NetworkView(doc, compact);
   const boundaryRow = h(doc, 'section', { class: 'boundaries', attrs: { 'aria-label': 'Decision boundary' } }, boundaries.map((b) => b.el));
   const chartRow = h(doc, 'section', { class: 'charts', attrs: { 'aria-label': 'Training curves' } }, charts.map((c) => c.el));
   const content = h(doc, 'div', { class: 'content', hidden: true });
   const els: ViewElements = {
     specName, meta, statusText, epochText, progress, busy, elapsed, testAcc, btnStop, btnTrain,
-    errorBox, errorTitle, errorMessage, outcome, numbers, notice, content, legend, slice, boundaries, charts,
+    errorBox, errorTitle, errorMessage, outcome, numbers, notice, content, legend, slice, boundaries, probes, charts, network,
   };
 
   if (compact) {
-    content.append(boundaryRow, legend, slice, chartRow);
+    network.el.hidden = true;
+    content.append(boundaryRow, legend, slice, chartRow, network.el);
     root.append(header, errorBox, outcome, notice, content);
     return els;
   }
+
+  // The spec's controls: outside `content`, so they work before the first run.
+  const controls = new SpecControls(doc, (id, field, value) => act.editSpec(id, field, value), state.controls, (open) => act.controlsOpen(open));
 
   // Options toolbar.
   const palette = dropdown<PaletteName>(doc, 'Colours', 'opt-palette', [['categorical', 'Colour-blind safe'], ['notebook', 'Notebook (RdYlBu)']], state.palette);
@@ -135,7 +160,10 @@ export function buildView(root: HTMLElement, kind: ViewKind, state: ViewState, a
   png.addEventListener('click', () => act.export('png'));
   svg.addEventListener('click', () => act.export('svg'));
   const exportStatus = h(doc, 'span', { class: 'export-status', attrs: { 'aria-live': 'polite' } });
-  const toolbar = h(doc, 'div', { class: 'toolbar' }, [palette.wrap, log, png, svg, exportStatus]);
+  const net = checkbox(doc, 'Network', 'opt-network', state.network);
+  net.addEventListener('change', () => act.network(net.checked));
+  network.el.hidden = !state.network;
+  const toolbar = h(doc, 'div', { class: 'toolbar' }, [palette.wrap, log, net, png, svg, exportStatus]);
 
   // Replay.
   const slider = h(doc, 'input', { class: 'replay-slider', testid: 'replay-slider', attrs: { type: 'range', min: '0', max: '0', step: '1', value: '0', id: 'replay', 'aria-label': 'Replay epoch' } });
@@ -153,7 +181,11 @@ export function buildView(root: HTMLElement, kind: ViewKind, state: ViewState, a
     h(doc, 'div', { class: 'eval-head' }, [h(doc, 'h2', { text: 'Evaluation of the final model' }), split.wrap]),
     h(doc, 'div', { class: 'eval-tables' }, [confusion, scores]),
   ]);
-  content.append(toolbar, boundaryRow, legend, slice, replay, chartRow, evalSection);
+  const compareLegend = new CompareLegend(doc, state.compareFraction, (on) => act.fraction(on), (slot) => act.highlightRun(slot));
+  content.append(toolbar, boundaryRow, legend, slice, network.el, replay, chartRow, compareLegend.el, evalSection);
+  // Beside Train/Stop: closed, it is the rest of that row (the spec's values), so the
+  // plots stay where they were; open, it takes the full width under them.
+  buttons.append(controls.el);
   root.append(header, errorBox, outcome, notice, content);
-  return { ...els, slider, sliderLabel, confusion, scores, evalSection, compareBox: cmp, compareAfter: log, exportStatus };
+  return { ...els, slider, sliderLabel, confusion, scores, evalSection, compareBox: cmp, compareAfter: log, exportStatus, controls, networkBox: net, compareLegend };
 }

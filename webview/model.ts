@@ -10,7 +10,7 @@ import { foldRunEvent, newRunState, type RunState, type RunStatus } from '../src
 
 /** A run's status, or `idle` when the view shows no run. */
 export type ViewStatus = RunStatus | 'idle';
-export type Part = 'header' | 'boundary' | 'curves' | 'eval' | 'layout';
+export type Part = 'header' | 'boundary' | 'curves' | 'eval' | 'layout' | 'network' | 'probe';
 
 export interface RunModel {
   run?: RunRef;
@@ -105,6 +105,16 @@ export function lastBefore<T extends { epoch: number }>(items: T[], limit: numbe
     }
   }
   return best;
+}
+
+/**
+ * The frame the view shows: the latest one, or the one of the replayed epoch. The one
+ * place that decides it: the boundaries, the network view, the probe and the export all
+ * draw this frame, so whatever drives the shown epoch (the replay slider today, paced
+ * playback later) moves them together.
+ */
+export function shownFrame(m: RunModel, replay: number | undefined): FrameEvent | undefined {
+  return replay === undefined ? m.frames.at(-1) : frameAtOrBefore(m.frames, replay);
 }
 
 /** The latest frame at or before `epoch`, else the first one. */

@@ -31,6 +31,12 @@ export interface ViewState {
   specPath?: string;
   /** The replayed epoch of a finished run; absent = latest. */
   replay?: { runId: string; epoch: number };
+  /** The panel's network view is on. */
+  network: boolean;
+  /** The spec controls' section is open. */
+  controls: boolean;
+  /** The curves' x axis is the fraction of each run's training (comparing runs of different lengths). */
+  compareFraction: boolean;
 }
 
 export const DEFAULT_VIEW_STATE: ViewState = {
@@ -38,6 +44,10 @@ export const DEFAULT_VIEW_STATE: ViewState = {
   logLoss: false,
   confusionSplit: 'test',
   compare: true,
+  network: false,
+  // Closed, the controls are one line (the spec's values): the plots stay on the first screen.
+  controls: false,
+  compareFraction: false,
 };
 
 export function acquireApi(): VsCodeApi {
@@ -57,6 +67,7 @@ export function readViewState(api: VsCodeApi): ViewState {
   if (typeof s.compare === 'boolean') out.compare = s.compare;
   if (typeof s.specPath === 'string') out.specPath = s.specPath;
   if (s.replay && typeof s.replay.runId === 'string' && Number.isInteger(s.replay.epoch)) out.replay = s.replay;
+  for (const k of ['network', 'controls', 'compareFraction'] as const) if (typeof s[k] === 'boolean') out[k] = s[k];
   return out;
 }
 

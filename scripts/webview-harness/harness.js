@@ -32,6 +32,24 @@
       i = next;
     }, cfg.pace);
   }
+  // The host's `spec` message for the panel's controls, from the recorded run's spec.
+  function specValues() {
+    const start = cfg.events && cfg.events[0];
+    const s = start && start.spec;
+    if (!s) return;
+    const d = s.data || {};
+    toView({
+      type: 'spec',
+      specPath: '/work/examples/' + start.specName + '.blobs.json',
+      values: {
+        generator: d.generator, lr: s.training.lr, epochs: s.training.epochs, optimizer: s.training.optimizer,
+        activation: s.model.activation, hidden_units: s.model.hidden_units, batch_size: s.training.batch_size,
+        n_samples: d.n_samples, noise: d.noise, cluster_std: d.cluster_std, seed: s.seed,
+      },
+      errors: 0,
+      problems: [],
+    });
+  }
   window.acquireVsCodeApi = function () {
     return {
       postMessage: function (m) {
@@ -40,7 +58,10 @@
           // idle=N: the host's answer for a spec without a run (N problems in it).
           if (cfg.idle) toView(cfg.idle);
           else replay();
+          specValues();
         }
+        // A control's edit: accepted (the harness has no spec document to edit).
+        if (m && m.type === 'editSpec') toView({ type: 'editResult', id: m.id, field: m.field, ok: true });
       },
       getState: function () {
         return state;

@@ -32,6 +32,16 @@ interface Shot {
   noFrame?: boolean;
 }
 
+async function showNetwork(p: Page) {
+  await p.click('#opt-network');
+  await p.waitForSelector('[data-testid="network"]:not([hidden]) [data-testid="net-unit"]');
+  // Hover a hidden unit (its card) and probe the Test plot.
+  await p.hover('[data-testid="net-unit"][data-kind="hidden"]');
+  const box = await p.locator('[data-testid="boundary-test"] canvas').boundingBox();
+  if (box) await p.mouse.click(box.x + box.width * 0.55, box.y + box.height * 0.45);
+  await p.hover('[data-testid="net-unit"][data-kind="hidden"] >> nth=2');
+}
+
 async function openDropdown(p: Page) {
   await p.click('#opt-palette');
   await p.hover('#opt-palette vscode-option[value="notebook"]');
@@ -69,6 +79,11 @@ const SHOTS: Shot[] = [
   // 12 classes (the palette past Okabe-Ito), and 200,000 unsampled points (the view's own cap).
   { name: 'panel-light-12-classes', query: 'view=panel&theme=light&pace=0&classes=12', width: 1200, height: 1000, ready: '[data-status="completed"]' },
   { name: 'panel-dark-12-classes', query: 'view=panel&theme=dark&pace=0&classes=12', width: 1200, height: 1000, ready: '[data-status="completed"]' },
+  // The spec controls, the network view (toggled on) and the probe (hovering the Test plot).
+  { name: 'panel-dark-network', query: 'view=panel&theme=dark&pace=0', width: 1000, height: 1500, ready: '[data-status="completed"]', act: showNetwork },
+  { name: 'panel-light-network', query: 'view=panel&theme=light&pace=0', width: 1000, height: 1500, ready: '[data-status="completed"]', act: showNetwork },
+  { name: 'panel-narrow-dark-controls', query: 'view=panel&theme=dark&pace=0', width: 380, height: 900, ready: '[data-status="completed"]' },
+  { name: 'side-dark-wide-network', query: 'view=side&theme=dark&pace=0', width: 420, height: 1100, ready: '[data-status="completed"]' },
   { name: 'panel-light-200k-points', query: 'view=panel&theme=light&pace=0&points=200000', width: 1200, height: 1000, ready: '[data-status="completed"]' },
 ];
 

@@ -42,6 +42,11 @@ export interface PointSet {
   total: number;
   /** True when `xy` is a deterministic class-balanced sample of the set. */
   sampled: boolean;
+  /**
+   * When sampled: each drawn point's row in its split (the order of data.csv's train or
+   * test rows), so the probe can name the sample. Absent: point i is row i.
+   */
+  index?: number[];
 }
 
 export interface Bounds {
@@ -79,6 +84,12 @@ export interface StartEvent {
   resolution: number;
   /** Versions of the engine pieces, for the record. */
   versions: Record<string, string>;
+  /**
+   * Every feature's mean over the train split: the value features 3.. are held at on
+   * the boundary's slice, which the network view and the probe need to evaluate the
+   * model on the same grid.
+   */
+  featureMeans?: number[];
   /** ISO time. */
   startedAt: string;
 }
@@ -118,7 +129,20 @@ export interface FrameEvent {
   predTest: string;
   /** Set when features beyond the first two are held fixed, e.g. "x3..x5 held at their means". */
   slice?: string;
+  /**
+   * base64 of the model's parameters at this frame as little-endian float32, layer by
+   * layer: W (in x out, row-major) then b (out), widths from `start.model.layers`. Sent
+   * only for models of at most WEIGHTS_MAX_PARAMS parameters: the webview draws the
+   * network view and the probe from them (core/figure/network.ts).
+   */
+  weights?: string;
 }
+
+/**
+ * Largest model whose weights ride on every frame: 4,096 float32 = 16 KiB (21.8 kB of
+ * base64), next to a 101 x 101 frame's ~29 kB. The notebook's 2-8-8-4 net is 132.
+ */
+export const WEIGHTS_MAX_PARAMS = 4096;
 
 export interface LogEvent {
   type: 'log';
@@ -310,8 +334,19 @@ export type HostToWebview =
   | { type: 'run'; run: RunRef; events: TrainerEvent[]; active: boolean }
   /** New events of the run being shown. */
   | { type: 'events'; runId: string; events: TrainerEvent[] }
-  /** Earlier finished runs of the same spec, for the compare overlay. */
-  | { type: 'history'; runs: { run: RunRef; epochs: EpochEvent[]; summary?: RunSummary }[] }
+  /**
+   * Earlier finished runs of the same spec, for the compare overlay; `spec` is the spec
+   * each ran with (defaults applied), so the legend can say what differed.
+   */
+  | { type: 'history'; runs: { run: RunRef; epochs: EpochEvent[]; summary?: RunSummary; spec?: BlobSpec }[] }
+  /**
+   * The spec's current values for the panel's controls, read from the editor's text
+   * (unsaved edits included) whenever it changes; `problems` are the validator's errors
+   * that concern a control's field, in its words.
+   */
+  | { type: 'spec'; specPath: string; values: SpecControlValues; errors: number; problems: FieldProblem[] }
+  /** The answer to an `editSpec`: applied, or refused with the validator's message. */
+  | { type: 'editResult'; id: number; field: SpecField; ok: boolean; message?: string }
   /** Nothing to show: no spec active, or it has no run yet. */
   | { type: 'idle'; specPath?: string; specName?: string; problems?: number }
   /** Result of an export request. */
@@ -329,9 +364,80 @@ export type WebviewToHost =
   | { type: 'openPanel' }
   /** Ctrl/Cmd+S in the view: save the view's spec (VS Code's own save acts on the active editor, which may be the panel). */
   | { type: 'save' }
-  | { type: 'exportFigure'; format: 'png' | 'svg'; /** data: URL (png) or SVG text */ data: string };
+  | { type: 'exportFigure'; format: 'png' | 'svg'; /** data: URL (png) or SVG text */ data: string }
+  /**
+   * A control changed a spec field: the host edits the spec document (an undoable
+   * WorkspaceEdit), revalidates and retrains when valid; it answers with `editResult`.
+   */
+  | EditSpecMessage;
+
+/** The spec fields the panel's controls edit. */
+export const SPEC_FIELDS = ['lr', 'epochs', 'optimizer', 'activation', 'hidden_units', 'batch_size', 'n_samples', 'noise', 'cluster_std', 'seed'] as const;
+export type SpecField = (typeof SPEC_FIELDS)[number];
+
+/** A control's value: JSON as it will be written into the spec. */
+export type SpecFieldValue = number | string | null | number[];
+
+export interface EditSpecMessage {
+  type: 'editSpec';
+  /** Chosen by the webview; echoed in `editResult`. */
+  id: number;
+  field: SpecField;
+  value: SpecFieldValue;
+}
+
+/**
+ * The control fields' values in the spec text: as written, the default where the key is
+ * missing, undefined where the text holds something of the wrong type (the problem says
+ * what). Lists the controls cannot edit (per-centre n_samples or cluster_std) come as
+ * lists, and the control shows them read-only.
+ */
+export interface SpecControlValues {
+  /** data.generator: decides whether the data control is `noise` or `cluster_std`. */
+  generator?: string;
+  lr?: number;
+  epochs?: number;
+  optimizer?: string;
+  activation?: string;
+  hidden_units?: number[];
+  batch_size?: number | 'full';
+  n_samples?: number | number[];
+  noise?: number | null;
+  cluster_std?: number | number[];
+  seed?: number;
+}
+
+export interface FieldProblem {
+  field: SpecField;
+  message: string;
+}
 
 const MAX_EXPORT_BYTES = 32 * 1024 * 1024;
+/** Longest hidden_units list a control may send (the validator allows 16 layers). */
+const MAX_LIST = 64;
+
+const isFiniteNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+
+/** The JSON shape each field's control may send; the validator judges the value itself. */
+function isFieldValue(field: SpecField, v: unknown): boolean {
+  switch (field) {
+    case 'lr':
+    case 'epochs':
+    case 'n_samples':
+    case 'cluster_std':
+    case 'seed':
+      return isFiniteNumber(v);
+    case 'optimizer':
+    case 'activation':
+      return typeof v === 'string' && v.length <= 32;
+    case 'batch_size':
+      return v === 'full' || isFiniteNumber(v);
+    case 'noise':
+      return v === null || isFiniteNumber(v);
+    case 'hidden_units':
+      return Array.isArray(v) && v.length <= MAX_LIST && v.every(isFiniteNumber);
+  }
+}
 
 /** Validates a message from a webview; anything else is dropped by the host. */
 export function isWebviewToHost(m: unknown): m is WebviewToHost {
@@ -344,6 +450,13 @@ export function isWebviewToHost(m: unknown): m is WebviewToHost {
     case 'openPanel':
     case 'save':
       return Object.keys(msg).length === 1;
+    case 'editSpec':
+      return (
+        Object.keys(msg).length === 4 &&
+        Number.isSafeInteger(msg.id) &&
+        (SPEC_FIELDS as readonly unknown[]).includes(msg.field) &&
+        isFieldValue(msg.field as SpecField, msg.value)
+      );
     case 'exportFigure':
       return (
         Object.keys(msg).length === 3 &&
@@ -380,7 +493,7 @@ function isBounds(v: unknown): boolean {
 }
 
 function isPointSet(v: unknown): boolean {
-  return isObj(v) && nums(v.xy) && nums(v.label) && num(v.total) && typeof v.sampled === 'boolean';
+  return isObj(v) && nums(v.xy) && nums(v.label) && num(v.total) && typeof v.sampled === 'boolean' && (v.index === undefined || nums(v.index));
 }
 
 function isEvaluation(v: unknown): boolean {
@@ -410,7 +523,8 @@ export function isTrainerEvent(v: unknown): v is TrainerEvent {
         isObj(d) && num(d.nClasses) && num(d.nTrain) && num(d.nTest) && num(d.nFeatures) && num(d.nSamples) && str(d.generator) && strs(d.classNames) && strs(d.featureNames) &&
         isObj(m) && nums(m.layers) && str(m.activation) && num(m.params) &&
         num(v.epochs) && isObj(p) && isPointSet(p.train) && isPointSet(p.test) &&
-        isBounds(v.bounds) && num(v.resolution) && isObj(v.versions) && str(v.startedAt)
+        isBounds(v.bounds) && num(v.resolution) && isObj(v.versions) && str(v.startedAt) &&
+        (v.featureMeans === undefined || nums(v.featureMeans))
       );
     }
     case 'epoch':
@@ -418,7 +532,7 @@ export function isTrainerEvent(v: unknown): v is TrainerEvent {
     case 'frame':
       return (
         num(v.epoch) && num(v.resolution) && isBounds(v.bounds) && b64(v.cls) && b64(v.conf) && (v.margin === undefined || b64(v.margin)) && b64(v.predTrain) && b64(v.predTest) &&
-        (v.slice === undefined || str(v.slice))
+        (v.slice === undefined || str(v.slice)) && (v.weights === undefined || b64(v.weights))
       );
     case 'log':
       return (v.level === 'info' || v.level === 'warn') && str(v.message);

@@ -16,6 +16,7 @@
  */
 
 import type { EpochEvent, ErrorEvent, RunRef, RunSummary, TrainerEvent } from '../core/protocol';
+import type { BlobSpec } from '../core/spec/types';
 import { FrameThinner, keepEndFrames, MEMORY_FRAME_BUDGET, type FrameBudget, type FrameStats } from '../core/run/frameBudget';
 import { foldRunEvent, newRunState, summaryOf, type RunState, type RunStatus } from '../core/run/state';
 
@@ -73,6 +74,8 @@ export interface HistoryEntry {
   run: RunRef;
   epochs: EpochEvent[];
   summary?: RunSummary;
+  /** The spec the run ran with (its start event's, defaults applied): the legend says what differed. */
+  spec?: BlobSpec;
 }
 
 /** Spec paths are compared case-sensitively as given; callers pass `uri.fsPath`. */
@@ -220,6 +223,7 @@ export class SessionStore {
         run: r.ref,
         epochs: r.events.filter((e): e is EpochEvent => e.type === 'epoch'),
         summary: r.summary,
+        ...(r.state.start ? { spec: r.state.start.spec } : {}),
       }));
   }
 

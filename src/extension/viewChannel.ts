@@ -25,6 +25,8 @@ export interface ChannelTarget {
 export interface ChannelOptions {
   /** Error count of the followed spec, for the `idle` message. */
   problems?: (specPath: string) => number | undefined;
+  /** The spec's current values for the panel's controls (`spec`), sent with every snapshot. */
+  specMessage?: (specPath: string) => HostToWebview | undefined;
   flushMs?: number;
   setTimer?: (fn: () => void, ms: number) => unknown;
   clearTimer?: (handle: unknown) => void;
@@ -126,12 +128,15 @@ export class ViewChannel {
   snapshot(): HostToWebview[] {
     const { specPath, specName } = this.target;
     const rec = specPath ? this.store.latest(specPath) : undefined;
+    const spec = specPath ? this.opts.specMessage?.(specPath) : undefined;
+    const extra = spec ? [spec] : [];
     if (!specPath || !rec) {
-      return [{ type: 'idle', specPath, specName, problems: specPath ? this.opts.problems?.(specPath) : undefined }];
+      return [{ type: 'idle', specPath, specName, problems: specPath ? this.opts.problems?.(specPath) : undefined }, ...extra];
     }
     return [
       { type: 'run', run: rec.ref, events: this.store.replay(rec.ref.runId), active: rec.status === 'running' },
       { type: 'history', runs: this.store.history(specPath, rec.ref.runId) },
+      ...extra,
     ];
   }
 

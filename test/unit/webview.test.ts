@@ -637,3 +637,295 @@ describe('chart layout (pure)', () => {
     assert.equal(chartHeight(300, true), 110);
   });
 });
+
+// ---------------------------------------------------------------------------
+// Steering and looking inside: the spec controls, the network view, the probe, the
+// comparison legend. Runs of the real trainer (wasm) with the notebook's 2-8-8-4 net, so
+// frames carry the weights exactly as the product sends them.
+
+async function trainerRun(edit: (s: Record<string, any>) => void = () => undefined): Promise<TrainerEvent[]> {
+  const { runSpec } = await import('../../src/core/train/run');
+  const { NOTEBOOK_SPEC } = await import('../../src/core/spec/defaults');
+  const spec = JSON.parse(JSON.stringify(NOTEBOOK_SPEC));
+  spec.device = 'wasm';
+  spec.boundary.every = 10;
+  spec.training.epochs = 30;
+  edit(spec);
+  const out: TrainerEvent[] = [];
+  for await (const e of runSpec(JSON.stringify(spec), '/tmp/blobs-webview-test/nb.blobs.json', {})) out.push(e);
+  return out;
+}
+
+const SPEC_VALUES = {
+  type: 'spec' as const, specPath: '/w/notebook.blobs.json', errors: 0, problems: [],
+  values: { generator: 'make_blobs', lr: 0.1, epochs: 100, optimizer: 'sgd', activation: 'none', hidden_units: [8, 8], batch_size: 'full' as const, n_samples: 1000, cluster_std: 1.5, seed: 42 },
+};
+
+describe('webview: steering and looking inside', () => {
+  let h: Harness;
+  let nb: TrainerEvent[];
+  let nbRun: typeof RUN;
+  before(async () => {
+    nb = await trainerRun();
+    nbRun = { runId: (nb[0] as Extract<TrainerEvent, { type: 'start' }>).runId, specPath: '/w/notebook.blobs.json', specName: 'notebook' };
+  });
+  beforeEach(() => (h = mount()));
+  afterEach(() => h.unmount());
+  const tick = () => new Promise((r) => setTimeout(r, 20));
+  const ctl = (field: string) => h.root.querySelector<HTMLElement>(`.control[data-field="${field}"]`)!;
+
+  test('the controls show the spec the host read, disabled until then; a change posts editSpec (valid protocol)', async () => {
+    const lrText = () => h.root.querySelector<HTMLElement & { value: string }>('#ctl-lr-text')!;
+    assert.equal((lrText() as unknown as { disabled: boolean }).disabled, true, 'no spec yet');
+    h.send(SPEC_VALUES);
+    await tick();
+    assert.equal(lrText().value, '0.1');
+    // Closed (the default), the section is one line: the spec's values.
+    const details = h.q('controls') as HTMLDetailsElement;
+    assert.equal(details.open, false);
+    assert.equal(details.querySelector('.controls-note')!.textContent, 'hidden [8, 8] · none · sgd lr 0.1 · 100 epochs · batch full · 1000 samples · cluster_std 1.5 · seed 42');
+    const slider = h.root.querySelector<HTMLInputElement>('[data-testid="ctl-lr-slider"]')!;
+    assert.equal(Number(slider.value), 9, 'lr 0.1 is stop 9 of the 1-2-5 scale');
+    // Dragging: the text follows at once; the spec is edited when the slider settles.
+    slider.value = '7';
+    slider.dispatchEvent(new window.Event('input'));
+    slider.value = '6';
+    slider.dispatchEvent(new window.Event('input'));
+    assert.equal(lrText().value, '0.01');
+    assert.deepEqual(h.posted.filter((m) => m.type === 'editSpec'), [], 'nothing while it moves');
+    slider.dispatchEvent(new window.Event('change'));
+    assert.deepEqual(h.posted.filter((m) => m.type === 'editSpec'), [{ type: 'editSpec', id: 1, field: 'lr', value: 0.01 }]);
+    // Hidden layers: add one, remove one.
+    h.q('btn-add-layer').click();
+    assert.deepEqual(h.posted.at(-1), { type: 'editSpec', id: 2, field: 'hidden_units', value: [8, 8, 8] });
+    h.root.querySelectorAll<HTMLElement>('[data-testid="btn-remove-layer"]')[0].click();
+    assert.deepEqual(h.posted.at(-1), { type: 'editSpec', id: 3, field: 'hidden_units', value: [8] });
+    // Typed values: a word is refused here, a number goes to the host.
+    const epochs = h.root.querySelector<HTMLElement & { value: string }>('#ctl-epochs')!;
+    epochs.value = 'lots';
+    epochs.dispatchEvent(new window.Event('change'));
+    assert.match(ctl('epochs').querySelector('.control-msg')!.textContent!, /Enter a number/);
+    epochs.value = '250';
+    epochs.dispatchEvent(new window.Event('change'));
+    assert.deepEqual(h.posted.at(-1), { type: 'editSpec', id: 4, field: 'epochs', value: 250 });
+    // The blobs generator shows cluster_std, not noise.
+    assert.equal(ctl('noise').hidden, true);
+    assert.equal(ctl('cluster_std').hidden, false);
+  });
+
+  test("a refused edit shows the validator's message in the control, until the spec's value changes; typing in the editor moves the controls", async () => {
+    h.send(SPEC_VALUES);
+    await tick();
+    const slider = h.root.querySelector<HTMLInputElement>('[data-testid="ctl-lr-slider"]')!;
+    slider.value = '15';
+    slider.dispatchEvent(new window.Event('change'));
+    const id = (h.posted.at(-1) as { id: number }).id;
+    h.send({ type: 'editResult', id, field: 'lr', ok: false, message: '`training.lr` must be at most 5, but it is 10.' });
+    assert.match(ctl('lr').querySelector('.control-msg')!.textContent!, /must be at most 5/);
+    assert.equal(ctl('lr').classList.contains('invalid'), true);
+    assert.equal(slider.value, '9', 'the slider goes back to the spec');
+    // The same spec again: the message stays. The spec's lr changed (typed in the editor): it goes.
+    h.send(SPEC_VALUES);
+    assert.match(ctl('lr').querySelector('.control-msg')!.textContent!, /at most 5/);
+    h.send({ ...SPEC_VALUES, values: { ...SPEC_VALUES.values, lr: 0.5, activation: 'relu' } });
+    assert.equal(ctl('lr').querySelector<HTMLElement>('.control-msg')!.hidden, true);
+    assert.equal(slider.value, '11');
+    await tick();
+    assert.equal(h.root.querySelector<HTMLElement & { value: string }>('#ctl-activation')!.value, 'relu');
+    // Problems typed in the editor show on their control; others are counted in the note.
+    h.send({ ...SPEC_VALUES, errors: 2, problems: [{ field: 'epochs', message: '`training.epochs` must be at least 1, but it is 0.' }] });
+    assert.match(ctl('epochs').textContent!, /at least 1/);
+    assert.match(h.q('controls').querySelector('.controls-note')!.textContent!, /2 problems/);
+  });
+
+  test('the network view of the notebook net: 2 inputs, 16 hidden maps, 4 outputs; it follows the shown epoch', async () => {
+    const fake = fakeCanvas();
+    try {
+      h.send({ type: 'run', run: nbRun, events: nb, active: false });
+      assert.equal(h.q('network').hidden, true, 'off until toggled');
+      h.root.querySelector<HTMLElement>('#opt-network')!.click();
+      h.app.flush();
+      assert.equal(h.q('network').hidden, false);
+      const units = (kind: string) => h.root.querySelectorAll(`[data-testid="net-unit"][data-kind="${kind}"]`).length;
+      assert.deepEqual([units('input'), units('hidden'), units('output')], [2, 16, 4]);
+      assert.equal(h.q('network').querySelector('.net-stage')!.getAttribute('data-epoch'), '30');
+      assert.equal(h.root.querySelectorAll('.net-links path').length, 2 * 8 + 8 * 8 + 8 * 4);
+      const widths = () => [...h.root.querySelectorAll('.net-links path')].map((p) => p.getAttribute('stroke-width')).join();
+      const before = widths();
+      // Replay epoch 10: the network redraws from that frame's weights.
+      const slider = h.q('replay-slider') as HTMLInputElement;
+      slider.value = '10';
+      slider.dispatchEvent(new window.Event('input'));
+      h.app.flush();
+      assert.equal(h.q('network').querySelector('.net-stage')!.getAttribute('data-epoch'), '10');
+      assert.notEqual(widths(), before);
+      assert.match(h.q('net-note').textContent!, /activation none/);
+      // Hover a hidden unit: its incoming weights and bias.
+      const unit = h.root.querySelector<HTMLElement>('[data-testid="net-unit"][data-layer="1"][data-unit="2"]')!;
+      unit.dispatchEvent(new window.Event('pointerenter'));
+      const card = h.q('net-card');
+      assert.equal(card.hidden, false);
+      assert.match(card.textContent!, /hidden layer 1, unit 3/);
+      assert.match(card.textContent!, /bias -?\d/);
+      assert.match(card.textContent!, /incoming weights: x[12] [+-]\d/);
+      unit.dispatchEvent(new window.Event('pointerleave'));
+      assert.equal(card.hidden, true);
+      assert.equal((h.state.value as { network: boolean }).network, true, 'the toggle is remembered');
+    } finally {
+      fake.restore();
+    }
+  });
+
+  test('wide layers are capped and said so; a model without weights says why there are no maps', async () => {
+    const wide = await trainerRun((s) => {
+      s.model.hidden_units = [40];
+      s.training.epochs = 3;
+    });
+    const h2 = mount('panel', { network: true });
+    try {
+      h2.send({ type: 'run', run: { ...nbRun, runId: (wide[0] as { runId: string }).runId }, events: wide, active: false });
+      assert.equal(h2.root.querySelectorAll('[data-testid="net-unit"][data-kind="hidden"]').length, 16);
+      assert.match(h2.q('net-note').textContent!, /showing 16 of 40 units of hidden layer 1/);
+      const stripped = wide.map((e) => (e.type === 'frame' ? { ...e, weights: undefined } : e));
+      h2.send({ type: 'run', run: { ...nbRun, runId: 'no-weights' }, events: stripped, active: false });
+      assert.match(h2.q('net-note').textContent!, /no unit maps: the trainer sends the weights of models up to 4,096 parameters/);
+    } finally {
+      h2.unmount();
+    }
+  });
+
+  test('the probe: hovering a plot shows every class probability (sum 1 ± 1e-6) for the shown epoch; a click pins it; Escape lets go', () => {
+    h.send({ type: 'run', run: nbRun, events: nb, active: false });
+    const b = h.q('boundary-test');
+    const wrap = b.querySelector<HTMLElement>('.boundary-wrap')!;
+    const move = (type: string, x: number, y: number) => wrap.dispatchEvent(new window.MouseEvent(type, { clientX: x, clientY: y, bubbles: true }));
+    move('pointermove', 150, 120);
+    const card = b.querySelector<HTMLElement>('[data-testid="probe"]')!;
+    assert.equal(h.q('boundary-train').querySelector<HTMLElement>('[data-testid="probe"]')!.hidden, true, 'only on the plot pointed at');
+    assert.equal(card.hidden, false);
+    const probs = card.dataset.probs!.split(',').map(Number);
+    assert.equal(probs.length, 4);
+    assert.ok(Math.abs(probs.reduce((a, c) => a + c, 0) - 1) <= 1e-6);
+    assert.match(card.textContent!, /epoch 30/);
+    // Pinned, it stays when the pointer leaves and follows the replayed epoch.
+    move('click', 150, 120);
+    assert.equal(card.dataset.pinned, 'true');
+    wrap.dispatchEvent(new window.Event('pointerleave'));
+    assert.equal(card.hidden, false);
+    const slider = h.q('replay-slider') as HTMLInputElement;
+    slider.value = '0';
+    slider.dispatchEvent(new window.Event('input'));
+    h.app.flush();
+    assert.match(card.textContent!, /epoch 0/);
+    assert.notEqual(card.dataset.probs, probs.join(','));
+    h.root.ownerDocument.dispatchEvent(new window.KeyboardEvent('keydown', { key: 'Escape' }));
+    assert.equal(card.hidden, true);
+  });
+
+  test('near a sample the probe names it: its row in the split, true class, prediction', () => {
+    h.send({ type: 'run', run: nbRun, events: nb, active: false });
+    const b = h.q('boundary-test');
+    const view = (h.app as unknown as { v: { boundaries: { geometry?: { scales: { x: (v: number) => number; y: (v: number) => number } } }[] } }).v.boundaries[1];
+    const g = view.geometry!;
+    const start = nb[0] as Extract<TrainerEvent, { type: 'start' }>;
+    const [x, y] = start.points.test.xy;
+    const wrap = b.querySelector<HTMLElement>('.boundary-wrap')!;
+    wrap.dispatchEvent(new window.MouseEvent('pointermove', { clientX: g.scales.x(x) + 1, clientY: g.scales.y(y), bubbles: true }));
+    const card = b.querySelector<HTMLElement>('[data-testid="probe"]')!;
+    assert.match(card.textContent!, new RegExp(`test sample #0: true ${start.data.classNames[start.points.test.label[0]]}, predicted`));
+    assert.equal(card.dataset.sample, 'test:0');
+  });
+
+  test("the comparison legend names each earlier run by what differs in its spec, the run shown by its own values; hover gives them all", () => {
+    const start = nb[0] as Extract<TrainerEvent, { type: 'start' }>;
+    h.send({ type: 'run', run: nbRun, events: nb, active: false });
+    const epochs = nb.filter((e): e is EpochEvent => e.type === 'epoch');
+    const spec = (edit: (s: any) => void) => {
+      const s = JSON.parse(JSON.stringify(start.spec));
+      edit(s);
+      return s;
+    };
+    h.send({
+      type: 'history',
+      runs: [
+        { run: { ...nbRun, runId: 'a' }, epochs: epochs.slice(0, 10), spec: spec((s) => (s.training.lr = 0.01)) },
+        { run: { ...nbRun, runId: 'b' }, epochs, spec: spec((s) => (s.model.activation = 'relu')) },
+        { run: nbRun, epochs, spec: start.spec },
+      ],
+    });
+    const legend = h.q('compare-legend');
+    assert.equal(legend.hidden, false);
+    const items = [...legend.querySelectorAll<HTMLElement>('[data-testid="compare-item"]')];
+    assert.deepEqual(items.map((i) => i.textContent), ['lr 0.01', 'activation relu']);
+    assert.match(items[0].title, /lr: 0\.01 \(now 0\.1\)/);
+    assert.equal(h.q('compare-current').textContent, 'this run: lr 0.1, activation none');
+    // Each earlier run's curves in its own colour class.
+    const slots = [...h.q('loss-chart').querySelectorAll('g.compare path')].map((p) => p.getAttribute('class'));
+    assert.deepEqual(slots, ['compare-train run-0', 'compare-test run-0', 'compare-train run-1', 'compare-test run-1']);
+    // Runs of different lengths: the fraction-of-training axis.
+    h.root.querySelector<HTMLElement>('#opt-fraction')!.click();
+    h.app.flush();
+    const ticks = [...h.q('loss-chart').querySelectorAll('g.x-axis .tick text')].map((t) => t.textContent);
+    assert.deepEqual(ticks, ['0%', '25%', '50%', '75%', '100%']);
+    // Compare off: no legend.
+    h.root.querySelector<HTMLElement>('#opt-compare')!.click();
+    h.app.flush();
+    assert.equal(legend.hidden, true);
+  });
+
+  test("as the host sends a restart: the new run (no events yet), the history, then the run's start: the legend names the earlier run", () => {
+    const start = nb[0] as Extract<TrainerEvent, { type: 'start' }>;
+    const epochs = nb.filter((e): e is EpochEvent => e.type === 'epoch');
+    const earlierSpec = JSON.parse(JSON.stringify(start.spec));
+    earlierSpec.training.lr = 0.5;
+    h.send({ type: 'run', run: nbRun, events: [], active: true });
+    h.send({ type: 'history', runs: [{ run: { ...nbRun, runId: 'a' }, epochs, spec: earlierSpec }] });
+    h.send({ type: 'events', runId: nbRun.runId, events: nb.slice(0, 3) });
+    assert.deepEqual([...h.root.querySelectorAll('[data-testid="compare-item"]')].map((i) => i.textContent), ['lr 0.5']);
+    assert.equal(h.q('compare-current').textContent, 'this run: lr 0.1');
+  });
+
+  test('after "+ layer" (the button keeps the focus) the hidden layers follow the spec', async () => {
+    h.send(SPEC_VALUES);
+    await tick();
+    const add = h.q('btn-add-layer');
+    add.focus();
+    add.click();
+    h.send({ ...SPEC_VALUES, values: { ...SPEC_VALUES.values, hidden_units: [8, 8, 8] } });
+    assert.equal(h.root.querySelectorAll('[data-testid="ctl-hidden-width"]').length, 3);
+  });
+
+  test('network layout: one column per layer left to right, units centred and apart, within the height allowed', async () => {
+    const { networkLayout } = await import('../../webview/render/network');
+    const drawn = [[0, 1], [0, 1, 2, 3, 4, 5, 6, 7], [0, 1, 2, 3, 4, 5, 6, 7], [0, 1, 2, 3]];
+    const L = networkLayout(drawn, 360, { maxSize: 44, minSize: 16, maxHeight: 420, top: 20 });
+    assert.deepEqual(L.nodes.map((c) => c.length), [2, 8, 8, 4]);
+    assert.ok(L.columns.every((x, i) => i === 0 || x > L.columns[i - 1]));
+    for (const col of L.nodes) {
+      for (let i = 1; i < col.length; i++) assert.ok(col[i].y >= col[i - 1].y + col[i - 1].size, 'no overlap');
+      // Centred on the tallest column's middle.
+      const mid = (col[0].y + col.at(-1)!.y + col[0].size) / 2;
+      assert.ok(Math.abs(mid - (L.nodes[1][0].y + L.nodes[1][7].y + L.nodes[1][0].size) / 2) <= 1);
+    }
+    assert.ok(L.height <= 420 + 20 + 4);
+    assert.ok(L.nodes[1][0].size <= 44 && L.nodes[1][0].size >= 16);
+    // 16 units in a short stage: nodes shrink to fit (never below the minimum).
+    const tall = networkLayout([[0, 1], Array.from({ length: 16 }, (_, i) => i), [0, 1]], 600, { maxSize: 44, minSize: 16, maxHeight: 300, top: 20 });
+    assert.ok(tall.height <= 300 + 24 || tall.nodes[1][0].size === 16);
+  });
+
+  test('the side view neither draws earlier runs nor mentions them', () => {
+    const hs = mount('side', undefined, 'vscode-dark');
+    try {
+      const epochs = nb.filter((e): e is EpochEvent => e.type === 'epoch');
+      hs.send({ type: 'run', run: nbRun, events: nb, active: false });
+      hs.send({ type: 'history', runs: [{ run: { ...nbRun, runId: 'a' }, epochs }, { run: nbRun, epochs }] });
+      assert.equal(hs.q('loss-chart').querySelectorAll('g.compare path').length, 0);
+      assert.equal(hs.q('loss-chart').querySelector<HTMLElement>('.key-compare')!.hidden, true);
+      assert.equal(hs.root.querySelector('[data-testid="compare-legend"]'), null);
+      assert.equal(hs.root.querySelector('#opt-compare'), null);
+    } finally {
+      hs.unmount();
+    }
+  });
+});

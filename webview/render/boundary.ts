@@ -34,13 +34,16 @@ export interface BoundaryInput {
 export class BoundaryView {
   readonly el: HTMLDivElement;
   private readonly title: HTMLDivElement;
-  private readonly wrap: HTMLDivElement;
+  /** The plot's box (canvas + axes); the probe (probe.ts) listens and draws on it. */
+  readonly wrap: HTMLDivElement;
   private readonly canvas: HTMLCanvasElement;
   private readonly grid: HTMLCanvasElement;
   private readonly svg: SVGSVGElement;
   private image?: ImageData;
   private indices?: { start: StartEvent; idx: number[] };
   private axesKey = '';
+  /** The last draw's scales and drawn points, for the probe. */
+  geometry?: { scales: ReturnType<typeof boundaryScales>; box: Box; drawn: number[] };
 
   constructor(
     private readonly doc: Document,
@@ -118,6 +121,7 @@ export class BoundaryView {
       ctx.strokeRect(Math.round(box.x) + 0.5, Math.round(box.y) + 0.5, Math.round(box.width) - 1, Math.round(box.height) - 1);
     }
     this.drawAxes(width, height, box, s, theme);
+    this.geometry = { scales: s, box, drawn: this.drawn(input) };
 
     const name = this.which === 'train' ? 'Train' : 'Test';
     // Always the epoch of the model drawn (the frame's, which can lag the header's while
@@ -147,12 +151,17 @@ export class BoundaryView {
     g.putImageData(this.image, 0, 0);
   }
 
+  /** The points drawn (a deterministic sample past `maxPoints`), computed once per run. */
+  private drawn(input: BoundaryInput): number[] {
+    if (!this.indices || this.indices.start !== input.start) {
+      this.indices = { start: input.start, idx: drawIndices(input.start.points[this.which], input.maxPoints) };
+    }
+    return this.indices.idx;
+  }
+
   private paintPoints(ctx: CanvasRenderingContext2D, input: BoundaryInput, s: ReturnType<typeof boundaryScales>, box: Box): void {
     const ps = input.start.points[this.which];
-    if (!this.indices || this.indices.start !== input.start) {
-      this.indices = { start: input.start, idx: drawIndices(ps, input.maxPoints) };
-    }
-    const idx = this.indices.idx;
+    const idx = this.drawn(input);
     const pred = this.which === 'train' ? input.frame.predTrain : input.frame.predTest;
     // Smaller dots (and thinner outlines) when there are many, so clusters stay readable.
     const mark = pointMark(idx.length, box.width * box.height, this.compact ? 3 : 4);

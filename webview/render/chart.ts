@@ -37,13 +37,23 @@ export function chartHeight(width: number, compact: boolean): number {
   return compact ? 110 : Math.round(Math.min(220, Math.max(150, width * 0.45)));
 }
 
+/** An earlier run on the overlay: its curves, its length, its colour (CSS class `run-<slot>`). */
+export interface CompareRun {
+  epochs: EpochEvent[];
+  /** Its planned epochs, for the fraction-of-training axis. */
+  total: number;
+  slot: number;
+}
+
 export interface ChartInput {
   epochs: EpochEvent[];
   /** Planned epochs: the x axis spans them from the start. */
   total: number;
   log: boolean;
   upTo?: number;
-  compare: EpochEvent[][];
+  compare: CompareRun[];
+  /** x = fraction of each run's training (runs of different lengths line up). */
+  fraction?: boolean;
 }
 
 export class LineChart {
@@ -90,7 +100,7 @@ export class LineChart {
     overlay.addEventListener('pointermove', (ev) => {
       const e = ev as PointerEvent;
       const rect = this.svg.getBoundingClientRect();
-      this.setHover(this.model && epochAt(this.model.shown, this.model.x, e.clientX - rect.left)?.epoch);
+      this.setHover(this.model && epochAt(this.model.shown, this.model.xOf, e.clientX - rect.left)?.epoch);
     });
     overlay.addEventListener('pointerleave', () => this.setHover(undefined));
     this.svg.addEventListener('keydown', (ev) => {
@@ -118,7 +128,13 @@ export class LineChart {
     const margins = compact ? { top: 6, right: 8, bottom: 18, left: 36 } : { top: 8, right: 12, bottom: 22, left: 44 };
     const model = (left: number) => {
       const box = inset({ x: 0, y: 0, width, height: h }, { ...margins, left });
-      return { box, m: chartModel(input.epochs, { metric: this.metric, box, epochs: input.total, log: input.log, upTo: input.upTo, compare: input.compare }) };
+      return {
+        box,
+        m: chartModel(input.epochs, {
+          metric: this.metric, box, epochs: input.total, log: input.log, upTo: input.upTo,
+          compare: input.compare.map((c) => c.epochs), compareTotals: input.compare.map((c) => c.total), fraction: input.fraction,
+        }),
+      };
     };
     // The y labels depend on the data, not on the width: lay out once, widen the margin if they need it.
     let { box, m } = model(margins.left);
@@ -128,15 +144,18 @@ export class LineChart {
     const svg = select(this.svg).attr('width', width).attr('height', h).attr('viewBox', `0 0 ${width} ${h}`);
     svg.select<SVGGElement>('g.x-axis')
       .attr('transform', `translate(0,${box.y + box.height})`)
-      .call(axisBottom(m.x).tickValues(m.xTicks).tickFormat((d) => String(d)).tickSizeOuter(0));
+      .call(axisBottom(m.x).tickValues(m.xTicks).tickFormat((d) => m.xFormat(+d)).tickSizeOuter(0));
     svg.select<SVGGElement>('g.y-axis')
       .attr('transform', `translate(${box.x},0)`)
       .call(axisLeft(m.y).tickValues(m.yTicks).tickFormat((d) => m.yFormat(+d)).tickSizeOuter(0));
     svg.select('g.grid').selectAll('line').data(m.yTicks).join('line')
       .attr('x1', box.x).attr('x2', box.x + box.width)
       .attr('y1', (t) => m.y(t)).attr('y2', (t) => m.y(t));
+    // Colour = which earlier run (its legend swatch); dash = split, as for the run shown.
+    const slots = input.compare.map((c) => c.slot);
     svg.select('g.compare').selectAll('path').data(m.compare.flatMap((c) => [c.train, c.test])).join('path')
-      .attr('class', (_, i) => (i % 2 ? 'compare-test' : 'compare-train'))
+      .attr('class', (_, i) => `${i % 2 ? 'compare-test' : 'compare-train'} run-${slots[i >> 1]}`)
+      .attr('data-slot', (_, i) => String(slots[i >> 1]))
       .attr('d', (d) => d);
     svg.select('path.curve-train').attr('d', m.train);
     svg.select('path.curve-test').attr('d', m.test);
@@ -179,7 +198,7 @@ export class LineChart {
       this.tip.hidden = true;
       return;
     }
-    const x = m.x(e.epoch);
+    const x = m.xOf(e);
     const yv = (split: 'train' | 'test') => m.y(Math.max(1e-4, metricOf(e, this.metric, split)));
     focus.attr('visibility', 'visible');
     const [y0, y1] = m.y.range();

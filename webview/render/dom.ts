@@ -96,6 +96,29 @@ export function dropdown<T extends string>(
   return { wrap, select };
 }
 
+/** A one-line text input: `change` when committed (Enter, blur), `input` per keystroke; `value`. */
+export interface TextFieldControl extends HTMLElement {
+  value: string;
+  disabled: boolean;
+  readOnly: boolean;
+}
+
+/**
+ * A text field; `label` is its accessible name (the visible label is the caller's, a
+ * <label> beside it, so a grid of controls lines up).
+ */
+export function textField(doc: Document, label: string, id: string, opts: { size?: number; inputmode?: string } = {}): TextFieldControl {
+  const t = build(doc.createElement('vscode-text-field') as TextFieldControl, { attrs: { id, 'aria-label': label } }, []);
+  if (opts.size) t.setAttribute('size', String(opts.size));
+  if (opts.inputmode) t.setAttribute('inputmode', opts.inputmode);
+  return t;
+}
+
+/** A native range input (the toolkit has no slider), themed by styles.css. */
+export function slider(doc: Document, label: string, id: string, min: number, max: number, step: number): HTMLInputElement {
+  return h(doc, 'input', { class: 'slider', attrs: { type: 'range', id, min: String(min), max: String(max), step: String(step), value: String(min), 'aria-label': label } });
+}
+
 /** An indeterminate busy indicator, hidden from assistive technology (the status text speaks). */
 export function busyIndicator(doc: Document): HTMLElement {
   const ring = build(doc.createElement('vscode-progress-ring'), { class: 'busy' }, []);

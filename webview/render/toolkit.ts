@@ -19,6 +19,7 @@ import {
   vsCodeDropdown,
   vsCodeOption,
   vsCodeProgressRing,
+  vsCodeTextField,
 } from '@vscode/webview-ui-toolkit';
 
 let registered = false;
@@ -32,7 +33,7 @@ export function registerToolkit(): boolean {
   if (typeof customElements === 'undefined') return false;
   // Another copy of the toolkit in the page already defined them.
   if (!customElements.get('vscode-button')) {
-    provideVSCodeDesignSystem().register(vsCodeButton(), vsCodeCheckbox(), vsCodeDropdown(), vsCodeOption(), vsCodeProgressRing());
+    provideVSCodeDesignSystem().register(vsCodeButton(), vsCodeCheckbox(), vsCodeDropdown(), vsCodeOption(), vsCodeProgressRing(), vsCodeTextField());
   }
   registered = true;
   return true;

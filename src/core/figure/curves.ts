@@ -21,6 +21,13 @@ export interface ChartOptions {
   upTo?: number;
   /** Earlier runs to overlay; they share the scales. */
   compare?: EpochEvent[][];
+  /** Each earlier run's planned epochs (its own `epochs`), for `fraction`. */
+  compareTotals?: number[];
+  /**
+   * The x axis as the fraction of each run's training done (0..1; epoch e of a run of
+   * n epochs is at (e + 1) / n), so runs of different lengths line up start to end.
+   */
+  fraction?: boolean;
 }
 
 export interface ChartModel {
@@ -33,6 +40,10 @@ export interface ChartModel {
   yTicks: number[];
   /** Formats a y value for the axis and hover. */
   yFormat: (v: number) => string;
+  /** Formats an x tick: an epoch, or a percentage of training in `fraction` mode. */
+  xFormat: (v: number) => string;
+  /** The x pixel of an epoch of the shown run. */
+  xOf: (e: EpochEvent) => number;
   /** Epochs drawn (after `upTo`). */
   shown: EpochEvent[];
 }
@@ -47,10 +58,13 @@ export function metricOf(e: EpochEvent, metric: Metric, split: 'train' | 'test')
 export function chartModel(epochs: EpochEvent[], o: ChartOptions): ChartModel {
   const shown = o.upTo === undefined ? epochs : epochs.filter((e) => e.epoch <= o.upTo!);
   const compare = o.compare ?? [];
+  const fraction = !!o.fraction;
   // Loops, not Math.max(...spread): long runs overflow the argument limit.
-  let xMax = xDomainEnd(o.epochs, epochs.at(-1)?.epoch ?? 0);
-  for (const c of compare) xMax = Math.max(xMax, c.at(-1)?.epoch ?? 0);
+  let xMax = fraction ? 1 : xDomainEnd(o.epochs, epochs.at(-1)?.epoch ?? 0);
+  if (!fraction) for (const c of compare) xMax = Math.max(xMax, c.at(-1)?.epoch ?? 0);
   const x = scaleLinear().domain([0, xMax]).range([o.box.x, o.box.x + o.box.width]);
+  /** x of epoch e in a run of `total` planned epochs. */
+  const xAt = (e: EpochEvent, total: number) => (fraction ? x((e.epoch + 1) / Math.max(1, total)) : x(e.epoch));
   const useLog = o.metric === 'loss' && !!o.log;
   let y: ScaleContinuousNumeric<number, number>;
   if (o.metric === 'acc') {
@@ -82,22 +96,25 @@ export function chartModel(epochs: EpochEvent[], o: ChartOptions): ChartModel {
   // Long runs: at most ~2 points per pixel column, keeping each column's extremes so
   // spikes (divergence, a bad batch) still show.
   const maxPoints = Math.max(2, Math.round(o.box.width * 2));
-  const path = (all: EpochEvent[], split: 'train' | 'test') => {
+  const path = (all: EpochEvent[], split: 'train' | 'test', total = o.epochs) => {
     const es = decimate(all, (e) => metricOf(e, o.metric, split), maxPoints);
     return line<EpochEvent>()
       .defined((e) => Number.isFinite(metricOf(e, o.metric, split)))
-      .x((e) => round(x(e.epoch)))
+      .x((e) => round(xAt(e, total)))
       .y((e) => round(y(useLog ? Math.max(LOG_FLOOR, metricOf(e, o.metric, split)) : metricOf(e, o.metric, split))))(es) ?? '';
   };
   const yFormat = o.metric === 'acc' ? (v: number) => `${Math.round(v * 100)}%` : axisNumber;
-  const xTicks = x.ticks(Math.min(6, xMax)).filter((t) => Number.isInteger(t));
+  const xTicks = fraction ? [0, 0.25, 0.5, 0.75, 1] : x.ticks(Math.min(6, xMax)).filter((t) => Number.isInteger(t));
+  const xFormat = fraction ? (v: number) => `${Math.round(v * 100)}%` : (v: number) => String(v);
   const yTicks = useLog ? logTicks(y) : y.ticks(4);
+  const totals = o.compareTotals ?? [];
   return {
     x, y,
     train: path(shown, 'train'),
     test: path(shown, 'test'),
-    compare: compare.map((c) => ({ train: path(c, 'train'), test: path(c, 'test') })),
-    xTicks, yTicks, yFormat, shown,
+    compare: compare.map((c, i) => ({ train: path(c, 'train', totals[i] ?? c.length), test: path(c, 'test', totals[i] ?? c.length) })),
+    xTicks, yTicks, yFormat, xFormat, shown,
+    xOf: (e) => xAt(e, o.epochs),
   };
 }
 
@@ -166,12 +183,12 @@ function logTicks(y: ScaleContinuousNumeric<number, number>): number[] {
   return out;
 }
 
-/** The epoch nearest to pixel `px` among `es` (for hover). */
-export function epochAt(es: EpochEvent[], x: ScaleContinuousNumeric<number, number>, px: number): EpochEvent | undefined {
+/** The epoch nearest to pixel `px` among `es` (for hover); `x` is the axis, or the model's `xOf`. */
+export function epochAt(es: EpochEvent[], x: ScaleContinuousNumeric<number, number> | ((e: EpochEvent) => number), px: number): EpochEvent | undefined {
   if (!es.length) return undefined;
-  const target = x.invert(px);
+  const at = typeof x === 'function' && !('invert' in x) ? x : (e: EpochEvent) => (x as ScaleContinuousNumeric<number, number>)(e.epoch);
   let best = es[0];
-  for (const e of es) if (Math.abs(e.epoch - target) < Math.abs(best.epoch - target)) best = e;
+  for (const e of es) if (Math.abs(at(e) - px) < Math.abs(at(best) - px)) best = e;
   return best;
 }
 

@@ -41,7 +41,7 @@ export const MEMORY_FRAME_BUDGET: FrameBudget = { maxFrames: 400, maxBytes: 48 *
 export const DISK_FRAME_BUDGET: FrameBudget = { maxFrames: 201, maxBytes: 12 * 1024 * 1024 };
 
 export function frameBytes(f: FrameEvent): number {
-  return f.cls.length + f.conf.length + (f.margin?.length ?? 0) + f.predTrain.length + f.predTest.length + (f.slice?.length ?? 0) + 96;
+  return f.cls.length + f.conf.length + (f.margin?.length ?? 0) + f.predTrain.length + f.predTest.length + (f.slice?.length ?? 0) + (f.weights?.length ?? 0) + 96;
 }
 
 export interface FrameStats {

@@ -13,7 +13,8 @@ import type { Tensor } from '@tensorflow/tfjs';
 import type { Dataset } from '../data/dataset';
 import { drawIndices } from '../figure/sample';
 import { encodeBase64 } from '../figure/base64';
-import type { Bounds, FrameEvent, PointSet } from '../protocol';
+import { packWeights } from '../figure/network';
+import { WEIGHTS_MAX_PARAMS, type Bounds, type FrameEvent, type PointSet } from '../protocol';
 import type { Tf } from './backends';
 import type { Kernels } from './kernels';
 import { forward, type Net } from './model';
@@ -77,7 +78,9 @@ export function samplePoints(ds: Dataset, max: number, seed?: number): { set: Po
     xy[2 * i + 1] = ds.d > 1 ? ds.X[r * ds.d + 1] : 0;
     label[i] = ds.y[r];
   });
-  return { set: { xy, label, total: ds.n, sampled: idx.length < ds.n }, idx };
+  const sampled = idx.length < ds.n;
+  // A sample says which rows it drew, so the probe can name a point's row in its split.
+  return { set: { xy, label, total: ds.n, sampled, ...(sampled ? { index: idx } : {}) }, idx };
 }
 
 function rowsOf(ds: Dataset, idx: number[]): Float32Array {
@@ -89,9 +92,11 @@ function rowsOf(ds: Dataset, idx: number[]): Float32Array {
 }
 
 /** Base64 characters of a frame at grid `resolution` with `points` drawn points (protocol FrameEvent). */
-export function frameBytes(resolution: number, points: number): number {
+export function frameBytes(resolution: number, points: number, params = 0): number {
   const b64 = (n: number) => 4 * Math.ceil(n / 3);
-  return 3 * b64(resolution * resolution) + b64(points) + 200;
+  // cls, conf, margin per grid point; a class per drawn point; the weights (float32) when sent.
+  const weights = params > 0 && params <= WEIGHTS_MAX_PARAMS ? b64(4 * params) : 0;
+  return 3 * b64(resolution * resolution) + b64(points) + weights + 200;
 }
 
 /**
@@ -125,6 +130,18 @@ export function topTwo(z: Float32Array | Float64Array | number[], K: number): { 
   return { cls, conf, margin };
 }
 
+/**
+ * The net's parameters for the frame (protocol FrameEvent.weights), or undefined above
+ * WEIGHTS_MAX_PARAMS. The [1, in, out] weight tensors' data is already W row-major.
+ */
+export async function frameWeights(net: Net): Promise<string | undefined> {
+  let n = 0;
+  for (const p of net.params) n += p.size;
+  if (n > WEIGHTS_MAX_PARAMS) return undefined;
+  // Awaited reads: webgpu cannot read synchronously.
+  return packWeights((await Promise.all(net.params.map((p) => p.data()))) as Float32Array[]);
+}
+
 export class FrameMaker {
   private readonly grid: Tensor;
   /** The coarser grid of intermediate frames, when it differs from the full one. */
@@ -132,6 +149,8 @@ export class FrameMaker {
   private readonly trainPts: Tensor;
   private readonly testPts: Tensor;
   readonly slice?: string;
+  /** Train means of every feature (the slice's fixed values), for the start event. */
+  readonly means: Float64Array;
 
   /**
    * `coarseResolution`: the grid of intermediate frames (`frame(net, epoch, 'coarse')`), over
@@ -147,6 +166,7 @@ export class FrameMaker {
   ) {
     const d = sets.train.d;
     const means = featureMeans(sets.train);
+    this.means = means;
     this.slice = sliceNote(sets.featureNames);
     const upload = (res: number) => tf.keep(tf.tensor3d(gridInputs(bounds, res, d, means), [1, res * res, d]));
     this.grid = upload(resolution);
@@ -191,6 +211,8 @@ export class FrameMaker {
       predTest: encodeBase64(Uint8Array.from(prTeV)),
     };
     if (this.slice) ev.slice = this.slice;
+    const weights = await frameWeights(net);
+    if (weights) ev.weights = weights;
     return ev;
   }
 
@@ -300,15 +322,15 @@ export class FrameClock {
   constructor(
     private readonly every: number | 'auto',
     private readonly epochs: number,
-    opts: { resolution?: number; points?: number; policy?: AutoFramePolicy } = {},
+    opts: { resolution?: number; points?: number; params?: number; policy?: AutoFramePolicy } = {},
   ) {
     const policy = opts.policy ?? AUTO_FRAMES;
     const res = opts.resolution ?? 101;
     const auto = every === 'auto';
     this.stride = auto ? 1 : Math.max(1, Math.floor(every));
     this.coarseResolution = auto ? Math.min(res, policy.maxIntermediateResolution) : res;
-    const full = frameBytes(res, opts.points ?? 0);
-    const coarse = frameBytes(this.coarseResolution, opts.points ?? 0);
+    const full = frameBytes(res, opts.points ?? 0, opts.params);
+    const coarse = frameBytes(this.coarseResolution, opts.points ?? 0, opts.params);
     // Two full frames (first and last), the rest coarse.
     const byBytes = 2 + Math.floor(Math.max(0, policy.maxBytes - 2 * full) / coarse);
     this.maxFrames = Math.max(2, Math.min(policy.maxFrames, byBytes));

@@ -42,7 +42,7 @@ import { pct, pyFixed } from '../figure/format';
 import { dataBounds, FrameClock, FrameMaker, samplePoints, type AutoFramePolicy } from './frames';
 import { kernels } from './kernels';
 import { hostHead, TrainLoop } from './loop';
-import { buildNet, disposeNet, forward, layerSizes, modelSummary, type Net } from './model';
+import { buildNet, disposeNet, forward, layerSizes, modelSummary, paramCount, type Net } from './model';
 
 const YIELD_MS = 4;
 
@@ -126,7 +126,12 @@ export async function* train(input: TrainInput): AsyncGenerator<TrainerEvent, vo
     const ptsTrain = samplePoints(data.train, maxPoints, spec.seed);
     const ptsTest = samplePoints(data.test, maxPoints, spec.seed);
     const bounds = dataBounds(data.all, spec.boundary.padding);
-    const clock = new FrameClock(spec.boundary.every, epochs, { resolution, points: ptsTrain.idx.length + ptsTest.idx.length, policy: input.framePolicy });
+    const clock = new FrameClock(spec.boundary.every, epochs, {
+      resolution,
+      points: ptsTrain.idx.length + ptsTest.idx.length,
+      params: paramCount(sizes),
+      policy: input.framePolicy,
+    });
     frames = new FrameMaker(
       tf,
       k,
@@ -152,6 +157,7 @@ export async function* train(input: TrainInput): AsyncGenerator<TrainerEvent, vo
       resolution,
       versions: { 'blob-classifier': version, ...tf.version, node: process.versions.node, backend: tf.getBackend() },
       startedAt: new Date().toISOString(),
+      featureMeans: Array.from(frames.means),
     };
     yield start;
     const fm = frames;

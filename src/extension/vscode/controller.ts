@@ -7,7 +7,7 @@
  */
 
 import * as vscode from 'vscode';
-import type { TrainerEvent, WebviewToHost } from '../../core/protocol';
+import type { HostToWebview, TrainerEvent, WebviewToHost } from '../../core/protocol';
 import { markerCounts, type LensState } from '../codeLensState';
 import { readSettings, type Settings } from '../config';
 import { CONFIG, isSpecPath } from '../ids';
@@ -24,6 +24,7 @@ import { FigureExport } from './exportFigure';
 import { RunLog } from './runLog';
 import { RunsOnDisk } from './runsOnDisk';
 import { SpecTracker } from './specs';
+import { Steering } from './steering';
 import { TrainingStatusBar } from './statusBar';
 import { PanelManager, SideViewProvider, type ViewContext, type WebviewHost } from './webviews';
 
@@ -42,6 +43,7 @@ export class Controller implements vscode.Disposable, WebviewHost {
   readonly side: SideViewProvider;
   readonly specs = new SpecTracker();
   readonly commands: Commands;
+  readonly steering: Steering;
   private settings: Settings;
   private readonly statusBar: TrainingStatusBar;
   private readonly contextKeys: ContextKeys;
@@ -80,6 +82,15 @@ export class Controller implements vscode.Disposable, WebviewHost {
       output,
       settings,
     });
+    this.steering = new Steering({
+      specs: this.specs,
+      diagnostics: this.diagnostics,
+      // A control's edit retrains at once: no dialog, the panel is already there.
+      retrain: (uri) => this.commands.train(uri, { restart: true, interactive: false }),
+      panelChannels: (specPath) => (this.panels.get(specPath) ? [this.panels.get(specPath)!.channel] : []),
+      maxSamples: () => this.settings.maxSamples,
+      output,
+    });
     const log = new RunLog(output);
 
     this.subs.push(
@@ -90,6 +101,7 @@ export class Controller implements vscode.Disposable, WebviewHost {
       this.side,
       this.statusBar,
       this.figures,
+      this.steering,
       this.sessions.listen(log),
       this.sessions.listen({
         onRunStarted: (rec) => this.onRunStarted(rec),
@@ -175,6 +187,10 @@ export class Controller implements vscode.Disposable, WebviewHost {
     this.output.info(line);
   }
 
+  specMessage(specPath: string): HostToWebview | undefined {
+    return this.steering.specMessage(specPath);
+  }
+
   handle(msg: WebviewToHost, from: ViewContext): void {
     const spec = from.specPath ? this.specs.uriOf(from.specPath) : undefined;
     switch (msg.type) {
@@ -192,6 +208,10 @@ export class Controller implements vscode.Disposable, WebviewHost {
         break;
       case 'exportFigure':
         void this.figures.save(from.specPath, msg, from.channel);
+        break;
+      case 'editSpec':
+        // Only the panel has controls; it always names its spec.
+        if (spec) void this.steering.edit(spec, msg, from.channel).catch((err) => this.output.error(`editSpec: ${String(err)}`));
         break;
       default:
         break;

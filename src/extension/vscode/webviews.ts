@@ -28,6 +28,8 @@ export interface WebviewHost {
   readonly extensionUri: vscode.Uri;
   readonly store: SessionStore;
   problems(specPath: string): number | undefined;
+  /** The spec's values for the panel's controls (steering.ts). */
+  specMessage(specPath: string): HostToWebview | undefined;
   handle(msg: WebviewToHost, from: ViewContext): void;
   log(line: string): void;
 }
@@ -79,7 +81,7 @@ class SpecPanel implements vscode.Disposable {
     host: WebviewHost,
   ) {
     const post = (msg: HostToWebview) => void panel.webview.postMessage(msg);
-    this.channel = new ViewChannel(host.store, post, { problems: (p) => host.problems(p) });
+    this.channel = new ViewChannel(host.store, post, { problems: (p) => host.problems(p), specMessage: (p) => host.specMessage(p) });
     panel.webview.options = webviewOptions(host.extensionUri);
     panel.iconPath = vscode.Uri.joinPath(host.extensionUri, 'media', 'blobs-file.svg');
     panel.title = `Blob Classifier: ${nameFromPath(specPath)}`;

@@ -16,6 +16,7 @@
 import { findNodeAtLocation, modify, parseTree, type Node } from 'jsonc-parser';
 import type { FieldProblem, SpecControlValues, SpecField, SpecFieldValue } from '../core/protocol';
 import { BLOBS_FIELDS, DATA_COMMON, MODEL_FIELDS, MOONS_FIELDS, TOP_FIELDS, TRAINING_FIELDS } from '../core/spec/fields';
+import { LIMITS } from '../core/spec/types';
 import type { JsonPath, Problem } from '../core/spec/problems';
 
 /** A text replacement in offsets of the original text. */
@@ -89,6 +90,8 @@ export type EditOutcome =
  * is not a JSON object at the top, or a section on the way is not an object.
  */
 export function specEdit(text: string, field: SpecField, value: SpecFieldValue): EditOutcome {
+  // Past the spec size limit the validator reads nothing; neither do the controls.
+  if (text.length > LIMITS.maxSpecBytes) return { ok: false, message: 'The spec is larger than a spec may be: fix it in the editor first.' };
   const path = FIELD_PATHS[field];
   const root = parseTree(text, [], { allowTrailingComma: true, disallowComments: false });
   if (!root || root.type !== 'object') return { ok: false, message: 'The spec is not a JSON object: fix it in the editor first.' };
@@ -138,6 +141,9 @@ const isNums = (v: unknown): v is number[] => Array.isArray(v) && v.every(isNum)
  * undefined where the value has a type no control can show.
  */
 export function controlValues(text: string): SpecControlValues {
+  // A text past the spec size limit is not parsed (a 50 MB file open in the editor: the
+  // validator refuses it unread, and this runs on every change of its problems).
+  if (text.length > LIMITS.maxSpecBytes) return { generator: DATA_COMMON.generator.def as string };
   const root = parseTree(text, [], { allowTrailingComma: true, disallowComments: false });
   const at = (path: JsonPath) => (root ? findNodeAtLocation(root, path) : undefined);
   const read = (field: SpecField): unknown => {

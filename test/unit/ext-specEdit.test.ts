@@ -6,6 +6,7 @@ import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { LIMITS } from '../../src/core/spec/types';
 import { controlValues, detectFormatting, fieldOf, fieldProblems, formatJsonValue, minimalEdit, newError, specEdit, type TextEdit } from '../../src/extension/specEdit';
 import { Retrainer } from '../../src/extension/retrainer';
 import { isWebviewToHost, SPEC_FIELDS } from '../../src/core/protocol';
@@ -106,6 +107,14 @@ describe('the controls read the spec text', () => {
     assert.equal(bad.generator, 'make_blobs');
     // Half-typed text still gives what can be read.
     assert.equal(controlValues('{ "training": { "lr": 0.2, ').lr, 0.2);
+  });
+
+  test('a text past the spec size limit is neither read nor edited (a 50 MB file open in the editor)', () => {
+    const huge = `{ "training": { "lr": 0.2 }, "data": { "centers": [${'[1, 2], '.repeat(LIMITS.maxSpecBytes / 8)}[1, 2]] } }`;
+    assert.ok(huge.length > LIMITS.maxSpecBytes);
+    assert.deepEqual(controlValues(huge), { generator: 'make_blobs' });
+    const e = specEdit(huge, 'lr', 0.05);
+    assert.equal(e.ok, false);
   });
 
   test("problems go to the control of their field, in the validator's words", () => {

@@ -6,7 +6,7 @@ import type { EpochEvent, StartEvent, ViewKind } from '../src/core/protocol';
 import { classShape } from '../src/core/figure/marks';
 import { samplingNote } from '../src/core/figure/sample';
 import type { ViewElements } from './layout';
-import { frameAtOrBefore, lastBefore, type Part, type RunModel } from './model';
+import { lastBefore, shownFrame, type Part, type RunModel } from './model';
 import { h } from './render/dom';
 import { frameDecoder } from './render/frame';
 import { fillConfusion, fillScores } from './render/tables';
@@ -25,7 +25,7 @@ export interface DrawInput {
   lut: Uint8Array;
   /** Earlier runs' epochs for the compare overlay. */
   history: EpochEvent[][];
-  /** The replayed epoch, or undefined = latest. */
+  /** The shown epoch (playback or slider), or undefined = latest. */
   replay?: number;
 }
 
@@ -44,7 +44,7 @@ export class Drawer {
     if (parts.has('layout')) this.renderLegend(s, d);
     const r = d.replay;
     if (parts.has('boundary') || parts.has('layout')) {
-      const f = r === undefined ? m.frames.at(-1) : frameAtOrBefore(m.frames, r);
+      const f = shownFrame(m, r);
       if (f) {
         const t0 = performance.now();
         const frame = this.decode(f);
@@ -72,7 +72,8 @@ export class Drawer {
       }
     }
     if ((parts.has('eval') || parts.has('layout')) && v.evalSection && v.confusion && v.scores) {
-      const done = m.state?.done;
+      // The final model's evaluation, once the view shows the final model.
+      const done = m.state?.done && (r === undefined || r >= m.state.done.summary.epochs_completed) ? m.state.done : undefined;
       v.evalSection.hidden = !done;
       if (done) {
         const split = d.state.confusionSplit;

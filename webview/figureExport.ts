@@ -5,7 +5,7 @@
 import type { EpochEvent } from '../src/core/protocol';
 import { renderFigureSvg } from '../src/core/figure/figureSvg';
 import type { ViewTheme } from './render/theme';
-import { frameAtOrBefore, type RunModel } from './model';
+import { shownFrame, type RunModel } from './model';
 import { svgToPngDataUrl } from './render/export';
 import { post, type ViewState, type VsCodeApi } from './vscode';
 
@@ -14,7 +14,7 @@ export interface FigureInput {
   theme: ViewTheme;
   state: ViewState;
   history: EpochEvent[][];
-  /** The replayed epoch, or undefined = latest. */
+  /** The shown epoch (playback or slider), or undefined = latest. */
   replay?: number;
 }
 
@@ -24,7 +24,7 @@ export function figureSvg(f: FigureInput): string | undefined {
   const start = m.state?.start;
   if (!start) return undefined;
   const r = f.replay;
-  const frame = r === undefined ? m.frames.at(-1) : frameAtOrBefore(m.frames, r);
+  const frame = shownFrame(m, r);
   if (!frame) return undefined;
   // Curves up to the replayed epoch, like the charts on screen.
   const epochs = r === undefined ? m.epochs : m.epochs.filter((e) => e.epoch < r);

@@ -103,16 +103,22 @@ export function busyIndicator(doc: Document): HTMLElement {
   return h(doc, 'span', { class: 'busy-wrap', hidden: true, attrs: { 'aria-hidden': 'true' } }, [ring]);
 }
 
-/** The determinate training progress bar (epochs done of total). */
-export function progressBar(doc: Document, label: string): { el: HTMLElement; set(done: number, total: number): void } {
+/**
+ * The determinate training progress bar (epochs done of total), with the shown epoch as
+ * a solid fill over the trained one, like a video's played part over its buffered part.
+ */
+export function progressBar(doc: Document, label: string): { el: HTMLElement; set(done: number, total: number, shown?: number): void } {
+  const trained = h(doc, 'div', { class: 'bar-trained' });
   const bar = h(doc, 'div', { class: 'bar' });
-  const el = h(doc, 'div', { class: 'progress', attrs: { role: 'progressbar', 'aria-label': label, 'aria-valuemin': '0', 'aria-valuemax': '0', 'aria-valuenow': '0' } }, [bar]);
+  const el = h(doc, 'div', { class: 'progress', attrs: { role: 'progressbar', 'aria-label': label, 'aria-valuemin': '0', 'aria-valuemax': '0', 'aria-valuenow': '0' } }, [trained, bar]);
+  const width = (n: number, total: number) => `${total ? Math.min(100, (100 * n) / total) : 0}%`;
   return {
     el,
-    set(done, total) {
+    set(done, total, shown = done) {
       el.setAttribute('aria-valuemax', String(total));
       el.setAttribute('aria-valuenow', String(done));
-      bar.style.width = `${total ? Math.min(100, (100 * done) / total) : 0}%`;
+      trained.style.width = width(done, total);
+      bar.style.width = width(shown, total);
     },
   };
 }

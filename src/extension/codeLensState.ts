@@ -56,6 +56,13 @@ export function computeLenses(s: LensState): LensSpec[] {
     const total = totalEpochs(s.running);
     const progress = total ? `epoch ${epochsDone(s.running)}/${total}` : 'starting…';
     lenses.push({ title: `■ Stop (${progress})`, command: COMMANDS.stop, tooltip: 'Stop this training run' });
+    // Training's pause/resume/step; "Step" is one epoch (10 at a time: the panel, the palette).
+    if (s.running.paused) {
+      lenses.push({ title: '▶ Resume', command: COMMANDS.resume, tooltip: 'Resume training' });
+      lenses.push({ title: 'Step', command: COMMANDS.step, tooltip: 'Train one more epoch (its boundary is drawn), then pause again' });
+    } else if (total) {
+      lenses.push({ title: '⏸ Pause', command: COMMANDS.pause, tooltip: 'Pause training at the next epoch' });
+    }
   } else if (!s.trusted) {
     lenses.push({
       title: '▶ Train (disabled: untrusted workspace)',

@@ -14,10 +14,18 @@ describe('CodeLens state', () => {
   });
 
   test('training: Stop with 1-based completed epochs over the total', () => {
-    assert.deepEqual(titles({ trusted: true, errors: 0, running: stateOf(start(100), epoch(36)) }), ['■ Stop (epoch 37/100)', 'Show visualisation']);
+    assert.deepEqual(titles({ trusted: true, errors: 0, running: stateOf(start(100), epoch(36)) }), ['■ Stop (epoch 37/100)', '⏸ Pause', 'Show visualisation']);
     assert.equal(computeLenses({ trusted: true, errors: 0, running: stateOf(start(100)) })[0].title, '■ Stop (epoch 0/100)');
     assert.equal(computeLenses({ trusted: true, errors: 0, running: stateOf() })[0].title, '■ Stop (starting…)');
     assert.equal(computeLenses({ trusted: true, errors: 0, running: stateOf() })[0].command, 'blobClassifier.stop');
+  });
+
+  test('training paused: Resume and Step (one epoch); the commands take the spec', () => {
+    const l = computeLenses({ trusted: true, errors: 0, running: stateOf(start(100), epoch(36), { type: 'paused', epoch: 37 }) });
+    assert.deepEqual(l.map((x) => x.title), ['■ Stop (epoch 37/100)', '▶ Resume', 'Step', 'Show visualisation']);
+    assert.deepEqual(l.map((x) => x.command), ['blobClassifier.stop', 'blobClassifier.resume', 'blobClassifier.step', 'blobClassifier.showPanel']);
+    const resumed = stateOf(start(100), epoch(36), { type: 'paused', epoch: 37 }, { type: 'resumed', epoch: 37 });
+    assert.equal(computeLenses({ trusted: true, errors: 0, running: resumed })[1].command, 'blobClassifier.pause');
   });
 
   test('the last result, linked to the artifacts', () => {
@@ -28,7 +36,7 @@ describe('CodeLens state', () => {
   });
 
   test('while training, the previous result is still shown', () => {
-    assert.equal(titles({ trusted: true, errors: 0, running: stateOf(start(10)), last: summary() }).length, 3);
+    assert.equal(titles({ trusted: true, errors: 0, running: stateOf(start(10)), last: summary() }).length, 4);
   });
 
   test('a cancelled run says where it stopped', () => {

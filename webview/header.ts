@@ -8,6 +8,7 @@ import { duration, num, pct } from '../src/core/figure/format';
 import { epochsDone, latestTestAcc, newRunState } from '../src/core/run/state';
 import { lastBefore, logsUpTo, viewStatus, type RunModel } from './model';
 import type { ViewElements } from './layout';
+import { setButtonContent } from './render/dom';
 
 export interface HeaderContext {
   kind: ViewKind;
@@ -117,7 +118,8 @@ export function renderHeader(root: HTMLElement, v: ViewElements, m: RunModel, ct
   }
   if (v.btnPlay) {
     const again = !playing && !!ctx.playback?.finished;
-    v.btnPlay.textContent = playing ? '⏸' : again ? '↺' : '▶';
+    const name = playing ? 'pause' : again ? 'replay' : 'play';
+    if (v.btnPlay.querySelector('svg')?.dataset.icon !== name) setButtonContent(v.btnPlay, name);
     const label = playing ? 'Pause the playback' : again ? 'Play the run again from the untrained model' : 'Play';
     v.btnPlay.setAttribute('aria-label', label);
     v.btnPlay.title = label;

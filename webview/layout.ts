@@ -8,7 +8,7 @@ import { PLAYBACK_SETTINGS, type PlaybackSetting, type ViewKind } from '../src/c
 import type { PaletteName } from '../src/core/figure/palette';
 import { BoundaryView } from './render/boundary';
 import { LineChart } from './render/chart';
-import { busyIndicator, button, checkbox, dropdown, h, progressBar, type ButtonControl, type CheckboxControl, type DropdownControl } from './render/dom';
+import { busyIndicator, button, checkbox, dropdown, h, progressBar, setButtonContent, type ButtonControl, type CheckboxControl, type DropdownControl } from './render/dom';
 import { speedLabel, speedOf } from './playback';
 import type { ViewState } from './vscode';
 
@@ -104,8 +104,10 @@ export function buildView(root: HTMLElement, kind: ViewKind, state: ViewState, a
   // trainer (the view still plays up to where it got); a step trains n more epochs.
   let training: Pick<ViewElements, 'btnPause' | 'btnResume' | 'btnSteps'> = {};
   if (!compact) {
-    const btnPause = button(doc, '⏸ Pause training', 'btn-pause', { secondary: true, aria: 'Pause training (the trainer waits at the next epoch)' });
-    const btnResume = button(doc, '▶ Resume training', 'btn-resume', { secondary: true, aria: 'Resume training' });
+    const btnPause = button(doc, '', 'btn-pause', { secondary: true, aria: 'Pause training (the trainer waits at the next epoch)' });
+    const btnResume = button(doc, '', 'btn-resume', { secondary: true, aria: 'Resume training' });
+    setButtonContent(btnPause, 'pause', 'Pause training');
+    setButtonContent(btnResume, 'play', 'Resume training');
     const btnSteps = [1, 10].map((n) => {
       const b = button(doc, `Step ${n}`, `btn-step-${n}`, { secondary: true, aria: `Train ${n} more epoch${n === 1 ? '' : 's'}, then pause again` });
       b.addEventListener('click', () => act.step(n));
@@ -175,7 +177,8 @@ export function buildView(root: HTMLElement, kind: ViewKind, state: ViewState, a
 
   // Playback: the run told at a person's pace; the slider is its position (dragging it
   // pauses the playback there).
-  const btnPlay = button(doc, '⏸', 'btn-play', { secondary: true, aria: 'Pause the playback' });
+  const btnPlay = button(doc, '', 'btn-play', { secondary: true, aria: 'Pause the playback' });
+  setButtonContent(btnPlay, 'pause');
   btnPlay.classList.add('btn-icon');
   btnPlay.addEventListener('click', () => act.togglePlay());
   const slider = h(doc, 'input', { class: 'replay-slider', testid: 'replay-slider', attrs: { type: 'range', min: '0', max: '0', step: '1', value: '0', id: 'replay', 'aria-label': 'Shown epoch' } });
@@ -184,7 +187,8 @@ export function buildView(root: HTMLElement, kind: ViewKind, state: ViewState, a
   slider.addEventListener('input', () => act.replay());
   const speed = dropdown<PlaybackSetting>(doc, 'Speed', 'opt-speed', PLAYBACK_SETTINGS.map((p) => [p, speedLabel(speedOf(p))]), state.speed ?? '1x');
   speed.select.addEventListener('change', () => act.speed(speed.select.value));
-  const btnEnd = button(doc, '⏭ Latest', 'btn-end', { secondary: true, aria: 'Jump to the latest trained epoch' });
+  const btnEnd = button(doc, '', 'btn-end', { secondary: true, aria: 'Jump to the latest trained epoch' });
+  setButtonContent(btnEnd, 'end', 'Latest');
   btnEnd.addEventListener('click', () => act.jumpToEnd());
   const replay = h(doc, 'section', { class: 'replay', attrs: { 'aria-label': 'Playback' } }, [
     h(doc, 'label', { text: 'Playback', attrs: { for: 'replay' } }), btnPlay, slider, sliderLabel, speed.wrap, btnEnd,

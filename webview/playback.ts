@@ -6,6 +6,11 @@
  * whatever its length, never ahead of the trainer (a slow run is followed live), and the
  * trainer is never held back for the view.
  *
+ * The story is eased, not linear in epochs: epoch = total · (t / STORY_MS)². A boundary
+ * moves most in its first epochs (the notebook's is in place by epoch 10 of 100), so
+ * those get the most time: at ×1 the first tenth of a run takes about a second, the
+ * untrained model is on screen for a moment, and the last half takes under a second.
+ *
  * Positions are the frames' numbering: epochs completed, 0 = untrained, up to `trained`.
  * The replay slider and the playback are one concept: dragging the slider is `seek`,
  * which pauses the playback where it is put.
@@ -161,10 +166,15 @@ export class PlaybackClock {
     return this.playingFlag && this.behind;
   }
 
-  /** Epochs per millisecond at the current speed (Infinity for live). */
-  rate(): number {
-    if (this.speedValue === 'live') return Infinity;
-    return (this.speedValue * Math.max(1, this.totalEpochs)) / this.storyMs;
+  /** Story time (ms at ×1) at which epoch `pos` is shown: the inverse of `epochAt`. */
+  private storyTime(pos: number): number {
+    return this.storyMs * Math.sqrt(Math.max(0, pos) / Math.max(1, this.totalEpochs));
+  }
+
+  /** The epoch (fractional) the story shows at story time `t`. */
+  private epochAt(t: number): number {
+    const f = t / this.storyMs;
+    return Math.max(1, this.totalEpochs) * f * f;
   }
 
   private advance(): void {
@@ -175,8 +185,8 @@ export class PlaybackClock {
     }
     const dt = this.last === undefined ? 0 : Math.min(MAX_TICK_MS, Math.max(0, t - this.last));
     this.last = t;
-    const rate = this.rate();
-    this.pos = rate === Infinity ? this.trainedEpochs : Math.min(this.trainedEpochs, this.pos + dt * rate);
+    if (this.speedValue === 'live') this.pos = this.trainedEpochs;
+    else this.pos = Math.min(this.trainedEpochs, this.epochAt(this.storyTime(this.pos) + dt * this.speedValue));
   }
 
   /** A finished story stops playing (the play button then offers to play it again). */

@@ -69,6 +69,11 @@ const SHOTS: Shot[] = [
   // 12 classes (the palette past Okabe-Ito), and 200,000 unsampled points (the view's own cap).
   { name: 'panel-light-12-classes', query: 'view=panel&theme=light&pace=0&classes=12', width: 1200, height: 1000, ready: '[data-status="completed"]' },
   { name: 'panel-dark-12-classes', query: 'view=panel&theme=dark&pace=0&classes=12', width: 1200, height: 1000, ready: '[data-status="completed"]' },
+  // Paced playback mid-way (the default 1x: a run told in ~3 s), in the three themes.
+  ...(['dark', 'light', 'hc'] as const).map((theme): Shot => ({
+    name: `panel-${theme}-playback-mid`, query: `view=panel&theme=${theme}&pace=0&playback=1x`, width: 1200, height: 1000,
+    ready: '[data-status="completed"]', act: (p) => p.waitForFunction(() => Number(document.getElementById('app')?.dataset.shownEpoch) >= 40, undefined, { timeout: 15000 }).then(() => undefined),
+  })),
   { name: 'panel-light-200k-points', query: 'view=panel&theme=light&pace=0&points=200000', width: 1200, height: 1000, ready: '[data-status="completed"]' },
 ];
 

@@ -61,7 +61,8 @@ export function computeLenses(s: LensState): LensSpec[] {
       lenses.push({ title: '▶ Resume', command: COMMANDS.resume, tooltip: 'Resume training' });
       lenses.push({ title: 'Step', command: COMMANDS.step, tooltip: 'Train one more epoch (its boundary is drawn), then pause again' });
     } else if (total) {
-      lenses.push({ title: '⏸ Pause', command: COMMANDS.pause, tooltip: 'Pause training at the next epoch' });
+      // A codicon: the ⏸ character is missing from many editor fonts.
+      lenses.push({ title: '$(debug-pause) Pause', command: COMMANDS.pause, tooltip: 'Pause training at the next epoch' });
     }
   } else if (!s.trusted) {
     lenses.push({

@@ -14,7 +14,7 @@ describe('CodeLens state', () => {
   });
 
   test('training: Stop with 1-based completed epochs over the total', () => {
-    assert.deepEqual(titles({ trusted: true, errors: 0, running: stateOf(start(100), epoch(36)) }), ['■ Stop (epoch 37/100)', '⏸ Pause', 'Show visualisation']);
+    assert.deepEqual(titles({ trusted: true, errors: 0, running: stateOf(start(100), epoch(36)) }), ['■ Stop (epoch 37/100)', '$(debug-pause) Pause', 'Show visualisation']);
     assert.equal(computeLenses({ trusted: true, errors: 0, running: stateOf(start(100)) })[0].title, '■ Stop (epoch 0/100)');
     assert.equal(computeLenses({ trusted: true, errors: 0, running: stateOf() })[0].title, '■ Stop (starting…)');
     assert.equal(computeLenses({ trusted: true, errors: 0, running: stateOf() })[0].command, 'blobClassifier.stop');

@@ -26,16 +26,20 @@ function clock(total = 100) {
 }
 
 describe('playback clock', () => {
-  test('a run trained at once is told in about 3 s at ×1, every epoch shown, never ahead of the trainer', () => {
+  test('a run trained at once is told in about 3 s at ×1, eased (the first epochs, where the boundary moves, get the most time)', () => {
     const { c, run } = clock(100);
     c.setTrained(100, true);
     assert.equal(c.shown, 0, 'starts from the untrained model');
     assert.ok(c.animating);
     const seen = run(STORY_MS + 100);
-    const at1s = seen[Math.round(1000 / 16) - 1];
-    assert.ok(at1s >= 30 && at1s <= 36, `a third of the way after 1 s: ${at1s}`);
+    const at = (ms: number) => seen[Math.round(ms / 16) - 1];
+    assert.ok(at(250) === 0, `the untrained model for a moment: ${at(250)}`);
+    assert.ok(at(1000) >= 10 && at(1000) <= 12, `a ninth of the epochs after a third of the time: ${at(1000)}`);
+    assert.ok(at(2100) >= 47 && at(2100) <= 51, `half of them after 70%: ${at(2100)}`);
     assert.equal(seen.at(-1), 100);
-    assert.equal(new Set(seen).size, 101, 'every epoch 0..100 shown at 60 frames/s');
+    assert.ok(new Set(seen).size >= 95, `nearly every epoch 0..100 shown at 60 frames/s: ${new Set(seen).size}`);
+    const firstTen = seen.filter((e) => e <= 10).length * 16;
+    assert.ok(firstTen >= 900, `the first ten epochs take about a second: ${firstTen} ms`);
     const firstAt100 = seen.indexOf(100);
     assert.ok(Math.abs(firstAt100 * 16 - STORY_MS) <= 32, `the end after ${firstAt100 * 16} ms`);
     assert.equal(c.finished, true);
@@ -82,17 +86,17 @@ describe('playback clock', () => {
   test('pause holds the shown epoch however long; play goes on from there', () => {
     const { c, t, run } = clock(100);
     c.setTrained(100, true);
-    run(500);
+    run(1500);
     c.pause();
     const held = c.shown;
-    assert.ok(held > 10 && held < 20, `${held}`);
+    assert.ok(held >= 24 && held <= 26, `${held}`);
     t.now += 60_000;
     assert.equal(c.tick(), false);
     assert.equal(c.shown, held);
     assert.equal(c.animating, false);
     c.play();
     run(100);
-    assert.ok(c.shown > held && c.shown <= held + 5, `${c.shown}`);
+    assert.ok(c.shown > held && c.shown <= held + 5, `goes on from ${held}: ${c.shown}`);
   });
 
   test('the slider is the playback: seek pauses where it is put, clamped to what was trained', () => {
@@ -135,7 +139,12 @@ describe('playback clock', () => {
     c.tick();
     t.now += 2000; // one frame two seconds late
     c.tick();
-    assert.equal(c.shown, Math.floor((MAX_TICK_MS * 100) / STORY_MS));
+    assert.equal(c.shown, Math.floor(100 * (MAX_TICK_MS / STORY_MS) ** 2));
+    for (let i = 0; i < 5; i++) {
+      t.now += 2000;
+      c.tick();
+    }
+    assert.equal(c.shown, Math.floor(100 * ((6 * MAX_TICK_MS) / STORY_MS) ** 2), 'each late frame is one short step');
   });
 
   test('a paused trainer: playback catches up and stops at the trained epoch', () => {

@@ -320,6 +320,7 @@ export class App {
       // Wall-clock time this view first drew the run's boundary: the end of "click → first frame" (e2e).
       this.firstFrameRun = run.runId;
       this.root.dataset.firstFrameAt = String(Date.now());
+      this.root.dataset.firstFrameEpoch = String(shownFrame(this.model, this.replayEpoch())?.epoch);
     }
     if (this.clock.animating) this.scheduler.request();
   }

@@ -77,7 +77,16 @@ describe('watching a run: paced playback, the replay slider, pause and step (dar
     });
     const clickAt = await page.evaluate(() => window.__clickAt);
     const firstFrameAt = Number(await waitFor(() => app.getAttribute('data-first-frame-at'), 'the first frame'));
-    const untrained = await view.getByTestId('boundary-train').getAttribute('data-frame-epoch');
+    const untrained = await app.getAttribute('data-first-frame-epoch');
+    // Where the time went: VS Code creating the webview (its document starts), the view's
+    // script up to \`ready\`, then the replay and the first draw.
+    const doc = await app.evaluate((el) => {
+      const w = el.ownerDocument.defaultView;
+      const ready = w.performance.getEntriesByName('blobs-ready')[0];
+      return { start: w.performance.timeOrigin, ready: ready ? w.performance.timeOrigin + ready.startTime : undefined };
+    });
+    const split = { toDocumentMs: Math.round(doc.start - clickAt), toReadyMs: doc.ready ? Math.round(doc.ready - clickAt) : null };
+    console.log(`# first run: the webview's document started ${split.toDocumentMs} ms after the click, said ready at ${split.toReadyMs} ms`);
     const done = await waitApp(view, { status: 'completed', epoch: 100 });
     const hashes = await app.evaluate((el) => {
       const w = el.ownerDocument.defaultView;
@@ -90,7 +99,7 @@ describe('watching a run: paced playback, the replay slider, pause and step (dar
     const playedFor = hashes.length ? hashes.at(-1).t - hashes[0].t : 0;
     console.log(`# first run: click → first frame ${firstFrameAt - clickAt} ms (epoch ${untrained} on the canvas); ${distinct} different boundaries over ${playedFor} ms, shown epochs ${shownEpochs.slice(0, 12).join(',')}…${shownEpochs.at(-1)}`);
     if (trainedBy) console.log(`# the trainer had finished when the view showed epoch ${trainedBy.shown}`);
-    record('firstRun', { clickToFirstFrameMs: firstFrameAt - clickAt, firstFrameEpoch: Number(untrained), distinctBoundaries: distinct, playbackMs: playedFor, shownWhenTrainerDone: trainedBy?.shown ?? null });
+    record('firstRun', { clickToFirstFrameMs: firstFrameAt - clickAt, ...split, firstFrameEpoch: Number(untrained), distinctBoundaries: distinct, playbackMs: playedFor, shownWhenTrainerDone: trainedBy?.shown ?? null });
     assert.equal(untrained, '0', 'the first frame drawn is the untrained model');
     assert.ok(distinct >= 20, `${distinct} different boundaries during playback`);
     assert.equal(done.shown, 100);
@@ -109,8 +118,8 @@ describe('watching a run: paced playback, the replay slider, pause and step (dar
     const panelWarm = Number(await app.getAttribute('data-first-frame-at')) - (await app.evaluate((el) => el.ownerDocument.defaultView.__clickAt));
     // Mid-way: the view tells the run at its pace, the trainer long done.
     await waitFor(async () => Number(await app.getAttribute('data-shown-epoch')) >= 35, 'epoch 35 shown', 30_000);
+    const mid = await app.evaluate((el) => ({ shown: Number(el.dataset.shownEpoch), epoch: Number(el.dataset.epoch), ahead: el.querySelector('[data-testid="ahead"]').textContent }));
     await shot(session, 'playback-mid-dark');
-    const mid = { shown: Number(await app.getAttribute('data-shown-epoch')), epoch: Number(await app.getAttribute('data-epoch')), ahead: await view.getByTestId('ahead').innerText() };
     console.log(`# screenshot mid-way: shown ${mid.shown}, trained ${mid.epoch}: "${mid.ahead}"`);
     await waitApp(view, { status: 'completed', epoch: 100 });
     // Again at ×¼ (the speed control), to look at the playback row mid-way too.

@@ -561,6 +561,7 @@ describe('webview playback (a hand-driven clock)', () => {
     assert.equal(h.root.dataset.playing, 'true');
     assert.equal(h.root.querySelector<HTMLElement>('.evaluation')!.hidden, true, 'no evaluation of the final model before it is shown');
     assert.ok(h.root.dataset.firstFrameAt, 'the first frame is timed');
+    assert.equal(h.root.dataset.firstFrameEpoch, '0', 'and it is the untrained model');
 
     const seen = new Set<number>();
     for (let i = 0; i < 30; i++) {

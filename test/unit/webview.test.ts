@@ -692,6 +692,17 @@ describe('webview playback (a hand-driven clock)', () => {
   });
 });
 
+describe('webview → host messages', () => {
+  test('pause, resume and step are validated like the others: a step asks for 1 to 1000 whole epochs', () => {
+    for (const m of [{ type: 'pause' }, { type: 'resume' }, { type: 'step', epochs: 1 }, { type: 'step', epochs: 10 }, { type: 'step', epochs: 1000 }]) {
+      assert.equal(isWebviewToHost(m), true, JSON.stringify(m));
+    }
+    for (const m of [{ type: 'pause', epochs: 1 }, { type: 'step' }, { type: 'step', epochs: 0 }, { type: 'step', epochs: 1.5 }, { type: 'step', epochs: 1001 }, { type: 'step', epochs: '1' }, { type: 'step', epochs: 1, x: 1 }]) {
+      assert.equal(isWebviewToHost(m), false, JSON.stringify(m));
+    }
+  });
+});
+
 describe('webview side view', () => {
   test('compact: test boundary only, open-panel button, no evaluation', () => {
     const h = mount('side', undefined, 'vscode-dark');

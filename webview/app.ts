@@ -19,6 +19,7 @@ import { exportFigure, figureSvg } from './figureExport';
 import { renderHeader } from './header';
 import { buildView, type ViewElements } from './layout';
 import { epochsDone, newRunState, settleReplay } from '../src/core/run/state';
+import { PlaybackClock, speedOf } from './playback';
 import { applyEvents, emptyModel, shownFrame, type Part, type RunModel } from './model';
 import type { ProbeTarget } from './render/probe';
 import { createScheduler, type Scheduler } from './render/scheduler';
@@ -47,14 +48,26 @@ export class App {
   private readonly disposers: (() => void)[] = [];
   private readonly v: ViewElements;
   private readonly drawer: Drawer;
+  /** Which epoch is shown: the run told at a person's pace (playback.ts). */
+  private readonly clock: PlaybackClock;
+  private readonly now: () => number;
+  /** Clock time the playback position was last saved (saved now and then while playing). */
+  private savedAt = -Infinity;
+  /** The run whose first boundary this view drew (for `data-first-frame-at`). */
+  private firstFrameRun?: string;
 
   constructor(
     readonly root: HTMLElement,
     private readonly api: VsCodeApi,
+    /** `now`: the playback's time source, ms (tests drive it by hand). */
+    opts: { now?: () => number } = {},
   ) {
     this.doc = root.ownerDocument;
     this.kind = root.dataset.view === 'side' ? 'side' : 'panel';
     this.state = readViewState(api);
+    this.now = opts.now ?? (() => performance.now());
+    this.clock = new PlaybackClock(this.now);
+    this.clock.setSpeed(speedOf(this.state.speed ?? '1x'));
     // The host names the spec on #app; keep it in the state for the panel serializer.
     if (root.dataset.specPath) {
       this.state.specPath = root.dataset.specPath;
@@ -65,6 +78,15 @@ export class App {
     this.v = buildView(root, this.kind, this.state, {
       train: () => post(api, { type: 'train' }),
       stop: () => post(api, { type: 'stop' }),
+      pauseTraining: () => post(api, { type: 'pause' }),
+      resumeTraining: () => post(api, { type: 'resume' }),
+      step: (epochs) => post(api, { type: 'step', epochs }),
+      togglePlay: () => this.playback((c) => (c.playing ? c.pause() : c.play())),
+      jumpToEnd: () => this.playback((c) => c.jumpToEnd()),
+      speed: (p) => {
+        this.state.speed = p;
+        this.playback((c) => c.setSpeed(speedOf(p)));
+      },
       openPanel: () => post(api, { type: 'openPanel' }),
       palette: (p) => {
         this.state.palette = p;
@@ -176,10 +198,18 @@ export class App {
     if (!msg || typeof msg !== 'object') return;
     switch (msg.type) {
       case 'run': {
+        // The same run again (the host resends it when the view is shown): the playback
+        // goes on. A run saved in the state (a reloaded view): from where it stood. A run
+        // new to this view: its story from the untrained model, even if it has ended
+        // (the first run's panel loads while the trainer finishes).
+        const same = this.model.run?.runId === msg.run.runId;
         this.model = { ...emptyModel(), run: msg.run, state: newRunState() };
         const changed = applyEvents(this.model, msg.events);
         settleReplay(this.model.state!, msg.active);
-        if (this.state.replay && this.state.replay.runId !== msg.run.runId) this.state.replay = undefined;
+        const saved = this.state.replay?.runId === msg.run.runId ? this.state.replay : undefined;
+        if (!saved) this.state.replay = undefined;
+        if (!same) this.clock.reset(this.model.state?.start?.epochs ?? 0, saved ? { from: saved.epoch, playing: saved.playing } : {});
+        this.syncClock();
         this.state.specPath = msg.run.specPath;
         this.saveState();
         this.updateColors();
@@ -189,12 +219,21 @@ export class App {
       }
       case 'events': {
         if (!this.model.run || msg.runId !== this.model.run.runId) return;
+        const st = this.model.state;
+        const wasPaused = !!st?.paused;
+        const before = st ? epochsDone(st) : 0;
         const changed = applyEvents(this.model, msg.events);
         if (changed.has('layout')) {
           this.updateColors();
           // The run's start (its spec) came after the history: name the earlier runs now.
           this.filterHistory();
         }
+        // A step (new epochs while training stays paused, from any of its controls): the
+        // view shows the stepped epochs, wherever the playback stood.
+        const after = this.model.state;
+        if (wasPaused && after?.paused && epochsDone(after) > before) this.clock.jumpToEnd();
+        if (changed.has('layout')) this.clock.reset(after?.start?.epochs ?? 0); // a restarted stream
+        this.syncClock();
         // Status may come back to running with a restarted stream.
         this.markDirty(...changed);
         break;
@@ -203,6 +242,15 @@ export class App {
         this.allHistory = msg.runs;
         this.filterHistory();
         this.markDirty('curves');
+        break;
+      case 'options':
+        // The setting changed (or is first known): it wins over the view's own choice.
+        if (msg.playback !== this.state.playbackSetting) {
+          this.state.playbackSetting = msg.playback;
+          this.state.speed = msg.playback;
+          if (this.v.speed) this.v.speed.value = msg.playback;
+          this.playback((c) => c.setSpeed(speedOf(msg.playback)));
+        }
         break;
       case 'idle':
         this.model = emptyModel();
@@ -260,32 +308,59 @@ export class App {
     this.lut = heatmapLut({ colors: this.colors, background: this.theme.background, minAlpha: this.theme.minAlpha, maxAlpha: this.theme.maxAlpha });
   }
 
-  /** The replayed epoch (frames' numbering: epochs completed), or undefined = latest. */
+  /** The shown epoch (frames' numbering: epochs completed), or undefined when no run is shown. */
   private replayEpoch(): number | undefined {
-    const { run, state } = this.model;
-    if (!run || !state || state.status === 'running') return undefined;
-    const r = this.state.replay;
-    return r && r.runId === run.runId && r.epoch < epochsDone(state) ? r.epoch : undefined;
+    return this.model.run && this.model.state ? this.clock.shown : undefined;
   }
 
-  private onReplay(): void {
-    const slider = this.v.slider;
-    if (!slider || !this.model.run) return;
-    const value = Number(slider.value);
-    const max = Number(slider.max);
-    this.state.replay = value >= max ? undefined : { runId: this.model.run.runId, epoch: value };
-    this.saveState();
-    this.markDirty('boundary', 'curves', 'header');
+  /** The trainer's progress into the clock; animation frames while it has epochs to show. */
+  private syncClock(): void {
+    const st = this.model.state;
+    if (!st) return;
+    this.clock.setTrained(epochsDone(st), st.status !== 'running', st.start?.epochs ?? 0);
+    if (this.clock.animating) this.scheduler.request();
+  }
+
+  /** A playback control: act on the clock, keep the position, redraw what it shows. */
+  private playback(act: (c: PlaybackClock) => void): void {
+    act(this.clock);
+    this.savePosition();
+    this.markDirty('boundary', 'curves', 'eval', 'header');
     this.renderHeader();
   }
 
+  private savePosition(): void {
+    const run = this.model.run;
+    this.savedAt = this.now();
+    if (run) this.state.replay = { runId: run.runId, epoch: this.clock.shown, playing: this.clock.playing };
+    this.saveState();
+  }
+
+  /** The slider: the playback's position; dragging it pauses the playback there. */
+  private onReplay(): void {
+    const slider = this.v.slider;
+    if (!slider || !this.model.run) return;
+    this.playback((c) => c.seek(Number(slider.value)));
+  }
+
   private renderHeader(): void {
-    renderHeader(this.root, this.v, this.model, { kind: this.kind, idle: this.idle, replay: this.replayEpoch() });
+    renderHeader(this.root, this.v, this.model, {
+      kind: this.kind, idle: this.idle, replay: this.replayEpoch(),
+      playback: { playing: this.clock.playing, finished: this.clock.finished },
+    });
   }
 
   private draw(): void {
+    // One step of the playback per animation frame: the shown epoch decides the rest.
+    const wasPlaying = this.clock.playing;
+    if (this.clock.tick()) {
+      for (const p of ['boundary', 'curves', 'eval', 'header'] as const) this.dirty.add(p);
+      // Kept now and then while playing (a reloaded view goes on from about there), and when the story ends.
+      if (this.now() - this.savedAt >= 500 || wasPlaying !== this.clock.playing) this.savePosition();
+    }
     const parts = new Set(this.dirty);
     this.dirty.clear();
+    if (parts.has('header')) this.renderHeader();
     const network = this.kind === 'side' ? this.sideRoom : this.state.network;
     this.v.network.el.hidden = !network || !this.model.state?.start;
     this.drawer.draw(parts, {
@@ -293,6 +368,15 @@ export class App {
       compare: this.compare, replay: this.replayEpoch(), network,
     });
     if (parts.has('boundary') || parts.has('layout') || parts.has('probe')) this.renderProbe();
+    const run = this.model.run;
+    const drewBoundary = (parts.has('boundary') || parts.has('layout')) && !!this.model.state?.start && !!shownFrame(this.model, this.replayEpoch());
+    if (run && this.firstFrameRun !== run.runId && drewBoundary) {
+      // Wall-clock time this view first drew the run's boundary: the end of "click → first frame" (e2e).
+      this.firstFrameRun = run.runId;
+      this.root.dataset.firstFrameAt = String(Date.now());
+      this.root.dataset.firstFrameEpoch = String(shownFrame(this.model, this.replayEpoch())?.epoch);
+    }
+    if (this.clock.animating) this.scheduler.request();
   }
 
   /** The whole figure as SVG text, as shown now (replayed epoch, theme, options). */

@@ -27,7 +27,7 @@ export interface DrawInput {
   lut: Uint8Array;
   /** Earlier runs for the compare overlay (panel). */
   compare: CompareRun[];
-  /** The replayed epoch, or undefined = latest. */
+  /** The shown epoch (playback or slider), or undefined = latest. */
   replay?: number;
   /** The network view is shown (panel: its toggle; side view: room for it). */
   network: boolean;
@@ -94,7 +94,8 @@ export class Drawer {
       }
     }
     if ((parts.has('eval') || parts.has('layout')) && v.evalSection && v.confusion && v.scores) {
-      const done = m.state?.done;
+      // The final model's evaluation, once the view shows the final model.
+      const done = m.state?.done && (r === undefined || r >= m.state.done.summary.epochs_completed) ? m.state.done : undefined;
       v.evalSection.hidden = !done;
       if (done) {
         const split = d.state.confusionSplit;

@@ -14,7 +14,7 @@ export interface FigureInput {
   theme: ViewTheme;
   state: ViewState;
   history: EpochEvent[][];
-  /** The replayed epoch, or undefined = latest. */
+  /** The shown epoch (playback or slider), or undefined = latest. */
   replay?: number;
 }
 

@@ -6,15 +6,18 @@
 import type { ErrorEvent, HostToWebview, StartEvent, ViewKind } from '../src/core/protocol';
 import { duration, num, pct } from '../src/core/figure/format';
 import { epochsDone, latestTestAcc, newRunState } from '../src/core/run/state';
-import { viewStatus, type RunModel } from './model';
+import { lastBefore, logsUpTo, viewStatus, type RunModel } from './model';
 import type { ViewElements } from './layout';
+import { setButtonContent } from './render/dom';
 
 export interface HeaderContext {
   kind: ViewKind;
   /** The last `idle` message, for the notice when no run is shown. */
   idle?: Extract<HostToWebview, { type: 'idle' }>;
-  /** The replayed epoch, or undefined = latest. */
+  /** The shown epoch (playback or slider), or undefined = latest. */
   replay?: number;
+  /** The playback's state (panel controls; `data-playing`). */
+  playback?: { playing: boolean; finished: boolean };
 }
 
 export function renderHeader(root: HTMLElement, v: ViewElements, m: RunModel, ctx: HeaderContext): void {
@@ -23,37 +26,53 @@ export function renderHeader(root: HTMLElement, v: ViewElements, m: RunModel, ct
   const s = run.start;
   const done = epochsDone(run);
   const total = s?.epochs ?? 0;
+  // `data-epoch` is the run's progress (the trainer's); the view shows `data-shown-epoch`.
+  const shown = Math.min(done, ctx.replay ?? done);
+  const behind = !!s && shown < done;
   root.dataset.status = status;
   root.dataset.epoch = String(done);
+  root.dataset.shownEpoch = String(shown);
+  const playing = !!ctx.playback?.playing;
+  root.dataset.playing = String(playing);
   if (m.run) root.dataset.runId = m.run.runId;
   else delete root.dataset.runId;
   const acc = latestTestAcc(run);
   if (acc === undefined) delete root.dataset.testAcc;
   else root.dataset.testAcc = String(acc);
+  // The numbers of the model shown: the epoch event that made it (none for epoch 0).
+  const at = behind ? lastBefore(m.epochs, shown) : m.epochs.at(-1);
+  const shownAcc = behind ? at?.testAcc : acc;
 
   const idle = ctx.idle;
   v.specName.textContent = s?.specName ?? m.run?.specName ?? idle?.specName ?? 'Blob Classifier';
-  v.statusText.textContent = run.paused && status === 'running' ? 'paused' : status === 'idle' ? '' : status;
+  v.statusText.textContent = run.paused && status === 'running' ? 'training paused' : status === 'idle' ? '' : status;
   v.statusText.className = `status status-${status}`;
   v.meta.textContent = s ? describeStart(s, ctx.kind === 'side') : '';
   v.meta.title = s ? `${s.reason}` : '';
-  v.epochText.textContent = `${done}/${total}`;
-  v.progress.set(done, total);
+  v.epochText.textContent = `${shown}/${total}`;
+  v.progress.set(done, total, shown);
   v.busy.hidden = status !== 'running' || run.paused;
-  const last = m.epochs.at(-1);
-  v.elapsed.textContent = last ? duration(last.elapsedMs) : '';
-  v.testAcc.textContent = pct(acc);
+  v.elapsed.textContent = at ? duration(at.elapsedMs) : '';
+  v.testAcc.textContent = pct(shownAcc);
+  // Training outruns the view (it is never slowed down for it): say so.
+  v.ahead.textContent = behind ? `trained to ${done}, showing ${shown}${playing ? '' : ' (playback paused)'}` : '';
+  v.ahead.hidden = !behind;
   if (ctx.kind === 'side') {
-    v.numbers.textContent = last ? `loss ${num(last.trainLoss, 4)} / ${num(last.testLoss, 4)} · train acc ${pct(last.trainAcc)}` : '';
+    v.numbers.textContent = at ? `loss ${num(at.trainLoss, 4)} / ${num(at.testLoss, 4)} · train acc ${pct(at.trainAcc)}` : '';
   } else {
-    // The notebook prints a line every log_every epochs; show the latest, as it would.
+    // The notebook prints a line every log_every epochs; show the latest up to the shown epoch, as it would.
+    const logs = logsUpTo(m, behind ? shown : undefined);
     const warn = m.logs.filter((l) => l.level === 'warn').at(-1);
-    const info = m.logs.filter((l) => l.level === 'info').at(-1);
+    const info = logs.filter((l) => l.level === 'info').at(-1);
     v.numbers.textContent = warn ? `⚠ ${warn.message}` : info?.message ?? '';
     v.numbers.classList.toggle('warn', !!warn);
   }
   v.btnStop.disabled = status !== 'running';
   v.btnTrain.disabled = status === 'running';
+  const running = status === 'running' && !!s;
+  show(v.btnPause, running && !run.paused);
+  show(v.btnResume, running && run.paused);
+  for (const b of v.btnSteps ?? []) show(b, running && run.paused);
   v.btnTrain.textContent = status !== 'idle' ? 'Train again' : 'Train';
 
   const err = run.error;
@@ -90,16 +109,28 @@ export function renderHeader(root: HTMLElement, v: ViewElements, m: RunModel, ct
   }
 
   if (v.slider && v.sliderLabel) {
-    const max = done;
-    const r = ctx.replay;
-    v.slider.max = String(max);
-    v.slider.value = String(r ?? max);
-    v.slider.disabled = status === 'running' || !m.frames.length;
-    const shown = r ?? max;
-    const text = r === undefined ? `epoch ${shown}/${total} (latest)` : `epoch ${shown}/${total}`;
+    v.slider.max = String(done);
+    v.slider.value = String(shown);
+    v.slider.disabled = !m.frames.length;
+    const text = `epoch ${shown}/${total}${s && !behind ? (status === 'running' ? ' (latest)' : '') : ''}`;
     v.sliderLabel.textContent = text;
     v.slider.setAttribute('aria-valuetext', text);
   }
+  if (v.btnPlay) {
+    const again = !playing && !!ctx.playback?.finished;
+    const name = playing ? 'pause' : again ? 'replay' : 'play';
+    if (v.btnPlay.querySelector('svg')?.dataset.icon !== name) setButtonContent(v.btnPlay, name);
+    const label = playing ? 'Pause the playback' : again ? 'Play the run again from the untrained model' : 'Play';
+    v.btnPlay.setAttribute('aria-label', label);
+    v.btnPlay.title = label;
+    v.btnPlay.disabled = !m.frames.length;
+  }
+  if (v.btnEnd) v.btnEnd.disabled = !behind;
+}
+
+/** Shows or hides a toolkit control (`hidden` does not: its :host display wins). */
+function show(el: HTMLElement | undefined, on: boolean): void {
+  if (el) el.style.display = on ? '' : 'none';
 }
 
 const ERROR_TITLES: Record<ErrorEvent['code'], string> = {

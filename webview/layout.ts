@@ -4,7 +4,7 @@
  * evaluation tables. Returns the elements the other parts fill in; what the controls do
  * is passed in as callbacks, so building stays separate from behaviour.
  */
-import type { SpecField, SpecFieldValue, ViewKind } from '../src/core/protocol';
+import { PLAYBACK_SETTINGS, type PlaybackSetting, type SpecField, type SpecFieldValue, type ViewKind } from '../src/core/protocol';
 import type { PaletteName } from '../src/core/figure/palette';
 import { CompareLegend } from './compare';
 import { SpecControls } from './controls';
@@ -12,7 +12,8 @@ import { BoundaryView } from './render/boundary';
 import { LineChart } from './render/chart';
 import { NetworkView } from './render/network';
 import { ProbeOverlay } from './render/probe';
-import { busyIndicator, button, checkbox, dropdown, h, progressBar, type ButtonControl, type CheckboxControl } from './render/dom';
+import { busyIndicator, button, checkbox, dropdown, h, progressBar, setButtonContent, type ButtonControl, type CheckboxControl, type DropdownControl } from './render/dom';
+import { speedLabel, speedOf } from './playback';
 import type { ViewState } from './vscode';
 
 /** The elements the header, the drawing and the export fill in. */
@@ -27,6 +28,12 @@ export interface ViewElements {
   testAcc: HTMLElement;
   btnStop: ButtonControl;
   btnTrain: ButtonControl;
+  /** Training's own controls (the trainer, not the view's playback); panel only. */
+  btnPause?: ButtonControl;
+  btnResume?: ButtonControl;
+  btnSteps?: ButtonControl[];
+  /** "trained to 100, showing 37": said when the trainer is ahead of the view. */
+  ahead: HTMLElement;
   errorBox: HTMLElement;
   errorTitle: HTMLElement;
   errorMessage: HTMLElement;
@@ -44,9 +51,12 @@ export interface ViewElements {
   charts: LineChart[];
   /** The network view (panel: behind its toggle; side view: when there is room). */
   network: NetworkView;
-  /** Panel only. */
+  /** Panel only: the playback (the slider is its position). */
   slider?: HTMLInputElement;
   sliderLabel?: HTMLElement;
+  btnPlay?: ButtonControl;
+  btnEnd?: ButtonControl;
+  speed?: DropdownControl;
   confusion?: HTMLTableElement;
   scores?: HTMLTableElement;
   evalSection?: HTMLElement;
@@ -64,6 +74,14 @@ export interface ViewElements {
 export interface ViewActions {
   train(): void;
   stop(): void;
+  /** Training: pause, resume, step `epochs` while paused. */
+  pauseTraining(): void;
+  resumeTraining(): void;
+  step(epochs: number): void;
+  /** Playback: play/pause, jump to the latest epoch, speed. */
+  togglePlay(): void;
+  jumpToEnd(): void;
+  speed(s: PlaybackSetting): void;
   openPanel(): void;
   palette(p: PaletteName): void;
   logLoss(on: boolean): void;
@@ -95,11 +113,31 @@ export function buildView(root: HTMLElement, kind: ViewKind, state: ViewState, a
   const progress = progressBar(doc, 'Training progress');
   const elapsed = h(doc, 'span', { class: 'elapsed' });
   const testAcc = h(doc, 'span', { class: 'test-acc', testid: 'test-acc', text: '–', attrs: { title: 'Test accuracy' } });
+  const ahead = h(doc, 'span', { class: 'ahead', testid: 'ahead', attrs: { 'aria-live': 'off' } });
   const btnStop = button(doc, 'Stop', 'btn-stop', { secondary: true, aria: 'Stop training' });
   const btnTrain = button(doc, 'Train', 'btn-train', { aria: 'Train the model' });
   btnStop.addEventListener('click', () => act.stop());
   btnTrain.addEventListener('click', () => act.train());
   const buttons = h(doc, 'div', { class: 'buttons' }, [btnTrain, btnStop]);
+  // Training's controls, worded apart from the playback's: pausing training stops the
+  // trainer (the view still plays up to where it got); a step trains n more epochs.
+  let training: Pick<ViewElements, 'btnPause' | 'btnResume' | 'btnSteps'> = {};
+  if (!compact) {
+    const btnPause = button(doc, '', 'btn-pause', { secondary: true, aria: 'Pause training (the trainer waits at the next epoch)' });
+    const btnResume = button(doc, '', 'btn-resume', { secondary: true, aria: 'Resume training' });
+    setButtonContent(btnPause, 'pause', 'Pause training');
+    setButtonContent(btnResume, 'play', 'Resume training');
+    const btnSteps = [1, 10].map((n) => {
+      const b = button(doc, `Step ${n}`, `btn-step-${n}`, { secondary: true, aria: `Train ${n} more epoch${n === 1 ? '' : 's'}, then pause again` });
+      b.addEventListener('click', () => act.step(n));
+      return b;
+    });
+    btnPause.addEventListener('click', () => act.pauseTraining());
+    btnResume.addEventListener('click', () => act.resumeTraining());
+    buttons.insertBefore(btnPause, btnStop);
+    for (const b of [btnResume, ...btnSteps]) buttons.insertBefore(b, btnStop);
+    training = { btnPause, btnResume, btnSteps };
+  }
   if (compact) {
     const open = button(doc, 'Open panel', 'btn-open-panel', { secondary: true, aria: 'Open the full view in an editor panel' });
     open.addEventListener('click', () => act.openPanel());
@@ -107,7 +145,7 @@ export function buildView(root: HTMLElement, kind: ViewKind, state: ViewState, a
   }
   const accLabel = h(doc, 'span', { class: 'acc-label', text: 'test acc ' }, [testAcc]);
   const progressRow = h(doc, 'div', { class: 'progress-row' }, [
-    h(doc, 'span', { class: 'epoch-label', text: 'epoch ' }, [epochText]), progress.el, elapsed, accLabel,
+    h(doc, 'span', { class: 'epoch-label', text: 'epoch ' }, [epochText]), progress.el, elapsed, accLabel, ahead,
   ]);
   const numbers = h(doc, 'div', { class: compact ? 'numbers' : 'log-line', attrs: { 'aria-live': 'off' } });
   const header = h(doc, 'header', { class: 'hdr' }, [
@@ -132,7 +170,7 @@ export function buildView(root: HTMLElement, kind: ViewKind, state: ViewState, a
   const chartRow = h(doc, 'section', { class: 'charts', attrs: { 'aria-label': 'Training curves' } }, charts.map((c) => c.el));
   const content = h(doc, 'div', { class: 'content', hidden: true });
   const els: ViewElements = {
-    specName, meta, statusText, epochText, progress, busy, elapsed, testAcc, btnStop, btnTrain,
+    specName, meta, statusText, epochText, progress, busy, elapsed, testAcc, btnStop, btnTrain, ...training, ahead,
     errorBox, errorTitle, errorMessage, outcome, numbers, notice, content, legend, slice, boundaries, probes, charts, network,
   };
 
@@ -165,12 +203,24 @@ export function buildView(root: HTMLElement, kind: ViewKind, state: ViewState, a
   network.el.hidden = !state.network;
   const toolbar = h(doc, 'div', { class: 'toolbar' }, [palette.wrap, log, net, png, svg, exportStatus]);
 
-  // Replay.
-  const slider = h(doc, 'input', { class: 'replay-slider', testid: 'replay-slider', attrs: { type: 'range', min: '0', max: '0', step: '1', value: '0', id: 'replay', 'aria-label': 'Replay epoch' } });
+  // Playback: the run told at a person's pace; the slider is its position (dragging it
+  // pauses the playback there).
+  const btnPlay = button(doc, '', 'btn-play', { secondary: true, aria: 'Pause the playback' });
+  setButtonContent(btnPlay, 'pause');
+  btnPlay.classList.add('btn-icon');
+  btnPlay.addEventListener('click', () => act.togglePlay());
+  const slider = h(doc, 'input', { class: 'replay-slider', testid: 'replay-slider', attrs: { type: 'range', min: '0', max: '0', step: '1', value: '0', id: 'replay', 'aria-label': 'Shown epoch' } });
   slider.disabled = true;
   const sliderLabel = h(doc, 'output', { class: 'replay-label', attrs: { for: 'replay' } });
   slider.addEventListener('input', () => act.replay());
-  const replay = h(doc, 'section', { class: 'replay' }, [h(doc, 'label', { text: 'Replay', attrs: { for: 'replay' } }), slider, sliderLabel]);
+  const speed = dropdown<PlaybackSetting>(doc, 'Speed', 'opt-speed', PLAYBACK_SETTINGS.map((p) => [p, speedLabel(speedOf(p))]), state.speed ?? '1x');
+  speed.select.addEventListener('change', () => act.speed(speed.select.value));
+  const btnEnd = button(doc, '', 'btn-end', { secondary: true, aria: 'Jump to the latest trained epoch' });
+  setButtonContent(btnEnd, 'end', 'Latest');
+  btnEnd.addEventListener('click', () => act.jumpToEnd());
+  const replay = h(doc, 'section', { class: 'replay', attrs: { 'aria-label': 'Playback' } }, [
+    h(doc, 'label', { text: 'Playback', attrs: { for: 'replay' } }), btnPlay, slider, sliderLabel, speed.wrap, btnEnd,
+  ]);
 
   // Evaluation.
   const confusion = h(doc, 'table', { class: 'confusion', testid: 'confusion' });
@@ -187,5 +237,5 @@ export function buildView(root: HTMLElement, kind: ViewKind, state: ViewState, a
   // plots stay where they were; open, it takes the full width under them.
   buttons.append(controls.el);
   root.append(header, errorBox, outcome, notice, content);
-  return { ...els, slider, sliderLabel, confusion, scores, evalSection, compareBox: cmp, compareAfter: log, exportStatus, controls, networkBox: net, compareLegend };
+  return { ...els, slider, sliderLabel, btnPlay, btnEnd, speed: speed.select, confusion, scores, evalSection, compareBox: cmp, compareAfter: log, exportStatus, controls, networkBox: net, compareLegend };
 }

@@ -6,7 +6,7 @@
  * only those.
  */
 import type { EpochEvent, FrameEvent, LogEvent, RunRef, TrainerEvent } from '../src/core/protocol';
-import { foldRunEvent, newRunState, type RunState, type RunStatus } from '../src/core/run/state';
+import { epochsDone, foldRunEvent, newRunState, type RunState, type RunStatus } from '../src/core/run/state';
 
 /** A run's status, or `idle` when the view shows no run. */
 export type ViewStatus = RunStatus | 'idle';
@@ -20,6 +20,8 @@ export interface RunModel {
   /** Recorded frames, ascending epoch. Thinned when very many (see MAX_FRAMES). */
   frames: FrameEvent[];
   logs: LogEvent[];
+  /** Epochs done when each of `logs` came (a log line belongs to the epochs before it). */
+  logAt: number[];
 }
 
 /** Frames kept for replay; each is ~2 x resolution^2 bytes of base64. */
@@ -27,7 +29,7 @@ export const MAX_FRAMES = 400;
 const MAX_LOGS = 50;
 
 export function emptyModel(): RunModel {
-  return { epochs: [], frames: [], logs: [] };
+  return { epochs: [], frames: [], logs: [], logAt: [] };
 }
 
 export function viewStatus(m: RunModel): ViewStatus {
@@ -45,7 +47,7 @@ export function applyEvent(m: RunModel, e: TrainerEvent, changed: Set<Part>): vo
   switch (e.type) {
     case 'start':
       // A start begins the run afresh (a run message replays from the beginning).
-      Object.assign(m, { epochs: [], frames: [], logs: [] });
+      Object.assign(m, { epochs: [], frames: [], logs: [], logAt: [] });
       changed.add('layout').add('header').add('boundary').add('curves').add('eval');
       break;
     case 'epoch': {
@@ -66,7 +68,11 @@ export function applyEvent(m: RunModel, e: TrainerEvent, changed: Set<Part>): vo
     }
     case 'log':
       m.logs.push(e);
-      if (m.logs.length > MAX_LOGS) m.logs.shift();
+      m.logAt.push(epochsDone(m.state));
+      if (m.logs.length > MAX_LOGS) {
+        m.logs.shift();
+        m.logAt.shift();
+      }
       changed.add('header');
       break;
     case 'done':
@@ -107,17 +113,25 @@ export function lastBefore<T extends { epoch: number }>(items: T[], limit: numbe
   return best;
 }
 
-/**
- * The frame the view shows: the latest one, or the one of the replayed epoch. The one
- * place that decides it: the boundaries, the network view, the probe and the export all
- * draw this frame, so whatever drives the shown epoch (the replay slider today, paced
- * playback later) moves them together.
- */
-export function shownFrame(m: RunModel, replay: number | undefined): FrameEvent | undefined {
-  return replay === undefined ? m.frames.at(-1) : frameAtOrBefore(m.frames, replay);
-}
-
 /** The latest frame at or before `epoch`, else the first one. */
 export function frameAtOrBefore(frames: FrameEvent[], epoch: number): FrameEvent | undefined {
   return lastBefore(frames, epoch + 1) ?? frames[0];
+}
+
+/**
+ * THE frame a view shows for the shown epoch (the playback clock's, or the slider's:
+ * they are one), undefined = the latest. Every part that draws "the model now" (the
+ * boundary plots, the network view, the probe, the export) asks this one function, so
+ * they move together.
+ */
+export function shownFrame(m: RunModel, shown: number | undefined): FrameEvent | undefined {
+  return shown === undefined ? m.frames.at(-1) : frameAtOrBefore(m.frames, shown);
+}
+
+/** The latest log line that belongs to the first `shown` epochs (all of them when undefined). */
+export function logsUpTo(m: RunModel, shown: number | undefined): LogEvent[] {
+  if (shown === undefined) return m.logs;
+  let n = 0;
+  while (n < m.logs.length && m.logAt[n] <= shown) n++;
+  return m.logs.slice(0, n);
 }

@@ -3,7 +3,7 @@
  * with the shared protocol. Outside VS Code (unit tests, a plain browser) a stand-in
  * keeps state in memory and drops messages.
  */
-import type { WebviewToHost } from '../src/core/protocol';
+import { PLAYBACK_SETTINGS, type PlaybackSetting, type WebviewToHost } from '../src/core/protocol';
 import type { PaletteName } from '../src/core/figure/palette';
 
 export interface VsCodeApi {
@@ -29,8 +29,16 @@ export interface ViewState {
    * after a restart, which reopens the panel for this spec.
    */
   specPath?: string;
-  /** The replayed epoch of a finished run; absent = latest. */
-  replay?: { runId: string; epoch: number };
+  /**
+   * Where the playback of a run stood (the shown epoch, and whether it was playing), so a
+   * view reloaded after being hidden goes on from there; absent = a run this view has
+   * not shown yet: its story starts from the untrained model.
+   */
+  replay?: { runId: string; epoch: number; playing?: boolean };
+  /** The playback speed chosen in the view (its control), else the setting's. */
+  speed?: PlaybackSetting;
+  /** The `blobClassifier.playback` setting as last received: a change of it wins over `speed`. */
+  playbackSetting?: PlaybackSetting;
   /** The panel's network view is on. */
   network: boolean;
   /** The spec controls' section is open. */
@@ -66,7 +74,11 @@ export function readViewState(api: VsCodeApi): ViewState {
   if (s.confusionSplit === 'train' || s.confusionSplit === 'test') out.confusionSplit = s.confusionSplit;
   if (typeof s.compare === 'boolean') out.compare = s.compare;
   if (typeof s.specPath === 'string') out.specPath = s.specPath;
-  if (s.replay && typeof s.replay.runId === 'string' && Number.isInteger(s.replay.epoch)) out.replay = s.replay;
+  if (s.replay && typeof s.replay.runId === 'string' && Number.isInteger(s.replay.epoch)) {
+    out.replay = { runId: s.replay.runId, epoch: s.replay.epoch, playing: s.replay.playing === true };
+  }
+  if ((PLAYBACK_SETTINGS as readonly unknown[]).includes(s.speed)) out.speed = s.speed;
+  if ((PLAYBACK_SETTINGS as readonly unknown[]).includes(s.playbackSetting)) out.playbackSetting = s.playbackSetting;
   for (const k of ['network', 'controls', 'compareFraction'] as const) if (typeof s[k] === 'boolean') out[k] = s[k];
   return out;
 }

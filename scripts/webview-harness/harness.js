@@ -1,7 +1,8 @@
 // Dev harness, runs in the page before the webview bundle: a fake `acquireVsCodeApi`
 // that plays the host's part. On the webview's `ready` it sends the recorded run
-// (window.__HARNESS__ = { events, history, pace, until, batch, idle }) like the extension
-// host does: a `run` with the history so far, then `events` batches at `pace` ms.
+// (window.__HARNESS__ = { events, history, pace, until, batch, idle, playback }) like the
+// extension host does: the playback setting, a `run` with the history so far, then
+// `events` batches at `pace` ms.
 (function () {
   'use strict';
   const cfg = window.__HARNESS__;
@@ -55,6 +56,7 @@
       postMessage: function (m) {
         posted.push(m);
         if (m && m.type === 'ready') {
+          toView({ type: 'options', playback: cfg.playback });
           // idle=N: the host's answer for a spec without a run (N problems in it).
           if (cfg.idle) toView(cfg.idle);
           else replay();

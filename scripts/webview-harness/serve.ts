@@ -13,7 +13,9 @@
  * classes=N (synthetic classes), points=N (inflate the point sets to N points in all,
  * unsampled, as a host that did not sample would send: the view must cap on its own),
  * outcome=error|cancelled&at=E (the run diverges / is stopped after epoch E),
- * idle=N (no run: the host's `idle` message for a spec with N problems).
+ * idle=N (no run: the host's `idle` message for a spec with N problems),
+ * playback=1x|0.25x|...|live (the setting; default `live`: a shot shows what has arrived,
+ * as before paced playback; `1x` plays the run as the extension does by default).
  */
 import { createServer, type Server } from 'node:http';
 import { readFileSync, existsSync } from 'node:fs';
@@ -114,6 +116,7 @@ export function startHarnessServer(opts: { recording?: TrainerEvent[]; port?: nu
         pace: Number(q.get('pace') ?? 40),
         batch: Number(q.get('batch') ?? 2),
         until: q.has('until') ? Number(q.get('until')) : undefined,
+        playback: q.get('playback') ?? 'live',
       };
       res.writeHead(200, { 'content-type': 'text/javascript' });
       res.end(`window.__HARNESS__ = ${JSON.stringify(cfg)};`);

@@ -84,6 +84,11 @@ const SHOTS: Shot[] = [
   { name: 'panel-light-network', query: 'view=panel&theme=light&pace=0', width: 1000, height: 1500, ready: '[data-status="completed"]', act: showNetwork },
   { name: 'panel-narrow-dark-controls', query: 'view=panel&theme=dark&pace=0', width: 380, height: 900, ready: '[data-status="completed"]' },
   { name: 'side-dark-wide-network', query: 'view=side&theme=dark&pace=0', width: 420, height: 1100, ready: '[data-status="completed"]' },
+  // Paced playback mid-way (the default 1x: a run told in ~3 s), in the three themes.
+  ...(['dark', 'light', 'hc'] as const).map((theme): Shot => ({
+    name: `panel-${theme}-playback-mid`, query: `view=panel&theme=${theme}&pace=0&playback=1x`, width: 1200, height: 1000,
+    ready: '[data-status="completed"]', act: (p) => p.waitForFunction(() => Number(document.getElementById('app')?.dataset.shownEpoch) >= 40, undefined, { timeout: 15000 }).then(() => undefined),
+  })),
   { name: 'panel-light-200k-points', query: 'view=panel&theme=light&pace=0&points=200000', width: 1200, height: 1000, ready: '[data-status="completed"]' },
 ];
 

@@ -329,6 +329,14 @@ export interface RunRef {
   specName: string;
 }
 
+/**
+ * The `blobClassifier.playback` setting: how fast a view tells a run's story. `1x` plays
+ * a run in about 3 s whatever its length (and never ahead of the trainer); `live` shows
+ * each epoch as soon as it is trained (as fast as it trains).
+ */
+export const PLAYBACK_SETTINGS = ['0.25x', '0.5x', '1x', '2x', '4x', '8x', 'live'] as const;
+export type PlaybackSetting = (typeof PLAYBACK_SETTINGS)[number];
+
 export type HostToWebview =
   /** Start drawing a run from scratch; `events` is its history so far (the replay). */
   | { type: 'run'; run: RunRef; events: TrainerEvent[]; active: boolean }
@@ -355,12 +363,22 @@ export type HostToWebview =
    * The "Export Figure" command asks the panel for its figure; the webview answers with
    * `exportFigure` (same as its own export button). Added for the extension host.
    */
-  | { type: 'export'; format: 'png' | 'svg' };
+  | { type: 'export'; format: 'png' | 'svg' }
+  /** The view's settings (sent before a snapshot): the playback speed to start with. */
+  | { type: 'options'; playback: PlaybackSetting };
+
+/** Most epochs one `step` request may ask for. */
+export const MAX_STEP_EPOCHS = 1000;
 
 export type WebviewToHost =
   | { type: 'ready' }
   | { type: 'train' }
   | { type: 'stop' }
+  /** Pause / resume TRAINING (the trainer), not the view's playback. */
+  | { type: 'pause' }
+  | { type: 'resume' }
+  /** While training is paused: train `epochs` more epochs, then pause again. */
+  | { type: 'step'; epochs: number }
   | { type: 'openPanel' }
   /** Ctrl/Cmd+S in the view: save the view's spec (VS Code's own save acts on the active editor, which may be the panel). */
   | { type: 'save' }
@@ -447,6 +465,8 @@ export function isWebviewToHost(m: unknown): m is WebviewToHost {
     case 'ready':
     case 'train':
     case 'stop':
+    case 'pause':
+    case 'resume':
     case 'openPanel':
     case 'save':
       return Object.keys(msg).length === 1;
@@ -457,6 +477,8 @@ export function isWebviewToHost(m: unknown): m is WebviewToHost {
         (SPEC_FIELDS as readonly unknown[]).includes(msg.field) &&
         isFieldValue(msg.field as SpecField, msg.value)
       );
+    case 'step':
+      return Object.keys(msg).length === 2 && Number.isInteger(msg.epochs) && (msg.epochs as number) >= 1 && (msg.epochs as number) <= MAX_STEP_EPOCHS;
     case 'exportFigure':
       return (
         Object.keys(msg).length === 3 &&

@@ -68,13 +68,22 @@ export function computeLenses(s: LensState): LensSpec[] {
     // and every change event restarts it. Measured in the real VS Code on a 3,000-epoch
     // run, the lens said "epoch 40/3000" while the status bar said 2,586, and kept "■ Stop"
     // after the run had ended. The status bar (set directly, ten times a second) counts;
-    // the lens changes only when the run starts and ends, so it cannot fall behind.
+    // the lens changes only when the run starts, pauses, resumes and ends, so it cannot
+    // fall behind.
     const total = totalEpochs(s.running);
     lenses.push({
       title: '■ Stop training',
       command: COMMANDS.stop,
       tooltip: total ? `Stop this training run of ${total.toLocaleString('en-US')} epochs (progress: the status bar)` : 'Stop this training run',
     });
+    // Training's pause/resume/step; "Step" is one epoch (10 at a time: the panel, the palette).
+    if (s.running.paused) {
+      lenses.push({ title: '▶ Resume', command: COMMANDS.resume, tooltip: 'Resume training' });
+      lenses.push({ title: 'Step', command: COMMANDS.step, tooltip: 'Train one more epoch (its boundary is drawn), then pause again' });
+    } else if (total) {
+      // A codicon: the ⏸ character is missing from many editor fonts.
+      lenses.push({ title: '$(debug-pause) Pause', command: COMMANDS.pause, tooltip: 'Pause training at the next epoch' });
+    }
   } else if (!s.trusted) {
     lenses.push({
       title: '▶ Train (disabled: untrusted workspace)',

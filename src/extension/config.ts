@@ -4,7 +4,7 @@
  * `configuration.get`.
  */
 
-import type { TrainerOptions } from '../core/protocol';
+import { PLAYBACK_SETTINGS, type PlaybackSetting, type TrainerOptions } from '../core/protocol';
 import type { DeviceRequest } from '../core/spec/types';
 import { DEVICES } from '../core/spec/fields';
 import { LIMITS } from '../core/spec/types';
@@ -20,6 +20,8 @@ export interface Settings {
   keepRuns: number;
   /** Upper bound on a spec's total samples, checked by the validator before training. */
   maxSamples: number;
+  /** How fast the views tell a run (`1x`: about 3 s a run; `live`: as fast as it trains). */
+  playback: PlaybackSetting;
 }
 
 export const DEFAULT_SETTINGS: Settings = {
@@ -29,6 +31,7 @@ export const DEFAULT_SETTINGS: Settings = {
   runsDirectory: DEFAULT_RUNS_DIRECTORY,
   keepRuns: 5,
   maxSamples: 100_000,
+  playback: '1x',
 };
 
 
@@ -40,6 +43,7 @@ export function readSettings(get: (key: string) => unknown): Settings {
   const device = get('device');
   const res = int(get('gridResolution'), DEFAULT_SETTINGS.gridResolution, 0, LIMITS.maxResolution);
   const dir = get('runsDirectory');
+  const playback = get('playback');
   return {
     device: (DEVICES as readonly unknown[]).includes(device) ? (device as DeviceRequest) : DEFAULT_SETTINGS.device,
     trainOnSave: get('trainOnSave') === true,
@@ -48,6 +52,7 @@ export function readSettings(get: (key: string) => unknown): Settings {
     runsDirectory: typeof dir === 'string' && dir.trim() ? dir.trim() : DEFAULT_SETTINGS.runsDirectory,
     keepRuns: int(get('keepRuns'), DEFAULT_SETTINGS.keepRuns, 1, 100),
     maxSamples: int(get('maxSamples'), DEFAULT_SETTINGS.maxSamples, 1, LIMITS.maxSamples),
+    playback: (PLAYBACK_SETTINGS as readonly unknown[]).includes(playback) ? (playback as PlaybackSetting) : DEFAULT_SETTINGS.playback,
   };
 }
 

@@ -6,6 +6,11 @@
 export const COMMANDS = {
   train: 'blobClassifier.train',
   stop: 'blobClassifier.stop',
+  /** Training's pause/resume/step (the trainer's; a view's playback has its own controls). */
+  pause: 'blobClassifier.pause',
+  resume: 'blobClassifier.resume',
+  step: 'blobClassifier.step',
+  step10: 'blobClassifier.step10',
   showPanel: 'blobClassifier.showPanel',
   newSpec: 'blobClassifier.newSpec',
   openArtifacts: 'blobClassifier.openArtifacts',
@@ -27,6 +32,10 @@ export const CONTEXT = {
   training: 'blobClassifier.training',
   /** fsPaths and URI paths of specs being trained; `resourcePath in blobClassifier.trainingSpecs`. */
   trainingSpecs: 'blobClassifier.trainingSpecs',
+  /** A run is training and not paused: it can be paused. */
+  canPause: 'blobClassifier.canPause',
+  /** A run is paused: it can be resumed or stepped. */
+  paused: 'blobClassifier.paused',
   /** A run (finished or not) exists, so there may be artifacts to open. */
   hasRun: 'blobClassifier.hasRun',
   /** A visualisation panel is open, so a figure can be exported. */

@@ -122,6 +122,42 @@ export class SessionManager {
     return rec;
   }
 
+  /** True while the spec's run is paused (its trainer said `paused`, not yet `resumed`). */
+  isPaused(specPath: string): boolean {
+    return this.live.get(specPath)?.rec.state.paused ?? false;
+  }
+
+  /**
+   * Training's controls (the trainer's, not a view's playback): pause at the next epoch,
+   * resume, and, while paused, train `epochs` more. They go to the trainer as asked (its
+   * RunControl decides: a step while running is ignored, a second pause is one pause), so
+   * a Step clicked right after Pause, before the trainer said `paused`, is not lost.
+   * False when the spec has no run to act on (none, or stopping).
+   */
+  pause(specPath: string): boolean {
+    return this.control(specPath, (run) => run.pause());
+  }
+
+  resume(specPath: string): boolean {
+    return this.control(specPath, (run) => run.resume());
+  }
+
+  step(specPath: string, epochs = 1): boolean {
+    const n = Number.isFinite(epochs) ? Math.max(1, Math.floor(epochs)) : 1;
+    return this.control(specPath, (run) => run.step(n));
+  }
+
+  private control(specPath: string, act: (run: TrainerRun) => void): boolean {
+    const live = this.live.get(specPath);
+    if (!live || live.killTimer !== undefined) return false;
+    try {
+      act(live.run);
+      return true;
+    } catch {
+      return false; // the process is gone; its exit ends the run
+    }
+  }
+
   /** Asks the spec's run to stop; kills it if it does not within `killAfterMs`. Resolves when it ended. */
   stop(specPath: string): Promise<RunRecord | undefined> {
     const live = this.live.get(specPath);

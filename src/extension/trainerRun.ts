@@ -19,6 +19,12 @@ export interface TrainerRun {
   cancel(): void;
   /** Ends the process now (after a cancel that was not honoured, or on shutdown). */
   kill(): void;
+  /** Pauses training at the next epoch boundary (answered by the paused model's frame, then `paused`). */
+  pause(): void;
+  /** Resumes a paused run (answered by `resumed`). */
+  resume(): void;
+  /** While paused: trains `epochs` more epochs (each with its frame), then pauses again. */
+  step(epochs: number): void;
   /**
    * Settles when the trainer process has exited and every event was delivered. An
    * adapter reports an unexpected exit as an `error` event with code `crashed` first.

@@ -14,7 +14,7 @@
  * Pure: the `vscode` side passes a `post` function; timers are injectable for tests.
  */
 
-import type { HostToWebview, TrainerEvent } from '../core/protocol';
+import type { HostToWebview, PlaybackSetting, TrainerEvent } from '../core/protocol';
 import type { SessionStore } from './sessionStore';
 
 export interface ChannelTarget {
@@ -27,6 +27,8 @@ export interface ChannelOptions {
   problems?: (specPath: string) => number | undefined;
   /** The spec's current values for the panel's controls (`spec`), sent with every snapshot. */
   specMessage?: (specPath: string) => HostToWebview | undefined;
+  /** The playback setting, sent on `ready` before the replay (the view plays it at that speed). */
+  playback?: () => PlaybackSetting;
   flushMs?: number;
   setTimer?: (fn: () => void, ms: number) => unknown;
   clearTimer?: (handle: unknown) => void;
@@ -78,6 +80,7 @@ export class ViewChannel {
   onReady(): void {
     this.ready = true;
     this.visible = true;
+    if (this.opts.playback && !this.disposed) this.post({ type: 'options', playback: this.opts.playback() });
     this.sendSnapshot();
     for (const m of this.queued.splice(0)) this.post(m);
   }

@@ -142,8 +142,13 @@ function webviewContent(page, outer) {
   return page.locator(outer).filter({ visible: true }).first().contentFrame().locator('iframe#active-frame').contentFrame();
 }
 
-/** Waits until the view's #app matches: { status, minEpoch, epoch, spec }. */
-export async function waitApp(frame, { status, minEpoch, epoch, timeout = LONG } = {}) {
+/**
+ * Waits until the view's #app matches: { status, minEpoch, epoch, spec }. `epoch` and
+ * `minEpoch` are the trainer's progress (`data-epoch`); for an ended run it also waits
+ * until the view's playback has shown the last epoch (`data-shown-epoch`, ~3 s), unless
+ * `settled: false`.
+ */
+export async function waitApp(frame, { status, minEpoch, epoch, timeout = LONG, settled = ['completed', 'cancelled', 'error'].includes(status) } = {}) {
   const app = frame.locator('#app');
   let sel = '#app';
   if (status) sel += `[data-status="${status}"]`;
@@ -157,9 +162,18 @@ export async function waitApp(frame, { status, minEpoch, epoch, timeout = LONG }
       await new Promise((r) => setTimeout(r, 100));
     }
   }
+  if (settled) {
+    const deadline = Date.now() + timeout;
+    while ((await app.getAttribute('data-shown-epoch')) !== (await app.getAttribute('data-epoch'))) {
+      if (Date.now() > deadline) throw new Error(`the playback did not reach the last epoch in ${timeout} ms`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
   return {
     status: await app.getAttribute('data-status'),
     epoch: Number(await app.getAttribute('data-epoch')),
+    /** The epoch the view shows (its playback), at most `epoch`. */
+    shown: Number(await app.getAttribute('data-shown-epoch')),
     testAcc: Number(await app.getAttribute('data-test-acc')),
     /** The run the view shows, as the host named it (its folder's name, summary.runId). */
     runId: await app.getAttribute('data-run-id'),

@@ -13,16 +13,24 @@ describe('CodeLens state', () => {
     assert.deepEqual(l.map((x) => x.command), ['blobClassifier.train', 'blobClassifier.showPanel']);
   });
 
-  test('training: Stop, and no epoch count for VS Code\'s lens debounce to leave behind', () => {
-    assert.deepEqual(titles({ trusted: true, errors: 0, running: stateOf(start(100), epoch(36)) }), ['■ Stop training', 'Show visualisation']);
+  test('training: Stop, and no epoch count for VS Code\'s lens debounce to leave behind; Pause', () => {
+    assert.deepEqual(titles({ trusted: true, errors: 0, running: stateOf(start(100), epoch(36)) }), ['■ Stop training', '$(debug-pause) Pause', 'Show visualisation']);
     assert.equal(computeLenses({ trusted: true, errors: 0, running: stateOf() })[0].command, 'blobClassifier.stop');
     assert.match(computeLenses({ trusted: true, errors: 0, running: stateOf(start(3000)) })[0].tooltip!, /3,000 epochs/);
   });
 
-  test('the lens is the same at every epoch of a run: it changes only when the run starts and ends', () => {
+  test('the lens is the same at every epoch of a run: it changes only when the run starts, pauses, resumes and ends', () => {
     const at = (n: number) => computeLenses({ trusted: true, errors: 0, running: stateOf(start(500), ...Array.from({ length: n }, (_, i) => epoch(i))) });
     for (const n of [1, 250, 500]) assert.deepEqual(at(n), at(0), `epoch ${n}`);
     assert.notDeepEqual(titles({ trusted: true, errors: 0, last: summary() }), titles({ trusted: true, errors: 0, running: stateOf(start(500)) }));
+  });
+
+  test('training paused: Resume and Step (one epoch); the commands take the spec', () => {
+    const l = computeLenses({ trusted: true, errors: 0, running: stateOf(start(100), epoch(36), { type: 'paused', epoch: 37 }) });
+    assert.deepEqual(l.map((x) => x.title), ['■ Stop training', '▶ Resume', 'Step', 'Show visualisation']);
+    assert.deepEqual(l.map((x) => x.command), ['blobClassifier.stop', 'blobClassifier.resume', 'blobClassifier.step', 'blobClassifier.showPanel']);
+    const resumed = stateOf(start(100), epoch(36), { type: 'paused', epoch: 37 }, { type: 'resumed', epoch: 37 });
+    assert.equal(computeLenses({ trusted: true, errors: 0, running: resumed })[1].command, 'blobClassifier.pause');
   });
 
   test('the last result, linked to the artifacts', () => {
@@ -33,7 +41,7 @@ describe('CodeLens state', () => {
   });
 
   test('while training, the previous result is still shown', () => {
-    assert.equal(titles({ trusted: true, errors: 0, running: stateOf(start(10)), last: summary() }).length, 3);
+    assert.equal(titles({ trusted: true, errors: 0, running: stateOf(start(10)), last: summary() }).length, 4);
   });
 
   test('a cancelled run says where it stopped', () => {

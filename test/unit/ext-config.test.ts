@@ -7,7 +7,9 @@ import { epoch, start, stateOf, summary } from './ext-fixtures';
 describe('settings', () => {
   test('defaults when unset or invalid', () => {
     assert.deepEqual(readSettings(() => undefined), DEFAULT_SETTINGS);
-    const s = readSettings((k) => ({ device: 'tpu', keepRuns: -3, gridResolution: 1, maxSamples: 1e12, runsDirectory: '  ' })[k]);
+    const s = readSettings((k) => ({ device: 'tpu', keepRuns: -3, gridResolution: 1, maxSamples: 1e12, runsDirectory: '  ', playback: '3x' })[k]);
+    assert.equal(s.playback, '1x');
+    assert.equal(readSettings((k) => (k === 'playback' ? 'live' : undefined)).playback, 'live');
     assert.equal(s.device, 'auto');
     assert.equal(s.keepRuns, 1);
     assert.equal(s.gridResolution, 0);

@@ -12,6 +12,7 @@ class FakeRun implements TrainerRun {
   cb?: (e: TrainerEvent) => void;
   cancelled = 0;
   killed = 0;
+  controls: string[] = [];
   exit!: () => void;
   readonly done = new Promise<void>((r) => (this.exit = r));
   constructor(readonly req: TrainRequest) {}
@@ -28,6 +29,15 @@ class FakeRun implements TrainerRun {
   kill() {
     this.killed++;
     this.exit();
+  }
+  pause() {
+    this.controls.push('pause');
+  }
+  resume() {
+    this.controls.push('resume');
+  }
+  step(n: number) {
+    this.controls.push(`step ${n}`);
   }
 }
 
@@ -163,6 +173,30 @@ describe('SessionManager', () => {
     m.dispose();
     assert.deepEqual(runs.map((r) => r.killed), [1, 1]);
     assert.deepEqual(m.runningSpecs(), []);
+  });
+
+  test('pause, resume and step go to the spec\'s trainer; the run says when it is paused', () => {
+    const { m, runs, params } = setup();
+    const spec = '/w/a.blobs.json';
+    assert.equal(m.pause(spec), false, 'no run');
+    m.start(params('r1'));
+    runs[0].emit(start(100), epoch(0));
+    assert.equal(m.isPaused(spec), false);
+    assert.equal(m.pause(spec), true);
+    // A step asked before the trainer answered `paused` still goes: the trainer decides.
+    assert.equal(m.step(spec), true);
+    runs[0].emit({ type: 'paused', epoch: 1 });
+    assert.equal(m.isPaused(spec), true);
+    assert.equal(m.step(spec, 10), true);
+    assert.equal(m.step(spec, 2.7), true);
+    assert.equal(m.resume(spec), true);
+    runs[0].emit({ type: 'resumed', epoch: 1 });
+    assert.equal(m.isPaused(spec), false);
+    assert.deepEqual(runs[0].controls, ['pause', 'step 1', 'step 10', 'step 2', 'resume']);
+    void m.stop(spec);
+    assert.equal(m.pause(spec), false, 'a run being stopped takes no more controls');
+    runs[0].emit({ type: 'cancelled', epoch: 1 });
+    assert.equal(m.isPaused(spec), false);
   });
 
   test('a throwing listener does not break the run', () => {

@@ -120,6 +120,22 @@ describe('ViewChannel', () => {
     assert.equal(posted.length, 2);
   });
 
+  test('the playback setting goes first on every ready, so the replay plays at that speed', () => {
+    const store = new SessionStore();
+    const posted: HostToWebview[] = [];
+    let playback: '1x' | 'live' = '1x';
+    const ch = new ViewChannel(store, (m) => posted.push(m), { flushMs: 0, playback: () => playback });
+    store.begin({ runId: 'r1', specPath: A, specName: 'a' });
+    store.append('r1', [start(3), epoch(0)]);
+    ch.follow({ specPath: A, specName: 'a' });
+    ch.onReady();
+    assert.deepEqual(posted.map((m) => m.type), ['options', 'run', 'history']);
+    assert.deepEqual(posted[0], { type: 'options', playback: '1x' });
+    playback = 'live';
+    ch.onReady(); // a reloaded view
+    assert.deepEqual(posted[3], { type: 'options', playback: 'live' });
+  });
+
   test('one-off messages are queued until ready, after the snapshot', () => {
     const { posted, ch } = setup();
     ch.send({ type: 'exported', path: '/w/f.png' });

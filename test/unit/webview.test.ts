@@ -70,7 +70,13 @@ interface Harness {
   unmount(): void;
 }
 
-function mount(view: 'panel' | 'side' = 'panel', initialState?: unknown, theme = 'vscode-light'): Harness {
+/**
+ * Views here show each epoch as it comes (`live` playback), as before playback existed:
+ * what is drawn for what arrives. The playback's pace has its own tests below.
+ */
+const LIVE = { speed: 'live' };
+
+function mount(view: 'panel' | 'side' = 'panel', initialState: unknown = LIVE, theme = 'vscode-light', now?: () => number): Harness {
   const dom = DOM;
   const doc = dom.window.document;
   doc.body.className = theme;
@@ -90,7 +96,7 @@ function mount(view: 'panel' | 'side' = 'panel', initialState?: unknown, theme =
     setState: (s: unknown) => (state.value = JSON.parse(JSON.stringify(s))),
   };
   const root = host;
-  const app = new App(root, api);
+  const app = new App(root, api, { now });
   const q = (id: string) => {
     const el = root.querySelector<HTMLElement>(`[data-testid="${id}"]`);
     assert.ok(el, `[data-testid=${id}] exists`);
@@ -170,7 +176,9 @@ describe('webview panel', () => {
     assert.equal((d7.match(/L/g) ?? []).length, 6);
     assert.ok(h.q('acc-chart').querySelector('path.curve-test')!.getAttribute('d'));
     assert.equal((h.q('btn-stop') as HTMLButtonElement).disabled, false);
-    assert.equal((h.q('replay-slider') as HTMLInputElement).disabled, true);
+    // The slider is the playback's position: usable while the run goes, up to what was trained.
+    assert.equal((h.q('replay-slider') as HTMLInputElement).disabled, false);
+    assert.equal((h.q('replay-slider') as HTMLInputElement).max, '7');
 
     // New events for another run are ignored; ours extend the curves.
     h.send({ type: 'events', runId: 'other', events: EVENTS.slice(upTo(7).length) });
@@ -221,7 +229,7 @@ describe('webview panel', () => {
     assert.equal((d.match(/L/g) ?? []).length, 2, 'curves up to epoch 3 (3 points)');
     // The contract values do not change with replay.
     assert.equal(h.root.dataset.epoch, '20');
-    assert.deepEqual((h.state.value as { replay: unknown }).replay, { runId: RUN.runId, epoch: 3 });
+    assert.deepEqual((h.state.value as { replay: unknown }).replay, { runId: RUN.runId, epoch: 3, playing: false });
 
     // Reload: a new view with the stored state replays the same epoch.
     const h2 = mount('panel', h.state.value);
@@ -547,6 +555,184 @@ describe('webview panel', () => {
   test('loss chart SVG snapshot', () => {
     h.send({ type: 'run', run: RUN, events: EVENTS, active: false });
     assertSnapshot('webview-loss-chart.svg', h.q('loss-chart').querySelector('svg')!.outerHTML);
+  });
+});
+
+describe('webview playback (a hand-driven clock)', () => {
+  // Every epoch has its frame, as the trainer records a short run.
+  const RUN20 = synthRun({ nSamples: 120, epochs: 20, resolution: 11, frameEvery: 1 });
+  const REF = { runId: RUN20[0].type === 'start' ? RUN20[0].runId : 'x', specPath: '/w/notebook.blobs.json', specName: 'notebook' };
+  const upTo20 = (epochs: number) => {
+    const i = RUN20.findIndex((e) => e.type === 'epoch' && e.epoch + 1 > epochs);
+    return RUN20.slice(0, i < 0 ? RUN20.length : i);
+  };
+  let h: Harness;
+  let t: { now: number };
+  /** `ms` of animation frames, 50 ms apart (what the scheduler's frames do, by hand). */
+  const play = (ms: number) => {
+    for (let s = 0; s < ms; s += 50) {
+      t.now += 50;
+      h.app.flush();
+    }
+  };
+  const shown = () => Number(h.root.dataset.shownEpoch);
+  const curvePoints = () => ((h.q('loss-chart').querySelector('path.curve-train')?.getAttribute('d') ?? '').match(/[ML]/g) ?? []).length;
+  beforeEach(() => {
+    t = { now: 1000 };
+    h = mount('panel', null, 'vscode-light', () => t.now);
+  });
+  afterEach(() => h.unmount());
+
+  test('a run that ended before the view loaded is told from the untrained model, in about 3 s, every part following the shown epoch', () => {
+    h.send({ type: 'run', run: REF, events: RUN20, active: false });
+    assert.equal(h.root.dataset.status, 'completed');
+    assert.equal(h.root.dataset.epoch, '20', "data-epoch is the trainer's progress");
+    assert.equal(shown(), 0);
+    assert.equal(h.q('boundary-test').dataset.frameEpoch, '0');
+    assert.equal(h.q('epoch').textContent, '0/20');
+    assert.equal(h.q('ahead').textContent, 'trained to 20, showing 0');
+    assert.equal(h.root.dataset.playing, 'true');
+    assert.equal(h.root.querySelector<HTMLElement>('.evaluation')!.hidden, true, 'no evaluation of the final model before it is shown');
+    assert.ok(h.root.dataset.firstFrameAt, 'the first frame is timed');
+    assert.equal(h.root.dataset.firstFrameEpoch, '0', 'and it is the untrained model');
+
+    const seen = new Set<number>();
+    for (let i = 0; i < 30; i++) {
+      play(50);
+      seen.add(shown());
+      assert.equal(h.q('boundary-test').dataset.frameEpoch, String(shown()), 'the boundary of the shown epoch');
+      assert.equal(h.q('epoch').textContent, `${shown()}/20`);
+      assert.equal(curvePoints(), shown(), 'curves up to the shown epoch');
+    }
+    const at1500 = shown();
+    assert.ok(at1500 >= 4 && at1500 <= 6, `half the time, a quarter of the epochs (eased: the early ones get the time): ${at1500}`);
+    for (let i = 0; i < 32; i++) {
+      play(50);
+      seen.add(shown());
+    }
+    assert.equal(shown(), 20);
+    assert.ok(seen.size >= 19, `nearly every epoch shown: ${[...seen]}`);
+    assert.equal(h.q('ahead').hidden, true);
+    assert.equal(h.root.querySelector<HTMLElement>('.evaluation')!.hidden, false, 'the evaluation once the final model is shown');
+    assert.equal(h.root.dataset.playing, 'false', 'the story is over');
+    assert.equal(h.q('btn-play').querySelector('svg')?.dataset.icon, 'replay');
+    assert.equal(h.q('btn-play').getAttribute('aria-label'), 'Play the run again from the untrained model');
+    // Play again: from the untrained model.
+    h.q('btn-play').click();
+    h.app.flush();
+    assert.equal(shown(), 0);
+    assert.equal(h.root.dataset.playing, 'true');
+  });
+
+  test('the slider is the playback: dragging it pauses there; play goes on from there; jump to the latest', () => {
+    h.send({ type: 'run', run: REF, events: RUN20, active: false });
+    play(600);
+    const slider = h.q('replay-slider') as HTMLInputElement;
+    slider.value = '13';
+    slider.dispatchEvent(new h.dom.window.Event('input'));
+    h.app.flush();
+    assert.equal(shown(), 13);
+    assert.equal(h.root.dataset.playing, 'false');
+    assert.equal(h.q('ahead').textContent, 'trained to 20, showing 13 (playback paused)');
+    play(2000);
+    assert.equal(shown(), 13, 'a paused playback holds');
+    assert.equal(h.q('btn-play').querySelector('svg')?.dataset.icon, 'play');
+    h.q('btn-play').click();
+    play(300);
+    assert.ok(shown() > 13 && shown() < 20, `${shown()}`);
+    h.q('btn-end').click();
+    h.app.flush();
+    assert.equal(shown(), 20);
+    assert.equal((h.q('btn-end') as HTMLButtonElement).disabled, true);
+  });
+
+  test('the speed control, and the setting: a changed setting wins, a resent one does not undo the choice', () => {
+    h.send({ type: 'options', playback: '8x' });
+    h.send({ type: 'run', run: REF, events: RUN20, active: false });
+    play(400);
+    assert.equal(shown(), 20, '×8: the story in 375 ms');
+    const speed = h.root.querySelector<HTMLElement & { value: string }>('#opt-speed')!;
+    assert.equal(speed.value, '8x');
+    speed.click();
+    speed.querySelector<HTMLElement>('vscode-option[value="0.25x"]')!.click();
+    h.q('btn-play').click(); // again, at ×¼
+    play(6000);
+    assert.ok(shown() >= 4 && shown() <= 6, `×¼: after 6 s, where ×1 is after 1.5 s: ${shown()}`);
+    assert.equal((h.state.value as { speed: string }).speed, '0.25x');
+    h.send({ type: 'options', playback: '8x' }); // the snapshot resent: same setting
+    assert.equal(speed.value, '0.25x');
+    h.send({ type: 'options', playback: 'live' }); // the setting changed
+    assert.equal(speed.value, 'live');
+    h.app.flush();
+    assert.equal(shown(), 20, 'live: every trained epoch at once');
+  });
+
+  test('training runs ahead of the view, and is never waited for; a live-followed run shows what comes', () => {
+    h.send({ type: 'run', run: REF, events: upTo20(2), active: true });
+    play(1200);
+    assert.equal(shown(), 2, 'caught up with the trainer');
+    h.send({ type: 'events', runId: REF.runId, events: RUN20.slice(upTo20(2).length, upTo20(16).length) });
+    assert.equal(h.root.dataset.epoch, '16');
+    assert.match(h.q('ahead').textContent ?? '', /^trained to 16, showing [2-4]$/);
+    play(3000);
+    assert.equal(shown(), 16);
+    assert.equal(h.q('ahead').hidden, true);
+    assert.equal(h.root.querySelector('.replay-label')?.textContent, 'epoch 16/20 (latest)');
+  });
+
+  test('training controls: pause, resume, step; a step shows its epoch wherever the playback stood', () => {
+    h.send({ type: 'run', run: REF, events: upTo20(6), active: true });
+    const visible = (id: string) => h.q(id).style.display !== 'none';
+    assert.deepEqual(['btn-pause', 'btn-resume', 'btn-step-1', 'btn-step-10'].map(visible), [true, false, false, false]);
+    h.q('btn-pause').click();
+    // The trainer answers: the paused model's frame, then `paused`.
+    h.send({ type: 'events', runId: REF.runId, events: [{ type: 'paused', epoch: 6 }] });
+    assert.equal(h.root.querySelector('.status')?.textContent, 'training paused');
+    assert.deepEqual(['btn-pause', 'btn-resume', 'btn-step-1', 'btn-step-10'].map(visible), [false, true, true, true]);
+    play(3000);
+    assert.equal(shown(), 6, 'the playback catches up and stops at the trained epoch');
+    // The user looks back at epoch 2, then steps once: the view shows epoch 7.
+    const slider = h.q('replay-slider') as HTMLInputElement;
+    slider.value = '2';
+    slider.dispatchEvent(new h.dom.window.Event('input'));
+    h.q('btn-step-1').click();
+    const step = RUN20.slice(upTo20(6).length, upTo20(7).length).filter((e) => e.type !== 'log');
+    h.send({ type: 'events', runId: REF.runId, events: [...step, { type: 'paused', epoch: 7 }] });
+    play(200);
+    assert.equal(shown(), 7);
+    assert.equal(h.q('boundary-test').dataset.frameEpoch, '7');
+    h.q('btn-step-10').click();
+    h.q('btn-resume').click();
+    assert.deepEqual(h.posted, [{ type: 'pause' }, { type: 'step', epochs: 1 }, { type: 'step', epochs: 10 }, { type: 'resume' }]);
+  });
+
+  test('a view reloaded mid-story goes on from where it stood; the same run resent does not restart it', () => {
+    h.send({ type: 'run', run: REF, events: RUN20, active: false });
+    play(1800);
+    const at = shown();
+    assert.ok(at > 4);
+    // The host resends the run when the view is shown again (document intact): no restart.
+    h.send({ type: 'run', run: REF, events: RUN20, active: false });
+    assert.equal(shown(), at);
+    // A reloaded document: from the saved position.
+    const saved = (h.state.value as { replay: { epoch: number } }).replay.epoch;
+    assert.ok(saved > 0 && saved <= at, `${saved}`);
+    const h2 = mount('panel', h.state.value, 'vscode-light', () => t.now);
+    h2.send({ type: 'run', run: REF, events: RUN20, active: false });
+    assert.equal(Number(h2.root.dataset.shownEpoch), saved);
+    assert.equal(h2.root.dataset.playing, 'true');
+    h2.unmount();
+  });
+});
+
+describe('webview → host messages', () => {
+  test('pause, resume and step are validated like the others: a step asks for 1 to 1000 whole epochs', () => {
+    for (const m of [{ type: 'pause' }, { type: 'resume' }, { type: 'step', epochs: 1 }, { type: 'step', epochs: 10 }, { type: 'step', epochs: 1000 }]) {
+      assert.equal(isWebviewToHost(m), true, JSON.stringify(m));
+    }
+    for (const m of [{ type: 'pause', epochs: 1 }, { type: 'step' }, { type: 'step', epochs: 0 }, { type: 'step', epochs: 1.5 }, { type: 'step', epochs: 1001 }, { type: 'step', epochs: '1' }, { type: 'step', epochs: 1, x: 1 }]) {
+      assert.equal(isWebviewToHost(m), false, JSON.stringify(m));
+    }
   });
 });
 

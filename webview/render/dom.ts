@@ -126,16 +126,58 @@ export function busyIndicator(doc: Document): HTMLElement {
   return h(doc, 'span', { class: 'busy-wrap', hidden: true, attrs: { 'aria-hidden': 'true' } }, [ring]);
 }
 
-/** The determinate training progress bar (epochs done of total). */
-export function progressBar(doc: Document, label: string): { el: HTMLElement; set(done: number, total: number): void } {
+/**
+ * The determinate training progress bar (epochs done of total), with the shown epoch as
+ * a solid fill over the trained one, like a video's played part over its buffered part.
+ */
+export function progressBar(doc: Document, label: string): { el: HTMLElement; set(done: number, total: number, shown?: number): void } {
+  const trained = h(doc, 'div', { class: 'bar-trained' });
   const bar = h(doc, 'div', { class: 'bar' });
-  const el = h(doc, 'div', { class: 'progress', attrs: { role: 'progressbar', 'aria-label': label, 'aria-valuemin': '0', 'aria-valuemax': '0', 'aria-valuenow': '0' } }, [bar]);
+  const el = h(doc, 'div', { class: 'progress', attrs: { role: 'progressbar', 'aria-label': label, 'aria-valuemin': '0', 'aria-valuemax': '0', 'aria-valuenow': '0' } }, [trained, bar]);
+  const width = (n: number, total: number) => `${total ? Math.min(100, (100 * n) / total) : 0}%`;
   return {
     el,
-    set(done, total) {
+    set(done, total, shown = done) {
       el.setAttribute('aria-valuemax', String(total));
       el.setAttribute('aria-valuenow', String(done));
-      bar.style.width = `${total ? Math.min(100, (100 * done) / total) : 0}%`;
+      trained.style.width = width(done, total);
+      bar.style.width = width(shown, total);
     },
   };
+}
+
+/**
+ * Small media icons as inline SVG in the text colour: the symbol characters (⏸ ⏭) are
+ * missing from many fonts and would show as empty boxes.
+ */
+const ICONS = {
+  play: 'M4 2.5v11l9-5.5z',
+  pause: 'M4 2.5h3v11H4zM9 2.5h3v11H9z',
+  end: 'M2.5 2.5v11l7.5-5.5zM11 2.5h2.5v11H11z',
+  replay: 'M8 3V1L4.5 3.75 8 6.5V4.5a4 4 0 1 1-4 4H2.5A5.5 5.5 0 1 0 8 3z',
+} as const;
+export type IconName = keyof typeof ICONS;
+
+export function icon(doc: Document, name: IconName): SVGSVGElement {
+  const ns = 'http://www.w3.org/2000/svg';
+  const svg = doc.createElementNS(ns, 'svg');
+  svg.setAttribute('viewBox', '0 0 16 16');
+  svg.setAttribute('width', '14');
+  svg.setAttribute('height', '14');
+  svg.setAttribute('aria-hidden', 'true');
+  svg.setAttribute('class', `icon icon-${name}`);
+  svg.dataset.icon = name;
+  const path = doc.createElementNS(ns, 'path');
+  path.setAttribute('d', ICONS[name]);
+  path.setAttribute('fill', 'currentColor');
+  svg.append(path);
+  return svg;
+}
+
+/** A button's content: an icon and, unless icon-only, its words. */
+export function setButtonContent(b: HTMLElement, name: IconName, words?: string): void {
+  const doc = b.ownerDocument;
+  const i = icon(doc, name);
+  if (words) i.classList.add('icon-lead');
+  b.replaceChildren(...(words ? [i, doc.createTextNode(words)] : [i]));
 }

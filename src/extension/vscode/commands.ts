@@ -97,6 +97,11 @@ export class Commands {
 
     const specPath = uri.fsPath;
     specs.remember(uri);
+    // The panel opens at the click, before the run starts: a new webview takes a moment
+    // to load, and the data and the untrained boundary should be on screen as soon as
+    // the trainer sends them (the view then plays the run from epoch 0, however fast it
+    // trained meanwhile).
+    if (interactive) this.showPanel(uri);
     if (sessions.isRunning(specPath)) {
       if (!opts.restart) {
         if (!interactive) throw new TrainRefused(`${specName} is already training`);
@@ -120,10 +125,7 @@ export class Commands {
       options: trainerOptions(this.d.settings(), { outDir: dirs.specRunsDir, allowedRoot: workspaceRoot }, opts.overrides),
     });
     this.trainedVersion.set(specPath, doc.version);
-    if (interactive) {
-      this.showPanel(uri);
-      if (doc.isDirty) this.sayUnsaved(doc);
-    }
+    if (interactive && doc.isDirty) this.sayUnsaved(doc);
     return rec;
   }
 
@@ -140,22 +142,54 @@ export class Commands {
   }
 
   async stop(arg?: unknown): Promise<void> {
+    const specPath = await this.runningSpec(arg, 'Stop which run?');
+    if (specPath) await this.d.sessions.stop(specPath);
+  }
+
+  /** Pauses training (the trainer waits at the next epoch; the views play up to it). */
+  async pause(arg?: unknown): Promise<void> {
+    const specPath = await this.runningSpec(arg, 'Pause which run?', (p) => !this.d.sessions.isPaused(p));
+    if (specPath) this.d.sessions.pause(specPath);
+  }
+
+  async resume(arg?: unknown): Promise<void> {
+    const specPath = await this.runningSpec(arg, 'Resume which run?', (p) => this.d.sessions.isPaused(p));
+    if (specPath) this.d.sessions.resume(specPath);
+  }
+
+  /** While paused: trains `epochs` more epochs, each drawn, then pauses again. */
+  async step(arg?: unknown, epochs = 1): Promise<void> {
+    const specPath = await this.runningSpec(arg, `Step which run by ${epochs} epoch${epochs === 1 ? '' : 's'}?`, (p) => this.d.sessions.isPaused(p));
+    if (!specPath) return;
+    if (!this.d.sessions.isPaused(specPath)) {
+      void vscode.window.showInformationMessage(`Blob Classifier: pause ${nameFromPath(specPath)} first; a step trains ${epochs === 1 ? 'one more epoch' : `${epochs} more epochs`} of a paused run.`);
+      return;
+    }
+    this.d.sessions.step(specPath, epochs);
+  }
+
+  /**
+   * The running spec a command acts on: its argument (CodeLens, menus, status bar), else
+   * the spec being edited if it trains, else the only run that `fits`, else one picked.
+   */
+  private async runningSpec(arg: unknown, placeHolder: string, fits: (specPath: string) => boolean = () => true): Promise<string | undefined> {
     const { specs, sessions } = this.d;
-    // The argument (CodeLens, menus, status bar), else the spec being edited if it trains.
     const active = specs.activeSpec;
     let specPath = specs.specPathOf(arg) ?? (active && sessions.isRunning(active) ? active : undefined);
     if (!specPath || !sessions.isRunning(specPath)) {
       const running = sessions.runningSpecs();
-      if (specPath === undefined && running.length === 1) specPath = running[0];
-      else if (running.length > 1 && !specPath) {
+      const candidates = running.filter(fits);
+      const pool = candidates.length ? candidates : running;
+      if (specPath === undefined && pool.length === 1) specPath = pool[0];
+      else if (pool.length > 1 && !specPath) {
         const pick = await vscode.window.showQuickPick(
-          running.map((p) => ({ label: nameFromPath(p), description: vscode.workspace.asRelativePath(p), p })),
-          { placeHolder: 'Stop which run?' },
+          pool.map((p) => ({ label: nameFromPath(p), description: vscode.workspace.asRelativePath(p), p })),
+          { placeHolder },
         );
         specPath = pick?.p;
       }
     }
-    if (specPath && sessions.isRunning(specPath)) await sessions.stop(specPath);
+    return specPath && sessions.isRunning(specPath) ? specPath : undefined;
   }
 
   showPanel(arg?: unknown): void {

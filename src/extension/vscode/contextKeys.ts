@@ -1,6 +1,7 @@
 /**
  * The context keys the package.json `when` clauses read: is anything training, which
- * specs (for the editor's Stop button), is there a run to open, is a panel open.
+ * specs (for the editor's Stop button), can a run be paused or is one paused, is there a
+ * run to open, is a panel open.
  */
 
 import * as vscode from 'vscode';
@@ -19,6 +20,9 @@ export class ContextKeys {
   update(): void {
     const running = this.sessions.runningSpecs();
     this.set(CONTEXT.training, running.length > 0);
+    const paused = running.filter((p) => this.sessions.isPaused(p));
+    this.set(CONTEXT.canPause, paused.length < running.length);
+    this.set(CONTEXT.paused, paused.length > 0);
     // `resourcePath` is the fsPath for a local file but the URI's path in a remote
     // window (code-server, SSH), where the window's URI is vscode-remote://: list both.
     this.set(CONTEXT.trainingSpecs, [...new Set(running.flatMap((p) => [p, this.specs.uriOf(p).path]))]);

@@ -7,7 +7,7 @@
  */
 
 import * as vscode from 'vscode';
-import type { HostToWebview, TrainerEvent, WebviewToHost } from '../../core/protocol';
+import type { HostToWebview, PlaybackSetting, TrainerEvent, WebviewToHost } from '../../core/protocol';
 import { markerCounts, type LensState } from '../codeLensState';
 import { readSettings, type Settings } from '../config';
 import { CONFIG, isSpecPath } from '../ids';
@@ -137,6 +137,7 @@ export class Controller implements vscode.Disposable, WebviewHost {
         this.store.setKeepRuns(this.settings.keepRuns);
         if (before.runsDirectory !== this.settings.runsDirectory) this.runsOnDisk.reset();
         if (before.maxSamples !== this.settings.maxSamples) this.diagnostics.revalidateAll();
+        if (before.playback !== this.settings.playback) for (const ch of this.channels()) ch.send({ type: 'options', playback: this.settings.playback });
       }),
       vscode.workspace.onDidGrantWorkspaceTrust(() => this.codeLens.refresh()),
       vscode.workspace.onDidDeleteFiles((e) => this.onSpecsGone(e.files)),
@@ -155,6 +156,15 @@ export class Controller implements vscode.Disposable, WebviewHost {
   }
   stop(arg?: unknown): Promise<void> {
     return this.commands.stop(arg);
+  }
+  pause(arg?: unknown): Promise<void> {
+    return this.commands.pause(arg);
+  }
+  resume(arg?: unknown): Promise<void> {
+    return this.commands.resume(arg);
+  }
+  step(arg?: unknown, epochs = 1): Promise<void> {
+    return this.commands.step(arg, epochs);
   }
   showPanel(arg?: unknown): void {
     this.commands.showPanel(arg);
@@ -183,6 +193,10 @@ export class Controller implements vscode.Disposable, WebviewHost {
     return this.diagnostics.errorsOf(this.specs.uriOf(specPath));
   }
 
+  playback(): PlaybackSetting {
+    return this.settings.playback;
+  }
+
   log(line: string): void {
     this.output.info(line);
   }
@@ -199,6 +213,15 @@ export class Controller implements vscode.Disposable, WebviewHost {
         break;
       case 'stop':
         void this.commands.stop(spec);
+        break;
+      case 'pause':
+        void this.commands.pause(spec);
+        break;
+      case 'resume':
+        void this.commands.resume(spec);
+        break;
+      case 'step':
+        void this.commands.step(spec, msg.epochs);
         break;
       case 'openPanel':
         this.commands.showPanel(spec);
@@ -230,6 +253,11 @@ export class Controller implements vscode.Disposable, WebviewHost {
 
   private onEvents(rec: RunRecord, events: TrainerEvent[]): void {
     for (const ch of this.channels()) ch.onEvents(rec.ref.runId, events);
+    if (events.some((e) => e.type === 'paused' || e.type === 'resumed')) {
+      // Pause/Resume/Step lenses and palette entries follow the trainer's answer.
+      this.contextKeys.update();
+      this.codeLens.refresh();
+    }
     this.statusThrottle.soon();
   }
 

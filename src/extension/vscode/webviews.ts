@@ -10,7 +10,7 @@
  */
 
 import * as vscode from 'vscode';
-import { isWebviewToHost, type HostToWebview, type ViewKind, type WebviewToHost } from '../../core/protocol';
+import { isWebviewToHost, type HostToWebview, type PlaybackSetting, type ViewKind, type WebviewToHost } from '../../core/protocol';
 import { nameFromPath } from '../../core/spec/defaults';
 import { VIEWS } from '../ids';
 import type { SessionStore } from '../sessionStore';
@@ -30,6 +30,8 @@ export interface WebviewHost {
   problems(specPath: string): number | undefined;
   /** The spec's values for the panel's controls (steering.ts). */
   specMessage(specPath: string): HostToWebview | undefined;
+  /** The `blobClassifier.playback` setting, for a view that just loaded. */
+  playback(): PlaybackSetting;
   handle(msg: WebviewToHost, from: ViewContext): void;
   log(line: string): void;
 }
@@ -81,7 +83,7 @@ class SpecPanel implements vscode.Disposable {
     host: WebviewHost,
   ) {
     const post = (msg: HostToWebview) => void panel.webview.postMessage(msg);
-    this.channel = new ViewChannel(host.store, post, { problems: (p) => host.problems(p), specMessage: (p) => host.specMessage(p) });
+    this.channel = new ViewChannel(host.store, post, { problems: (p) => host.problems(p), specMessage: (p) => host.specMessage(p), playback: () => host.playback() });
     panel.webview.options = webviewOptions(host.extensionUri);
     panel.iconPath = vscode.Uri.joinPath(host.extensionUri, 'media', 'blobs-file.svg');
     panel.title = `Blob Classifier: ${nameFromPath(specPath)}`;
@@ -199,7 +201,7 @@ export class SideViewProvider implements vscode.WebviewViewProvider, vscode.Disp
     this.disposeView();
     this.view = view;
     const post = (msg: HostToWebview) => void view.webview.postMessage(msg);
-    const channel = new ViewChannel(this.host.store, post, { problems: (p) => this.host.problems(p) });
+    const channel = new ViewChannel(this.host.store, post, { problems: (p) => this.host.problems(p), playback: () => this.host.playback() });
     this.channel = channel;
     view.webview.options = webviewOptions(this.host.extensionUri);
     this.subs.push(

@@ -30,6 +30,8 @@ const nodeEntries = [
   { in: 'src/extension/extension.ts', out: 'extension' },
   { in: 'src/trainer/process.ts', out: 'trainer' },
   { in: 'src/cli/main.ts', out: 'cli' },
+  // Data-parallel training threads, started by trainer.js and cli.js (core/train/parallel/).
+  { in: 'src/core/train/parallel/worker.ts', out: 'trainWorker' },
 ].filter((e) => existsSync(join(root, e.in)));
 
 const webEntries = [{ in: 'webview/main.ts', out: 'webview' }].filter((e) =>

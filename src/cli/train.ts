@@ -13,6 +13,7 @@ import { isTerminal, type CancelledEvent, type DoneEvent, type ErrorEvent, type 
 import { defaultRunsDir } from '../core/train/artifacts';
 import { RunControl } from '../core/train/control';
 import { runSpec } from '../core/train/run';
+import { MAX_WORKERS } from '../core/train/parallel/plan';
 import { pyFixed } from '../core/train/trainer';
 import { readTextFile } from './common';
 import { CliError, EXIT_BAD_INPUT, EXIT_FAILURE, EXIT_OK, UsageError, parseVerbArgs, type Verb } from './verb';
@@ -23,7 +24,7 @@ const DEVICES = ['auto', 'gpu', 'cpu', 'wasm', 'js'] as const;
 export const trainVerb: Verb = {
   name: 'train',
   summary: "train a spec's model, print the notebook's log and an evaluation, save the run",
-  usage: `Usage: blobs train <spec.blobs.json> [--device D] [--epochs N] [--out DIR] [--json] [--quiet]
+  usage: `Usage: blobs train <spec.blobs.json> [--device D] [--epochs N] [--workers N] [--out DIR] [--json] [--quiet]
 
 Trains the spec's network on its data and prints the notebook's log line every
 log_every epochs, then a classification report and confusion matrix of the test set.
@@ -34,6 +35,10 @@ Options:
   --device D     auto | gpu | cpu | wasm | js (overrides the spec's device). An explicit
                  device that is unavailable is an error, never a silent fallback.
   --epochs N     overrides training.epochs
+  --workers N    threads each step is split across: auto (default: from the work per
+                 step and the cores) or 1 to 64 (1: no worker threads); js and wasm
+                 backends. The run's first line says how many and why. Numbers differ
+                 from one thread's only by float summation order.
   --out DIR      save runs under DIR/<run id>/ instead (DIR must lie inside the spec's
                  folder or the current folder)
   --no-save      do not write the run folder
@@ -55,6 +60,7 @@ Exit status: 0 trained, 1 training failed (diverged, device unavailable, crash),
     const { values, positionals } = parseVerbArgs('train', args, {
       device: { type: 'string', short: 'd' },
       epochs: { type: 'string', short: 'e' },
+      workers: { type: 'string' },
       out: { type: 'string', short: 'o' },
       'no-save': { type: 'boolean' },
       json: { type: 'boolean' },
@@ -74,6 +80,11 @@ Exit status: 0 trained, 1 training failed (diverged, device unavailable, crash),
       const n = Number(values.epochs);
       if (!Number.isInteger(n) || n < 1) throw new UsageError(`--epochs must be a positive integer, not "${values.epochs}".`, 'train');
       options.epochs = n;
+    }
+    if (values.workers !== undefined && values.workers !== 'auto') {
+      const n = Number(values.workers);
+      if (!Number.isInteger(n) || n < 1 || n > MAX_WORKERS) throw new UsageError(`--workers must be auto or an integer from 1 to ${MAX_WORKERS}, not "${values.workers}".`, 'train');
+      options.workers = n;
     }
     const specPath = resolve(file);
     const text = readTextFile(file, 'spec file');
@@ -146,7 +157,7 @@ async function trainAndReport(o: ReportOptions): Promise<number> {
         case 'start':
           start = e;
           if (!o.quiet) {
-            process.stderr.write(`Training "${e.specName}": ${e.model.layers.join('-')} ${e.model.activation === 'none' ? 'linear' : e.model.activation} network (${e.model.params} parameters), ${e.data.nTrain} train / ${e.data.nTest} test samples, ${e.epochs} epochs on ${e.device} (${e.reason})\n`);
+            process.stderr.write(`Training "${e.specName}": ${e.model.layers.join('-')} ${e.model.activation === 'none' ? 'linear' : e.model.activation} network (${e.model.params} parameters), ${e.data.nTrain} train / ${e.data.nTest} test samples, ${e.epochs} epochs on ${e.device}${e.workers && e.workers.count > 1 ? ` × ${e.workers.count} threads` : ''} (${e.reason}${e.workers ? `; threads ${e.workers.reason}` : ''})\n`);
           }
           break;
         case 'epoch':

@@ -124,8 +124,8 @@ export class Backprop {
     this.js = tf.getBackend() === 'cpu';
   }
 
-  get chunkRows(): number {
-    return this.opts.chunkRows;
+  get mode(): BackwardMode {
+    return this.opts.backward;
   }
 
   /**

@@ -39,6 +39,8 @@ import type { Tf } from './backends';
 import { Backprop, type BackwardMode, WASM_NS } from './backprop';
 import { kernels, type Kernels } from './kernels';
 import { forward, type Net } from './model';
+import { WorkerPool } from './parallel/pool';
+import { JOB, partOf, sharedCopy, STAT } from './parallel/shared';
 import { Rng } from './rng';
 
 export { hostHead, WASM_NS, type BackwardMode } from './backprop';
@@ -137,7 +139,14 @@ export function uploadSet(tf: Tf, ds: Dataset, classes: number): DeviceSet {
   return { ...set, xHost, n: ds.n };
 }
 
-/** A training batch for the host head: its rows' features and labels on the host. */
+/** A training batch's rows: `rows` of the shuffled order from `start`, or (start -1) the whole set in order. */
+interface BatchRows {
+  n: number;
+  start: number;
+  rows?: Int32Array;
+}
+
+/** Rows of a training batch for the host head: their features and labels on the host. */
 interface HostBatch {
   n: number;
   x: Float32Array; // n × d, row-major
@@ -208,16 +217,18 @@ export class TrainLoop {
   /** Scalars of the update rule (decay, momentum, betas), kept for the loop's life. */
   private readonly consts: Record<string, Tensor> = {};
   private readonly rng: Rng;
-  private readonly order: Int32Array;
+  /** The training rows' order, shuffled each epoch (in shared memory once there are workers). */
+  private order: Int32Array;
   /** The loss head runs on the host (LoopConfig.head). */
   private readonly onHost: boolean;
   private readonly d: number;
-  private readonly yTrain: Int32Array;
-  private readonly yTest: Int32Array;
+  private yTrain: Int32Array;
+  private yTest: Int32Array;
   private readonly chunkRows: number;
   private step = 0;
-  /** True when an epoch is long enough to run with `epochAsync` (see INTERRUPTIBLE_FLOPS). */
-  readonly interruptible: boolean;
+  private readonly longEpochs: boolean;
+  /** Data-parallel workers (startWorkers), if any. */
+  private pool: WorkerPool | undefined;
 
   constructor(
     private readonly tf: Tf,
@@ -245,7 +256,7 @@ export class TrainLoop {
     });
     let params = 0;
     for (let l = 0; l + 1 < net.sizes.length; l++) params += net.sizes[l] * net.sizes[l + 1] + net.sizes[l + 1];
-    this.interruptible = 2 * params * (3 * this.train.n + this.test.n) >= INTERRUPTIBLE_FLOPS;
+    this.longEpochs = 2 * params * (3 * this.train.n + this.test.n) >= INTERRUPTIBLE_FLOPS;
     const c = (name: string, v: number) => (this.consts[name] = this.keep(tf.scalar(v)));
     // tidy: tf.variable shares the zeros' data, the temporary itself must go.
     const zeros = () => tf.tidy(() => net.params.map((p) => tf.variable(tf.zerosLike(p), false)));
@@ -271,6 +282,67 @@ export class TrainLoop {
   private keep<T extends Tensor>(t: T): T {
     this.kept.push(this.tf.keep(t));
     return t;
+  }
+
+  /**
+   * True when epochs must run with `epochAsync`: long ones (see INTERRUPTIBLE_FLOPS), and
+   * every epoch with workers (it waits on them).
+   */
+  get interruptible(): boolean {
+    return this.longEpochs || this.pool !== undefined;
+  }
+
+  /** Threads each step runs on: this one and its workers. */
+  get threads(): number {
+    return this.pool?.parts ?? 1;
+  }
+
+  /**
+   * Data-parallel from now on: every step's batch and every test pass is split into
+   * `threads` parts of equal rows, part 0 computed here and the others by `threads - 1`
+   * worker threads, each on its own instance of this backend (parallel/). The gradients
+   * are summed in part order and applied once, here, so the result is the one-thread
+   * result up to float summation order. Host head only (js, wasm).
+   */
+  async startWorkers(threads: number): Promise<void> {
+    const backend = this.tf.getBackend();
+    if (!this.onHost || (backend !== 'wasm' && backend !== 'cpu')) throw new Error(`workers need the js or wasm backend (this run uses ${backend})`);
+    if (this.pool) throw new Error('startWorkers: already started');
+    if (!Number.isInteger(threads) || threads < 2) throw new Error(`startWorkers: ${threads} threads`);
+    const { sizes, activation } = this.net;
+    const paramFloats = this.net.params.reduce((a, p) => a + p.size, 0);
+    // The data in shared memory; this thread reads the same copies from now on.
+    this.train.xHost = sharedCopy(this.train.xHost);
+    this.test.xHost = sharedCopy(this.test.xHost);
+    this.yTrain = sharedCopy(this.yTrain);
+    this.yTest = sharedCopy(this.yTest);
+    this.order = sharedCopy(this.order);
+    this.pool = await WorkerPool.start({
+      parts: threads,
+      backend,
+      sizes: [...sizes],
+      activation,
+      backward: this.backprop.mode,
+      chunkRows: this.chunkRows,
+      wasmCosts: this.cfg.wasmCosts,
+      gradNumerator: this.cfg.optimizer === 'sgd' ? this.cfg.lr : 1,
+      shared: {
+        ctl: new SharedArrayBuffer(8 * 4),
+        params: new SharedArrayBuffer(paramFloats * 4),
+        grads: new SharedArrayBuffer(threads * paramFloats * 4),
+        stats: new SharedArrayBuffer(threads * STAT.size * 8),
+        trainX: this.train.xHost.buffer as SharedArrayBuffer,
+        trainY: this.yTrain.buffer as SharedArrayBuffer,
+        testX: this.test.xHost.buffer as SharedArrayBuffer,
+        testY: this.yTest.buffer as SharedArrayBuffer,
+        order: this.order.buffer as SharedArrayBuffer,
+      },
+    });
+  }
+
+  /** Each worker's live tensor count after its last job (tests). */
+  workerTensors(): number[] {
+    return this.pool?.workerTensors() ?? [];
   }
 
   private get miniBatches(): boolean {
@@ -313,7 +385,7 @@ export class TrainLoop {
   private *epochSteps(sums: MetricSums): Generator<EpochPause, void, undefined> {
     const tr = this.train;
     if (!this.miniBatches) {
-      if (this.onHost) yield* this.hostStep({ n: tr.n, x: tr.xHost, y: this.yTrain, whole: tr.x }, sums);
+      if (this.onHost) yield* this.hostStep({ n: tr.n, start: -1 }, sums);
       else this.deviceStep({ x: tr.x, y: tr.y, negY: tr.negY, n: tr.n }, sums);
     } else {
       const batchSize = this.cfg.batchSize as number;
@@ -321,7 +393,7 @@ export class TrainLoop {
       for (let s = 0; s < tr.n; s += batchSize) {
         if (s > 0) yield;
         const rows = this.order.subarray(s, Math.min(tr.n, s + batchSize));
-        if (this.onHost) yield* this.hostStep(this.hostBatch(rows), sums);
+        if (this.onHost) yield* this.hostStep({ n: rows.length, start: s, rows }, sums);
         else this.deviceMiniBatch(rows, sums);
       }
     }
@@ -336,10 +408,11 @@ export class TrainLoop {
    * workers only (a parallel epoch waits on other threads: `epochAsync`).
    */
   epoch(): EpochMetrics {
+    if (this.pool) throw new Error('TrainLoop.epoch(): this loop has workers to wait on; run its epochs with epochAsync()');
     const sums = new MetricSums(this.tf, this.ops);
     try {
       for (const pause of this.epochSteps(sums)) {
-        if (pause) throw new Error('TrainLoop.epoch(): this epoch waits on other threads; run it with epochAsync()');
+        if (pause) throw new Error('TrainLoop.epoch(): a step waits on other threads');
       }
       return this.metricsFromSums(sums.read());
     } finally {
@@ -408,8 +481,10 @@ export class TrainLoop {
   // Steps
 
   /** A host-head step: the batch's gradient (in row chunks, yielding between), then the update. */
-  private *hostStep(b: HostBatch, sums: MetricSums): Generator<EpochPause, void, undefined> {
-    const g = yield* this.backprop.gradient(b.x, b.y, this.gradScale(b.n), b.whole);
+  private *hostStep(batch: BatchRows, sums: MetricSums): Generator<EpochPause, void, undefined> {
+    if (this.pool) return yield* this.parallelStep(this.pool, batch, sums);
+    const b = this.hostRows(batch, 0, batch.n);
+    const g = yield* this.backprop.gradient(b.x, b.y, this.gradScale(batch.n), b.whole);
     try {
       this.update(g.grads);
     } finally {
@@ -417,6 +492,37 @@ export class TrainLoop {
     }
     sums.add(0, g.loss);
     sums.add(1, g.hits);
+  }
+
+  /**
+   * A host-head step across the workers: they take parts 1.. of the batch while this
+   * thread computes part 0; then the gradients are summed in part order and applied once.
+   * Abandoned (a cancel) or failed, it tells the workers to drop the job.
+   */
+  private *parallelStep(pool: WorkerPool, batch: BatchRows, sums: MetricSums): Generator<EpochPause, void, undefined> {
+    yield* pool.settle(); // an abandoned job may still be finishing
+    pool.run(JOB.train, batch.n, batch.rows ? batch.start : -1, this.net.params);
+    let settled = false;
+    let grads: Tensor[] | undefined;
+    try {
+      const [lo, hi] = partOf(batch.n, pool.parts, 0);
+      const b = this.hostRows(batch, lo, hi);
+      const g = yield* this.backprop.gradient(b.x, b.y, this.gradScale(batch.n), b.whole);
+      grads = g.grads;
+      yield* pool.settle();
+      settled = true;
+      const total = pool.sumGradients(this.tf, grads);
+      try {
+        this.update(total);
+      } finally {
+        this.tf.dispose(total);
+      }
+      sums.add(0, g.loss + pool.statSum(STAT.loss));
+      sums.add(1, g.hits + pool.statSum(STAT.hits));
+    } finally {
+      if (!settled) pool.abort();
+      if (grads) this.tf.dispose(grads);
+    }
   }
 
   /** A device-head step: loss head, backward and update as kernels; loss/hits stay scalars. */
@@ -463,6 +569,7 @@ export class TrainLoop {
       sums.add(3, hits);
       return;
     }
+    if (this.pool) return yield* this.parallelTest(this.pool, sums);
     for (let s = 0; s < te.n; s += this.chunkRows) {
       if (s > 0) yield;
       const m = Math.min(this.chunkRows, te.n - s);
@@ -471,6 +578,32 @@ export class TrainLoop {
       );
       sums.add(2, loss);
       sums.add(3, hits);
+    }
+  }
+
+  /** The test pass across the workers: part 0 here in row chunks, the sums in part order. */
+  private *parallelTest(pool: WorkerPool, sums: MetricSums): Generator<EpochPause, void, undefined> {
+    const te = this.test;
+    yield* pool.settle();
+    pool.run(JOB.test, te.n, -1, this.net.params);
+    let settled = false;
+    try {
+      const [lo, hi] = partOf(te.n, pool.parts, 0);
+      let loss = 0;
+      let hits = 0;
+      for (let s = lo; s < hi; s += this.chunkRows) {
+        if (s > lo) yield;
+        const m = Math.min(this.chunkRows, hi - s);
+        const [l, h] = this.tf.tidy(() => this.backprop.lossAndHits(this.backprop.rows(te.xHost, this.d, s, m), this.yTest.subarray(s, s + m)));
+        loss += l;
+        hits += h;
+      }
+      yield* pool.settle();
+      settled = true;
+      sums.add(2, loss + pool.statSum(STAT.loss));
+      sums.add(3, hits + pool.statSum(STAT.hits));
+    } finally {
+      if (!settled) pool.abort();
     }
   }
 
@@ -524,18 +657,22 @@ export class TrainLoop {
   }
 
   /**
-   * A mini-batch for the host head, gathered in JS from the float32 rows: the labels are
-   * needed on the host anyway, and on js/wasm an upload is a memcpy — cheaper than
-   * device-side gathers of x, y and -onehot (y and negY are not needed at all).
+   * Rows [lo, hi) of a batch for the host head. The whole set in order: views of the
+   * host copies (and the device copy when that is all of it). A mini-batch: gathered in
+   * JS from the float32 rows — the labels are needed on the host anyway, and on js/wasm
+   * an upload is a memcpy, cheaper than device-side gathers of x, y and -onehot.
    */
-  private hostBatch(rows: Int32Array): HostBatch {
-    const n = rows.length;
+  private hostRows(batch: BatchRows, lo: number, hi: number): HostBatch {
     const d = this.d;
     const X = this.train.xHost;
+    const n = hi - lo;
+    if (!batch.rows) {
+      return { n, x: X.subarray(lo * d, hi * d), y: this.yTrain.subarray(lo, hi), whole: n === this.train.n ? this.train.x : undefined };
+    }
     const x = new Float32Array(n * d);
     const y = new Int32Array(n);
     for (let i = 0; i < n; i++) {
-      const r = rows[i];
+      const r = batch.rows[lo + i];
       for (let j = 0; j < d; j++) x[i * d + j] = X[r * d + j];
       y[i] = this.yTrain[r];
     }
@@ -543,6 +680,8 @@ export class TrainLoop {
   }
 
   dispose(): void {
+    this.pool?.dispose();
+    this.pool = undefined;
     for (const t of this.kept) t.dispose();
     for (const s of this.state) s.dispose();
     this.backprop.dispose();

@@ -5,7 +5,7 @@
  * their gradients in rank order — one update, applied once, here.
  *
  * Waiting: workers get equal parts, so they usually finish with the training thread; it
- * first polls, then blocks briefly in Atomics.wait (no event-loop round trip per step), then waits
+ * first blocks briefly in Atomics.wait (no event-loop round trip per step), then waits
  * through the event loop (`settle` yields a Promise), where a worker that failed or died
  * is seen: its `failed` message or `exit` event rejects the wait, and the run ends with
  * an error instead of hanging. Workers are `ref`ed only while starting or while a job is
@@ -21,12 +21,7 @@ import { CTL, JOB, paramOffsets, STAT, type SharedBuffers, type WorkerInit, type
 
 /** Longest a worker may take to load its backend (a loaded 2-core machine is slow). */
 export const START_TIMEOUT_MS = 120_000;
-/**
- * How long the training thread polls for its workers, then blocks for them, before it
- * waits on the event loop. Polling first: a thread blocked in Atomics.wait is woken by the
- * OS, and on a busy machine may lose its core for a while when it is.
- */
-const SPIN_MS = 0.5;
+/** How long the training thread blocks for its workers before it waits on the event loop. */
 const BLOCK_MS = 2;
 /** An event-loop wait re-checks at least this often. */
 const WAIT_MS = 250;
@@ -157,7 +152,6 @@ export class WorkerPool {
    * await when it must wait on the event loop. Throws if a worker failed or died.
    */
   *settle(): Generator<Promise<void>, void, undefined> {
-    const spinUntil = performance.now() + SPIN_MS;
     while (this.busy) {
       if (this.failure) throw this.failure;
       const done = Atomics.load(this.ctl, CTL.done);
@@ -166,7 +160,6 @@ export class WorkerPool {
         this.hold(false);
         break;
       }
-      if (Atomics.load(this.ctl, CTL.done) === done && performance.now() < spinUntil) continue;
       if (Atomics.wait(this.ctl, CTL.done, done, BLOCK_MS) !== 'timed-out') continue;
       const w = waitAsync(this.ctl, CTL.done, done, WAIT_MS);
       yield Promise.race([w.async ? (w.value as Promise<string>).then(() => undefined) : Promise.resolve(), this.failed]);

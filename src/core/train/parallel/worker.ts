@@ -8,7 +8,11 @@
  * stats. It keeps no state between jobs but its backend's cached constants, so a
  * cancelled epoch has nothing to undo here. See shared.ts for the layout.
  *
- * The job loop blocks in Atomics.wait (a worker may; it has nothing else to do). A job
+ * The job loop blocks in Atomics.wait (a worker may; it has nothing else to do). It does
+ * not spin first: on a busy machine the training thread and a spinning worker may share
+ * one core, and the spinner then holds it for a whole time slice before the other can
+ * post the next job (bench/workers.ts measured ~1 ms per job, against ~10 µs for a
+ * blocked worker woken by the OS). A job
  * that throws ends the worker: it posts `failed` with the error and exits, and the
  * training thread reports the run as failed.
  */
@@ -19,9 +23,6 @@ import { defaultLoaders, type Tf } from '../backends';
 import { Backprop, type Layers } from '../backprop';
 import { kernels } from '../kernels';
 import { CTL, JOB, partOf, paramOffsets, paramShapes, STAT, type WorkerInit, type WorkerMessage } from './shared';
-
-/** How long a worker polls for the next job before it blocks (see the job loop). */
-const SPIN_MS = 0.5;
 
 function post(m: WorkerMessage): void {
   parentPort!.postMessage(m);
@@ -106,10 +107,6 @@ async function main(): Promise<void> {
   let seen = Atomics.load(ctl, CTL.seq); // before `ready`: the first job may follow at once
   post({ type: 'ready' });
   for (;;) {
-    // Spin a little first: the next step's job usually follows within a fraction of a
-    // millisecond, and a blocked thread woken by the OS may lose its core on a busy machine.
-    const spinUntil = performance.now() + SPIN_MS;
-    while (Atomics.load(ctl, CTL.seq) === seen && performance.now() < spinUntil);
     Atomics.wait(ctl, CTL.seq, seen);
     seen = Atomics.load(ctl, CTL.seq);
     const kind = Atomics.load(ctl, CTL.kind);

@@ -4,7 +4,7 @@
  * its default threads and with one, when /usr/bin/python3 has torch) so machine noise
  * hits all alike:
  *
- *   npx tsx bench/workers.ts [--threads 1,2] [--rounds 3] [--only scale-batch,scale-full,million] [--device wasm|js] [--no-torch]
+ *   npx tsx bench/workers.ts [--threads 1,2,auto] [--rounds 3] [--only scale-batch,scale-full,million] [--device wasm|js] [--no-torch]
  *
  * Runs the trainer itself (`train`, as `blobs train` does, frames off) with
  * TrainerOptions.workers forced, and reports per workload and thread count: the loop's
@@ -45,6 +45,7 @@ class Torch {
     private readonly proc: ChildProcessWithoutNullStreams,
     private readonly lines: Interface,
     readonly threads: number,
+    readonly label: string,
   ) {}
   static async start(oneThread: boolean): Promise<Torch | undefined> {
     if (!existsSync('/usr/bin/python3')) return undefined;
@@ -56,7 +57,8 @@ class Torch {
       proc.once('exit', () => r(undefined));
     });
     if (!first) return undefined;
-    return new Torch(proc, lines, JSON.parse(first).threads);
+    const threads = JSON.parse(first).threads as number;
+    return new Torch(proc, lines, threads, oneThread ? 'PyTorch, 1 thread' : `PyTorch, default threads (${threads})`);
   }
   run(id: Id): Promise<{ train_s: number; train_loss: number }> {
     const w = W[id];
@@ -76,7 +78,8 @@ class Torch {
 }
 
 async function main(): Promise<void> {
-  const threadsList = (arg('--threads') ?? '1,2').split(',').map(Number);
+  // 0: auto (whatever the trainer picks now; shown as auto→N).
+  const threadsList = (arg('--threads') ?? '1,2').split(',').map((t) => (t === 'auto' ? 0 : Number(t)));
   const rounds = Number(arg('--rounds') ?? 3);
   const only = (arg('--only')?.split(',') ?? Object.keys(W)) as Id[];
   const device = (arg('--device') ?? 'wasm') as 'wasm' | 'js';
@@ -84,7 +87,7 @@ async function main(): Promise<void> {
   const backend: LoadedBackend = { tf, backend: device === 'wasm' ? 'wasm' : 'cpu', device, reason: 'bench' };
   const torches = process.argv.includes('--no-torch') ? [] : (await Promise.all([Torch.start(false), Torch.start(true)])).filter((t): t is Torch => !!t);
   console.log(`data-parallel scaling: ${cpus().length} × ${cpus()[0]?.model.trim()}, availableParallelism ${availableParallelism()}, load average ${loadavg().map(s2).join(' ')} at start; ${device}; ${rounds} rounds, alternating`);
-  console.log(`PyTorch: ${torches.length ? torches.map((t) => `${t.threads} thread${t.threads > 1 ? 's' : ''}`).join(' and ') : 'skipped'}`);
+  console.log(`PyTorch: ${torches.length ? torches.map((t) => t.label).join(' and ') : 'skipped'}`);
   const rows: string[] = [];
   for (const id of only) {
     const w = W[id];
@@ -98,18 +101,19 @@ async function main(): Promise<void> {
       device,
     });
     const data = buildDataset(spec, '/tmp');
-    const ours = new Map<number, { loop: number[]; start: number[]; loss: number }>();
-    const theirs = new Map<number, { loop: number[]; loss: number }>();
+    const ours = new Map<number, { loop: number[]; start: number[]; loss: number; picked: Set<number> }>();
+    const theirs = new Map<string, { loop: number[]; loss: number }>();
     const one = async (threads: number) => {
       let summary: RunSummary | undefined;
       let startEv: StartEvent | undefined;
-      for await (const e of train({ spec, runId: 'bench', data, backend, workers: threads })) {
+      for await (const e of train({ spec, runId: 'bench', data, backend, workers: threads || undefined })) {
         if (e.type === 'start') startEv = e;
         else if (e.type === 'done') summary = e.summary;
         else if (e.type === 'error') throw new Error(e.message);
       }
       const started = /workers started in ([\d.]+) s/.exec(startEv?.workers?.reason ?? '');
-      const r = ours.get(threads) ?? { loop: [], start: [], loss: summary!.train_loss };
+      const r = ours.get(threads) ?? { loop: [], start: [], loss: summary!.train_loss, picked: new Set<number>() };
+      r.picked.add(startEv?.workers?.count ?? 1);
       r.loop.push(summary!.train_wall_s);
       r.start.push(started ? Number(started[1]) : 0);
       ours.set(threads, r);
@@ -120,9 +124,9 @@ async function main(): Promise<void> {
       for (const t of threadsList) await one(t);
       for (const t of torches) {
         const res = await t.run(id);
-        const e = theirs.get(t.threads) ?? { loop: [], loss: res.train_loss };
+        const e = theirs.get(t.label) ?? { loop: [], loss: res.train_loss };
         e.loop.push(res.train_s);
-        theirs.set(t.threads, e);
+        theirs.set(t.label, e);
       }
     }
     console.log(`\n${w.title}`);
@@ -130,17 +134,22 @@ async function main(): Promise<void> {
     const baseLoss = ours.get(threadsList[0])!.loss;
     for (const [t, r] of ours) {
       const m = median(r.loop);
-      const line = `ours, ${t} thread${t > 1 ? 's' : ' '} | ${s2(m)} s (${s2(Math.min(...r.loop))}–${s2(Math.max(...r.loop))}) | ×${(base / m).toFixed(2)} | start ${t > 1 ? `${s2(median(r.start))} s` : '–'} | |Δ train loss| ${Math.abs(r.loss - baseLoss).toExponential(1)}`;
-      console.log('  ' + line);
-      rows.push(`| ${id} | ${line} |`);
+      const name = t === 0 ? `auto→${[...r.picked].join('/')}` : `${t} thread${t > 1 ? 's' : ''}`;
+      const cells = [`ours, ${name}`, `${s2(m)} s (${s2(Math.min(...r.loop))}–${s2(Math.max(...r.loop))})`, `×${(base / m).toFixed(2)}`, median(r.start) > 0 ? `${s2(median(r.start))} s` : '–', Math.abs(r.loss - baseLoss).toExponential(1)];
+      console.log('  ' + cells.join(' | '));
+      rows.push(`| ${id} | ${cells.join(' | ')} |`);
     }
-    for (const [t, r] of theirs) {
+    for (const [label, r] of theirs) {
       const m = median(r.loop);
-      const line = `PyTorch, ${t} thread${t > 1 ? 's' : ' '} | ${s2(m)} s (${s2(Math.min(...r.loop))}–${s2(Math.max(...r.loop))}) | ours best / this ${(Math.min(...[...ours.values()].map((o) => median(o.loop))) / m).toFixed(2)}`;
-      console.log('  ' + line);
-      rows.push(`| ${id} | ${line} |`);
+      const best = Math.min(...[...ours.values()].map((o) => median(o.loop)));
+      const cells = [label, `${s2(m)} s (${s2(Math.min(...r.loop))}–${s2(Math.max(...r.loop))})`, `ours best / this ${(best / m).toFixed(2)}`, '', ''];
+      console.log('  ' + cells.join(' | '));
+      rows.push(`| ${id} | ${cells.join(' | ')} |`);
     }
   }
+  console.log('\n| workload | run | loop time, median (min–max) | speed-up over the first, or ours best / PyTorch | workers\' start | Δ final train loss vs the first |');
+  console.log('|---|---|---|---|---|---|');
+  rows.forEach((r) => console.log(r));
   if (process.argv.includes('--overhead')) await overhead(backend);
   console.log(`\nload average at end ${loadavg().map(s2).join(' ')}`);
   torches.forEach((t) => t.close());

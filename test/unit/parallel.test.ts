@@ -2,7 +2,7 @@ import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { trainVerb } from '../../src/cli/train';
 import type { Dataset } from '../../src/core/data/dataset';
@@ -12,7 +12,7 @@ import { defaultLoaders, type Tf } from '../../src/core/train/backends';
 import { RunControl } from '../../src/core/train/control';
 import { TrainLoop, type EpochMetrics, type LoopConfig } from '../../src/core/train/loop';
 import { buildNet, disposeNet } from '../../src/core/train/model';
-import { AUTO_WORKERS, planWorkers, stepFlops, type WorkersInput } from '../../src/core/train/parallel/plan';
+import { AUTO_WORKERS, idleCores, planWorkers, stepFlops, type WorkersInput } from '../../src/core/train/parallel/plan';
 import { WorkerPool } from '../../src/core/train/parallel/pool';
 import { partOf } from '../../src/core/train/parallel/shared';
 import { runSpec } from '../../src/core/train/run';
@@ -63,6 +63,7 @@ function assertClose(a: EpochMetrics, b: EpochMetrics, n: { train: number; test:
 
 describe('auto worker count (pure)', () => {
   const base: WorkersInput = { backend: 'wasm', params: 4612, stepRows: 1024, nTrain: 80_000, nTest: 20_000, epochs: 3, cores: 2 };
+  const long = { ...base, epochs: 30 };
 
   test("the notebook's model trains on one thread", () => {
     const p = planWorkers({ ...base, params: 132, stepRows: 800, nTrain: 800, nTest: 200, epochs: 100 });
@@ -70,29 +71,46 @@ describe('auto worker count (pure)', () => {
     assert.match(p.reason, /^auto: 1 \(.*too little to pay for starting workers\)$/);
   });
 
-  test("the benchmark's big workloads (3a, 3b, 4) use every core of this 2-core machine; the reason names cores and work", () => {
-    for (const w of [base, { ...base, stepRows: 80_000, epochs: 10 }, { ...base, nTrain: 800_000, nTest: 200_000, stepRows: 4096, epochs: 2 }]) {
+  test("the benchmark's big workloads: 3b and 4 use every core of this 2-core machine, 3a (~0.3 s of work) is too short to win back starting a worker", () => {
+    for (const w of [{ ...base, stepRows: 80_000, epochs: 10 }, { ...base, nTrain: 800_000, nTest: 200_000, stepRows: 4096, epochs: 2 }]) {
       const p = planWorkers(w);
       assert.equal(p.count, 2, JSON.stringify(w));
       assert.match(p.reason, /^auto: 2 \(2 cores; ~[\d.]+ [MG]FLOP per step, ~[\d.]+ GFLOP in all\)$/);
     }
+    assert.match(planWorkers(base).reason, /^auto: 1 \(~28\.3 MFLOP per step, ~7\.2 GFLOP in all: too little to pay for starting workers\)$/);
+    assert.equal(planWorkers({ ...base, epochs: 30 }).count, 2, '3a for 30 epochs');
   });
 
   test('more cores: capped so that each thread keeps a big enough share of a step', () => {
     const step = stepFlops(base.params, base.stepRows);
-    const p = planWorkers({ ...base, cores: 64 });
+    const p = planWorkers({ ...long, cores: 64 });
     assert.equal(p.count, Math.floor(step / AUTO_WORKERS.minPartFlops));
     assert.ok(p.count < 64);
     assert.match(p.reason, /split \d+ ways at most/);
-    assert.equal(planWorkers({ ...base, cores: 4 }).count, 4);
+    assert.equal(planWorkers({ ...long, cores: 4 }).count, 4);
+  });
+
+  test('busy cores are not counted: a thread sharing its core with another process stalls every step', () => {
+    assert.deepEqual(planWorkers({ ...long, idle: 1.6 }).count, 2);
+    assert.match(planWorkers({ ...long, idle: 1.6 }).reason, /^auto: 2 \(2 cores, 1\.6 idle; ~/);
+    const busy = planWorkers({ ...long, idle: 0.4 });
+    assert.equal(busy.count, 1);
+    assert.match(busy.reason, /^auto: 1 \(2 cores, 0\.4 idle: the others are busy; ~/);
+    assert.equal(planWorkers({ ...long, cores: 8, idle: 3.2 }).count, 3);
+    assert.equal(planWorkers({ ...base, requested: 2, idle: 0 }).count, 2, 'a requested count is not second-guessed');
+  });
+
+  test('idle cores are measured from the CPU times: between none and all', async () => {
+    const idle = await idleCores(20);
+    assert.ok(idle >= 0 && idle <= cpus().length + 1e-9, String(idle));
   });
 
   test('small steps of a long run stay on one thread; one core; native backends', () => {
     const small = planWorkers({ ...base, params: 132, stepRows: 32, nTrain: 1_000_000, epochs: 100 });
     assert.equal(small.count, 1);
     assert.match(small.reason, /steps too small to split/);
-    assert.deepEqual(planWorkers({ ...base, cores: 1 }), { count: 1, reason: 'auto: 1 (1 core available)' });
-    assert.match(planWorkers({ ...base, backend: 'tensorflow' }).reason, /^auto: 1 \(the tensorflow backend runs its own threads/);
+    assert.deepEqual(planWorkers({ ...long, cores: 1 }), { count: 1, reason: 'auto: 1 (1 core available)' });
+    assert.match(planWorkers({ ...long, backend: 'tensorflow' }).reason, /^auto: 1 \(the tensorflow backend runs its own threads/);
   });
 
   test('a requested count is used as asked (js and wasm), and said so', () => {

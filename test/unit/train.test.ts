@@ -361,7 +361,7 @@ describe('long epochs: epochAsync (interruptible)', () => {
     }
   }
 
-  // With auto this spec trains on every core (parallel/plan.ts); 1 thread is the plain loop.
+  // `auto` may split this spec across threads (parallel/plan.ts): both ways, pinned.
   for (const workers of [1, 2]) {
     test(`a cancel during a slow epoch (js, 100k rows, 64-64 relu: seconds per epoch; ${workers} thread${workers > 1 ? 's' : ''}) stops within a chunk, not an epoch`, async () => {
       const data = { ...NOTEBOOK_SPEC.data, n_samples: 100_000 };

@@ -2,28 +2,36 @@
  * How many threads a run's steps are split across, and why (the run header says both).
  *
  * `auto` (TrainerOptions.workers unset), for the js and wasm backends:
- *   - one thread when the whole run is small: starting a worker (loading its backend)
- *     costs a fixed fraction of a second, which a short run does not win back;
- *   - otherwise as many threads as there are cores (os.availableParallelism()), but no
- *     more than keep each thread's share of a step above MIN_PART_FLOPS: every step ends
- *     in a barrier (all parts done, gradients summed, one update), whose cost must stay
- *     small beside the part's arithmetic.
+ *   - one thread when the whole run is small (< AUTO_WORKERS.minRunFlops): starting a
+ *     worker (loading its backend) costs a fixed fraction of a second, which a short run
+ *     does not win back;
+ *   - otherwise one thread per core that is available AND idle: os.availableParallelism()
+ *     cores, of which as many as were idle over a short sample (os.cpus() times) when the
+ *     run starts. Every step ends in a barrier (all parts done, gradients summed, one
+ *     update): a thread that shares its core with another busy process is descheduled
+ *     for whole time slices, and every step then waits for it — on a busy machine two
+ *     threads are slower than one;
+ *   - and no more than keep each thread's share of a step above AUTO_WORKERS.minPartFlops,
+ *     so the barrier's cost stays small beside the part's arithmetic.
  * Native backends (tfjs-node) run their own thread pool inside each kernel: one thread.
- * The thresholds come from bench/workers.ts (see bench/loop-timings.md).
+ * The thresholds come from bench/workers.ts (bench/loop-timings.md).
  *
- * The count is decided once per run from the spec and the machine, never from the
- * machine's current load: the same spec on the same machine splits its sums the same
- * way, so its numbers repeat bit for bit.
+ * Numbers: a run on N threads sums each step's gradient in N parts, so it equals a
+ * one-thread run up to float summation order, and repeats bit for bit on the same N.
+ * Since `auto` looks at the machine's idle cores, pin N (`--workers N`) to rerun a big
+ * spec to the last bit on a machine whose load varies.
  */
 
-import { availableParallelism } from 'node:os';
+import { availableParallelism, cpus } from 'node:os';
 import type { TrainLoop } from '../loop';
 
 export const AUTO_WORKERS = {
   /** Runs below this many FLOPs in all train on one thread. */
-  minRunFlops: 5e9,
+  minRunFlops: 1e10,
   /** Each thread's share of a step is at least this many FLOPs. */
   minPartFlops: 5e6,
+  /** How long the idle cores are sampled for. */
+  idleSampleMs: 150,
 };
 
 /** The most threads a run may be forced to (TrainerOptions.workers). */
@@ -42,6 +50,8 @@ export interface WorkersInput {
   epochs: number;
   /** os.availableParallelism(). */
   cores: number;
+  /** Cores idle right now (idleCores()); undefined: not measured (taken as all). */
+  idle?: number;
 }
 
 export interface WorkersPlan {
@@ -71,23 +81,44 @@ export function planWorkers(w: WorkersInput): WorkersPlan {
   const step = stepFlops(w.params, w.stepRows);
   const run = w.epochs * 2 * w.params * (3 * w.nTrain + w.nTest);
   const work = `~${fmtFlops(step)} per step, ~${fmtFlops(run)} in all`;
-  if (w.cores < 2) return { count: 1, reason: `auto: 1 (1 core available)` };
+  if (w.cores < 2) return { count: 1, reason: 'auto: 1 (1 core available)' };
   if (run < AUTO_WORKERS.minRunFlops) return { count: 1, reason: `auto: 1 (${work}: too little to pay for starting workers)` };
-  const byStep = Math.floor(step / AUTO_WORKERS.minPartFlops);
-  const count = Math.max(1, Math.min(w.cores, byStep));
-  if (count === 1) return { count, reason: `auto: 1 (${work}: steps too small to split)` };
-  const limit = count < w.cores ? `steps of ${fmtFlops(step)} split ${count} ways at most` : `${w.cores} cores`;
+  const byStep = Math.max(1, Math.floor(step / AUTO_WORKERS.minPartFlops));
+  if (byStep === 1) return { count: 1, reason: `auto: 1 (${work}: steps too small to split)` };
+  const idle = w.idle === undefined ? w.cores : Math.max(1, Math.min(w.cores, Math.round(w.idle)));
+  const cores = w.idle === undefined ? `${w.cores} cores` : `${w.cores} cores, ${w.idle.toFixed(1)} idle`;
+  if (idle === 1) return { count: 1, reason: `auto: 1 (${cores}: the others are busy; ${work})` };
+  const count = Math.min(idle, byStep);
+  const limit = count < idle ? `${cores}; steps of ${fmtFlops(step)} split ${count} ways at most` : cores;
   return { count, reason: `auto: ${count} (${limit}; ${work})` };
 }
 
+/** Cores idle over the next `ms`: each CPU's idle share of its time (os.cpus()), summed. */
+export async function idleCores(ms = AUTO_WORKERS.idleSampleMs): Promise<number> {
+  const total = (t: ReturnType<typeof cpus>[number]['times']) => t.user + t.nice + t.sys + t.idle + t.irq;
+  const a = cpus();
+  await new Promise((r) => setTimeout(r, ms));
+  const b = cpus();
+  let idle = 0;
+  b.forEach((c, i) => {
+    const before = a[i]?.times;
+    if (!before) return;
+    const dt = total(c.times) - total(before);
+    if (dt > 0) idle += (c.times.idle - before.idle) / dt;
+  });
+  return idle;
+}
+
 /**
- * Plans the run's threads (on this machine's cores unless `cores` is given) and starts them on `loop`. An `auto` plan whose workers fail
- * to start falls back to one thread (the reason says so); a requested count that fails
- * throws.
+ * Plans the run's threads on this machine (its cores, and for `auto` how many are idle
+ * now) and starts them on `loop`. An `auto` plan whose workers fail to start falls back
+ * to one thread (the reason says so); a requested count that fails throws.
  */
-export async function startWorkers(loop: TrainLoop, input: Omit<WorkersInput, 'cores'> & { cores?: number }): Promise<WorkersPlan> {
-  const w = { ...input, cores: input.cores ?? availableParallelism() };
-  const plan = planWorkers(w);
+export async function startWorkers(loop: TrainLoop, input: Omit<WorkersInput, 'cores' | 'idle'>): Promise<WorkersPlan> {
+  const w: WorkersInput = { ...input, cores: availableParallelism() };
+  let plan = planWorkers(w);
+  // Sample the idle cores only when they decide it (a big run on a multi-core machine).
+  if (plan.count > 1 && w.requested === undefined) plan = planWorkers({ ...w, idle: await idleCores() });
   if (plan.count <= 1) return plan;
   const t0 = performance.now();
   try {

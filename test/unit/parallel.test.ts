@@ -175,6 +175,18 @@ describe('data-parallel loop', () => {
     }
   }
 
+  test('wasm: a batch with fewer rows than threads (empty parts, the training thread\'s too) still gives one thread\'s numbers', async () => {
+    const tf = await loadTf('wasm');
+    const cfg: LoopConfig = { ...base, momentum: 0.9, batchSize: 599 }; // 600 rows: batches of 599 and 1
+    const one = await makeLoop(tf, data, cfg, 1);
+    const three = await makeLoop(tf, data, cfg, 3);
+    for (let e = 0; e < 3; e++) assertClose((await three.loop.epochAsync(() => false))!, (await one.loop.epochAsync(() => false))!, n, `epoch ${e}`);
+    const p1 = params(one);
+    params(three).forEach((p, i) => p.forEach((v, j) => assert.ok(Math.abs(v - p1[i][j]) < 1e-5, `param ${i}[${j}]`)));
+    one.dispose();
+    three.dispose();
+  });
+
   test('wasm, 2 threads: the same thread count repeats bit for bit; a stop mid-epoch undoes it, workers included; epoch() refuses', async () => {
     const tf = await loadTf('wasm');
     const cfg: LoopConfig = { ...base, momentum: 0.9, batchSize: 100, chunkRows: 32 };

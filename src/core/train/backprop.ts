@@ -58,7 +58,7 @@ export interface BackpropOptions {
   wasmCosts?: Partial<typeof WASM_NS>;
 }
 
-/** A block's gradient (the caller disposes `grads`), Σ loss and # correct before the step. */
+/** A block's gradient (the caller disposes `grads`; none for no rows), Σ loss and # correct before the step. */
 export interface BlockGradient {
   grads: Tensor[];
   loss: number;

@@ -17,7 +17,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { Tf } from '../backends';
-import { CTL, JOB, paramOffsets, STAT, type SharedBuffers, type WorkerInit, type WorkerMessage } from './shared';
+import { CTL, JOB, paramOffsets, paramShapes, STAT, type SharedBuffers, type WorkerInit, type WorkerMessage } from './shared';
 
 /** Longest a worker may take to load its backend (a loaded 2-core machine is slow). */
 export const START_TIMEOUT_MS = 120_000;
@@ -61,6 +61,7 @@ export class WorkerPool {
   private readonly grads: Float32Array;
   private readonly stats: Float64Array;
   private readonly offsets: number[];
+  private readonly shapes: number[][];
   private readonly total: number;
   private busy = false;
   private failure: Error | undefined;
@@ -88,6 +89,7 @@ export class WorkerPool {
     this.grads = new Float32Array(s.grads);
     this.stats = new Float64Array(s.stats);
     ({ offsets: this.offsets, total: this.total } = paramOffsets(init.sizes));
+    this.shapes = paramShapes(init.sizes);
     this.failed = new Promise<never>((_, reject) => (this.rejectFailed = reject));
     this.failed.catch(() => undefined); // observed through `settle`; never unhandled
     const entry = workerEntry();
@@ -173,18 +175,19 @@ export class WorkerPool {
   }
 
   /**
-   * The settled train job's gradient: `mine` (part 0) plus each worker's slot, summed in
-   * rank order, as new tensors of `mine`'s shapes.
+   * The settled train job's gradient: `mine` (part 0; empty when part 0 had no rows) plus
+   * each worker's slot, summed in rank order, as new tensors of the parameters' shapes.
    */
   sumGradients(tf: Tf, mine: readonly Tensor[]): Tensor[] {
-    return mine.map((g, i) => {
-      const out = new Float32Array(g.dataSync() as Float32Array); // a copy: the js backend hands out its own array
+    return this.shapes.map((shape, i) => {
+      // A copy (the js backend hands out its own array); zeros for an empty part 0.
+      const out = mine.length ? new Float32Array(mine[i].dataSync() as Float32Array) : new Float32Array(shape.reduce((a, b) => a * b, 1));
       const off = this.offsets[i];
       for (let r = 1; r < this.parts; r++) {
         const slot = this.grads.subarray(r * this.total + off, r * this.total + off + out.length);
         for (let j = 0; j < out.length; j++) out[j] += slot[j];
       }
-      return tf.tensor(out, g.shape);
+      return tf.tensor(out, shape);
     });
   }
 

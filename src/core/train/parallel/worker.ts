@@ -84,6 +84,7 @@ async function main(): Promise<void> {
       r = it.next();
     }
     const { grads, loss, hits } = r.value;
+    if (grads.length === 0) slot.fill(0); // no rows in this part (a batch smaller than the parts)
     grads.forEach((g, i) => slot.set(g.dataSync() as Float32Array, offsets[i]));
     tf.dispose(grads);
     stats[STAT.loss] = loss;

@@ -93,11 +93,19 @@ export function planWorkers(w: WorkersInput): WorkersPlan {
   return { count, reason: `auto: ${count} (${limit}; ${work})` };
 }
 
-/** Cores idle over the next `ms`: each CPU's idle share of its time (os.cpus()), summed. */
+/**
+ * Cores free for this run over the next `ms`: each CPU's idle share of its time
+ * (os.cpus()), summed, plus what this process itself used meanwhile (V8's background
+ * threads, e.g. a collection after building a big dataset, are not another process).
+ */
 export async function idleCores(ms = AUTO_WORKERS.idleSampleMs): Promise<number> {
   const total = (t: ReturnType<typeof cpus>[number]['times']) => t.user + t.nice + t.sys + t.idle + t.irq;
   const a = cpus();
+  const own0 = process.cpuUsage();
+  const t0 = performance.now();
   await new Promise((r) => setTimeout(r, ms));
+  const own = process.cpuUsage(own0);
+  const wall = performance.now() - t0;
   const b = cpus();
   let idle = 0;
   b.forEach((c, i) => {
@@ -106,7 +114,7 @@ export async function idleCores(ms = AUTO_WORKERS.idleSampleMs): Promise<number>
     const dt = total(c.times) - total(before);
     if (dt > 0) idle += (c.times.idle - before.idle) / dt;
   });
-  return idle;
+  return Math.min(b.length, idle + (own.user + own.system) / 1000 / wall);
 }
 
 /**

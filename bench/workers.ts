@@ -9,15 +9,20 @@
  * Runs the trainer itself (`train`, as `blobs train` does, frames off) with
  * TrainerOptions.workers forced, and reports per workload and thread count: the loop's
  * time (train_wall_s; median, min–max), the speed-up over one thread, the workers' start
- * (outside the loop time: it happens before the run's first event), and how far the final
+ * (outside the loop time: it happens before the run's first event), the loop's CPU time
+ * over all threads (its growth over one thread's is the cost of splitting, which a loaded
+ * machine does not hide the way it hides wall time), and how far the final
  * train loss is from one thread's (float summation order only). Also the per-step cost of
- * the machinery on a model too small to gain (`--overhead`).
+ * the machinery on a model too small to gain (`--overhead`), and the bare barrier: a job
+ * posted to a worker blocked in Atomics.wait, or spinning first, and waited for
+ * (`--barrier`).
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { createInterface, type Interface } from 'node:readline';
+import { Worker } from 'node:worker_threads';
 import { buildDataset } from '../src/core/data/build';
 import type { RunSummary, StartEvent } from '../src/core/protocol';
 import { resolveSpec } from '../src/core/spec/defaults';
@@ -101,18 +106,26 @@ async function main(): Promise<void> {
       device,
     });
     const data = buildDataset(spec, '/tmp');
-    const ours = new Map<number, { loop: number[]; start: number[]; loss: number; picked: Set<number> }>();
+    const ours = new Map<number, { loop: number[]; cpu: number[]; start: number[]; loss: number; picked: Set<number> }>();
     const theirs = new Map<string, { loop: number[]; loss: number }>();
     const one = async (threads: number) => {
       let summary: RunSummary | undefined;
       let startEv: StartEvent | undefined;
+      let cpu0: NodeJS.CpuUsage | undefined;
+      let cpu = 0;
       for await (const e of train({ spec, runId: 'bench', data, backend, workers: threads || undefined })) {
         if (e.type === 'start') startEv = e;
+        else if (e.type === 'frame' && e.epoch === 0) cpu0 = process.cpuUsage();
+        else if (e.type === 'epoch' && e.epoch === w.epochs - 1) {
+          const c = process.cpuUsage(cpu0);
+          cpu = (c.user + c.system) / 1e6;
+        }
         else if (e.type === 'done') summary = e.summary;
         else if (e.type === 'error') throw new Error(e.message);
       }
       const started = /workers started in ([\d.]+) s/.exec(startEv?.workers?.reason ?? '');
-      const r = ours.get(threads) ?? { loop: [], start: [], loss: summary!.train_loss, picked: new Set<number>() };
+      const r = ours.get(threads) ?? { loop: [], cpu: [], start: [], loss: summary!.train_loss, picked: new Set<number>() };
+      r.cpu.push(cpu);
       r.picked.add(startEv?.workers?.count ?? 1);
       r.loop.push(summary!.train_wall_s);
       r.start.push(started ? Number(started[1]) : 0);
@@ -135,22 +148,23 @@ async function main(): Promise<void> {
     for (const [t, r] of ours) {
       const m = median(r.loop);
       const name = t === 0 ? `auto→${[...r.picked].join('/')}` : `${t} thread${t > 1 ? 's' : ''}`;
-      const cells = [`ours, ${name}`, `${s2(m)} s (${s2(Math.min(...r.loop))}–${s2(Math.max(...r.loop))})`, `×${(base / m).toFixed(2)}`, median(r.start) > 0 ? `${s2(median(r.start))} s` : '–', Math.abs(r.loss - baseLoss).toExponential(1)];
+      const cells = [`ours, ${name}`, `${s2(m)} s (${s2(Math.min(...r.loop))}–${s2(Math.max(...r.loop))})`, `${s2(median(r.cpu))} s`, `×${(base / m).toFixed(2)}`, median(r.start) > 0 ? `${s2(median(r.start))} s` : '–', Math.abs(r.loss - baseLoss).toExponential(1)];
       console.log('  ' + cells.join(' | '));
       rows.push(`| ${id} | ${cells.join(' | ')} |`);
     }
     for (const [label, r] of theirs) {
       const m = median(r.loop);
       const best = Math.min(...[...ours.values()].map((o) => median(o.loop)));
-      const cells = [label, `${s2(m)} s (${s2(Math.min(...r.loop))}–${s2(Math.max(...r.loop))})`, `ours best / this ${(best / m).toFixed(2)}`, '', ''];
+      const cells = [label, `${s2(m)} s (${s2(Math.min(...r.loop))}–${s2(Math.max(...r.loop))})`, '', `ours best / this ${(best / m).toFixed(2)}`, '', ''];
       console.log('  ' + cells.join(' | '));
       rows.push(`| ${id} | ${cells.join(' | ')} |`);
     }
   }
-  console.log('\n| workload | run | loop time, median (min–max) | speed-up over the first, or ours best / PyTorch | workers\' start | Δ final train loss vs the first |');
-  console.log('|---|---|---|---|---|---|');
+  console.log('\n| workload | run | loop time, median (min–max) | CPU time of the loop (all threads) | speed-up over the first, or ours best / PyTorch | workers\' start | Δ final train loss vs the first |');
+  console.log('|---|---|---|---|---|---|---|');
   rows.forEach((r) => console.log(r));
   if (process.argv.includes('--overhead')) await overhead(backend);
+  if (process.argv.includes('--barrier')) for (const spin of [0, 0.5]) await barrier(spin);
   console.log(`\nload average at end ${loadavg().map(s2).join(' ')}`);
   torches.forEach((t) => t.close());
 }
@@ -181,3 +195,38 @@ main().catch((e) => {
   console.error(e);
   process.exit(1);
 });
+
+/** Round trip of an empty job: post (Atomics.notify), the worker acks, wait for the ack. */
+async function barrier(spinMs: number): Promise<void> {
+  const ctl = new Int32Array(new SharedArrayBuffer(8));
+  const code = `
+    const ctl = new Int32Array(require('node:worker_threads').workerData);
+    for (let seen = 0; ; ) {
+      const until = performance.now() + ${spinMs};
+      while (Atomics.load(ctl, 0) === seen && performance.now() < until);
+      Atomics.wait(ctl, 0, seen);
+      seen = Atomics.load(ctl, 0);
+      if (seen < 0) break;
+      Atomics.add(ctl, 1, 1);
+      Atomics.notify(ctl, 1);
+    }`;
+  const w = new Worker(code, { eval: true, workerData: ctl.buffer });
+  await new Promise((r) => setTimeout(r, 300));
+  const lat: number[] = [];
+  for (let i = 0; i < 5000; i++) {
+    const t0 = performance.now();
+    const done = Atomics.load(ctl, 1);
+    Atomics.add(ctl, 0, 1);
+    Atomics.notify(ctl, 0);
+    while (Atomics.load(ctl, 1) === done) Atomics.wait(ctl, 1, done, 5);
+    lat.push((performance.now() - t0) * 1000);
+    const gap = performance.now() + 0.1; // the training thread's own work between jobs
+    while (performance.now() < gap);
+  }
+  Atomics.store(ctl, 0, -1);
+  Atomics.notify(ctl, 0);
+  await w.terminate();
+  lat.sort((a, b) => a - b);
+  const q = (p: number) => lat[Math.floor(p * (lat.length - 1))].toFixed(0);
+  console.log(`barrier round trip, worker ${spinMs ? `spinning ${spinMs} ms first` : 'blocked'}: median ${q(0.5)} µs, p90 ${q(0.9)} µs, p99 ${q(0.99)} µs (load average ${loadavg()[0].toFixed(2)})`);
+}

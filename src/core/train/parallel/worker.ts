@@ -11,10 +11,9 @@
  * The job loop blocks in Atomics.wait (a worker may; it has nothing else to do). It does
  * not spin first: on a busy machine the training thread and a spinning worker may share
  * one core, and the spinner then holds it for a whole time slice before the other can
- * post the next job (bench/workers.ts measured ~1 ms per job, against ~10 µs for a
- * blocked worker woken by the OS). A job
- * that throws ends the worker: it posts `failed` with the error and exits, and the
- * training thread reports the run as failed.
+ * post the next job, where a blocked worker is woken by the OS in microseconds
+ * (bench/loop-timings.md). A job that throws ends the worker: it posts `failed` with the
+ * error and exits, and the training thread reports the run as failed.
  */
 
 import type { Tensor } from '@tensorflow/tfjs';

@@ -36,9 +36,10 @@ Options:
                  device that is unavailable is an error, never a silent fallback.
   --epochs N     overrides training.epochs
   --workers N    threads each step is split across: auto (default: from the work per
-                 step and the cores) or 1 to 64 (1: no worker threads); js and wasm
-                 backends. The run's first line says how many and why. Numbers differ
-                 from one thread's only by float summation order.
+                 step, the whole run and the idle cores) or 1 to 64 (1: no worker
+                 threads); js and wasm backends. The run's first line says how many
+                 and why. Numbers differ from one thread's only by float summation
+                 order, and repeat exactly for the same N.
   --out DIR      save runs under DIR/<run id>/ instead (DIR must lie inside the spec's
                  folder or the current folder)
   --no-save      do not write the run folder

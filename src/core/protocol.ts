@@ -233,9 +233,9 @@ export interface TrainerOptions {
   maxPoints?: number;
   /**
    * Threads each step is split across (data-parallel: this one and N - 1 workers; js and
-   * wasm backends), 1 to 64. Unset: chosen from the work per step and the cores
-   * (core/train/parallel/plan.ts). For benchmarks and tests; numbers differ from one
-   * thread's only by float summation order.
+   * wasm backends), 1 to 64. Unset: auto, from the work per step, the whole run's work
+   * and the cores available and idle (core/train/parallel/plan.ts). For benchmarks and
+   * tests; numbers differ from one thread's only by float summation order.
    */
   workers?: number;
 }

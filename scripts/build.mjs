@@ -35,6 +35,8 @@ const nodeEntries = [
   { in: 'src/trainer/process.ts', out: 'trainer' },
   { in: 'src/exporter/process.ts', out: 'exporter' },
   { in: 'src/cli/main.ts', out: 'cli' },
+  // Data-parallel training threads, started by trainer.js and cli.js (core/train/parallel/).
+  { in: 'src/core/train/parallel/worker.ts', out: 'trainWorker' },
 ].filter((e) => existsSync(join(root, e.in)));
 
 const webEntries = [{ in: 'webview/main.ts', out: 'webview' }].filter((e) =>

@@ -2,7 +2,11 @@
 // vsce, scripts/package.mjs) unless BLOB_VSIX names one, then checks what is inside.
 //   node --test scripts/e2e/package.test.mjs
 import assert from 'node:assert/strict';
-import { before, describe, it } from 'node:test';
+import { fork } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
 import { packageVsix, defaultVsix } from '../package.mjs';
 import { zipEntries } from './zip.mjs';
 
@@ -26,6 +30,7 @@ describe('vsix package', () => {
       'extension/dist/extension.js',
       'extension/dist/trainer.js',
       'extension/dist/exporter.js',
+      'extension/dist/trainWorker.js',
       'extension/dist/webview/webview.js',
       'extension/schemas/blobs.schema.json',
     ]) {
@@ -59,6 +64,45 @@ describe('vsix package', () => {
     const trainer = entries.find((e) => e.name === 'extension/dist/trainer.js').read().toString('utf8');
     // Loaded only when installed (no node_modules in the vsix): a require() of the name, never bundled code.
     if (trainer.includes('@tensorflow/tfjs-node')) assert.match(trainer, /require\(\s*["'`]@tensorflow\/tfjs-node|["'`]@tensorflow\/tfjs-node["'`]/);
+  });
+
+  // The packaged trainer as the extension runs it (a child process with IPC), from the
+  // vsix's own files only: its worker threads must find dist/trainWorker.js and dist/wasm.
+  const temps = [];
+  after(() => temps.forEach((d) => rmSync(d, { recursive: true, force: true })));
+  it("the packaged trainer trains on 2 threads from the vsix's files alone", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'blobs-vsix-'));
+    temps.push(dir);
+    for (const e of entries.filter((e) => /^extension\/dist\/(trainer\.js|trainWorker\.js|wasm\/)/.test(e.name))) {
+      const to = join(dir, e.name);
+      mkdirSync(dirname(to), { recursive: true });
+      writeFileSync(to, e.read());
+    }
+    const spec = {
+      name: 'vsix workers', seed: 42, device: 'wasm',
+      data: { generator: 'make_blobs', n_samples: 4000, n_features: 2, centers: 4, cluster_std: 1.5, test_size: 0.2 },
+      model: { hidden_units: [16, 16], activation: 'relu' },
+      training: { epochs: 3, optimizer: 'sgd', lr: 0.1, batch_size: 'full', log_every: 100 },
+    };
+    const specPath = join(dir, 'w.blobs.json');
+    writeFileSync(specPath, JSON.stringify(spec));
+    const child = fork(join(dir, 'extension/dist/trainer.js'), [], { cwd: dir, stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    const events = [];
+    child.on('message', (m) => {
+      if (m.type === 'events') events.push(...m.events);
+      else if (m.type === 'event') events.push(m.event);
+    });
+    child.send({ type: 'train', specText: JSON.stringify(spec), specPath, options: { workers: 2 } });
+    const code = await new Promise((r) => child.on('exit', r));
+    assert.equal(code, 0, stderr);
+    const start = events.find((e) => e.type === 'start');
+    const end = events[events.length - 1];
+    assert.equal(end.type, 'done', JSON.stringify(end).slice(0, 300));
+    assert.equal(start.workers.count, 2, start.workers.reason);
+    assert.match(start.workers.reason, /^requested: 2; workers started in/);
+    assert.ok(end.summary.test_acc > 0.9);
   });
 
   it('is small', () => {

@@ -20,6 +20,7 @@ import { runSpec } from '../core/train/run';
 import { validateSpecText } from '../core/spec/validate';
 import { duration, num, pct, pyFixed, rate } from '../core/figure/format';
 import { formatProblem, readTextFile } from './common';
+import { MAX_WORKERS } from '../core/train/parallel/plan';
 import { CliError, EXIT_BAD_INPUT, EXIT_FAILURE, EXIT_OK, UsageError, parseVerbArgs, type Verb } from './verb';
 
 /** Cancelled by Ctrl-C (SIGINT): 128 + 2, as shells report it. */
@@ -34,7 +35,7 @@ type StopSignal = keyof typeof STOP_SIGNALS;
 export const trainVerb: Verb = {
   name: 'train',
   summary: "train a spec's model, print the notebook's log and an evaluation, save the run",
-  usage: `Usage: blobs train <spec.blobs.json> [--device D] [--epochs N] [--out DIR] [--json] [--quiet]
+  usage: `Usage: blobs train <spec.blobs.json> [--device D] [--epochs N] [--workers N] [--out DIR] [--json] [--quiet]
 
 Trains the spec's network on its data and prints the notebook's log line every
 log_every epochs, then a classification report and confusion matrix of the test set.
@@ -45,6 +46,11 @@ Options:
   --device D     auto | gpu | cpu | wasm | js (overrides the spec's device). An explicit
                  device that is unavailable is an error, never a silent fallback.
   --epochs N     overrides training.epochs
+  --workers N    threads each step is split across: auto (default: from the work per
+                 step, the whole run and the idle cores) or 1 to 64 (1: no worker
+                 threads); js and wasm backends. The run's first line says how many
+                 and why. Numbers differ from one thread's only by float summation
+                 order, and repeat exactly for the same N.
   --out DIR      save runs under DIR/<run id>/ instead (DIR must lie inside the spec's
                  folder or the current folder)
   --no-save      do not write the run folder
@@ -72,6 +78,7 @@ run could not be saved, 2 bad spec or arguments, 130 cancelled by Ctrl-C (SIGINT
     const { values, positionals } = parseVerbArgs('train', args, {
       device: { type: 'string', short: 'd' },
       epochs: { type: 'string', short: 'e' },
+      workers: { type: 'string' },
       out: { type: 'string', short: 'o' },
       'no-save': { type: 'boolean' },
       json: { type: 'boolean' },
@@ -91,6 +98,11 @@ run could not be saved, 2 bad spec or arguments, 130 cancelled by Ctrl-C (SIGINT
       const n = Number(values.epochs);
       if (!Number.isInteger(n) || n < 1) throw new UsageError(`--epochs must be a positive integer, not "${values.epochs}".`, 'train');
       options.epochs = n;
+    }
+    if (values.workers !== undefined && values.workers !== 'auto') {
+      const n = Number(values.workers);
+      if (!Number.isInteger(n) || n < 1 || n > MAX_WORKERS) throw new UsageError(`--workers must be auto or an integer from 1 to ${MAX_WORKERS}, not "${values.workers}".`, 'train');
+      options.workers = n;
     }
     const specPath = resolve(file);
     const text = readTextFile(file, 'spec file');
@@ -205,7 +217,7 @@ async function trainAndReport(o: ReportOptions): Promise<number> {
       switch (e.type) {
         case 'start':
           if (!o.quiet) {
-            process.stderr.write(`Training "${e.specName}": ${e.model.layers.join('-')} ${e.model.activation === 'none' ? 'linear' : e.model.activation} network (${e.model.params} parameters), ${e.data.nTrain} train / ${e.data.nTest} test samples, ${e.epochs} epochs on ${e.device} (${e.reason})\n`);
+            process.stderr.write(`Training "${e.specName}": ${e.model.layers.join('-')} ${e.model.activation === 'none' ? 'linear' : e.model.activation} network (${e.model.params} parameters), ${e.data.nTrain} train / ${e.data.nTest} test samples, ${e.epochs} epochs on ${e.device}${e.workers && e.workers.count > 1 ? ` × ${e.workers.count} threads` : ''} (${e.reason}${e.workers ? `; threads ${e.workers.reason}` : ''})\n`);
           }
           break;
         case 'epoch':

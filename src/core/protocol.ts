@@ -73,6 +73,8 @@ export interface StartEvent {
   device: ResolvedDevice;
   /** Why this backend/device was chosen ("auto: wasm is fastest for 84 parameters"). */
   reason: string;
+  /** Threads each step is split across (1: no workers), and why. */
+  workers?: { count: number; reason: string };
   data: DataSummary;
   model: ModelSummary;
   epochs: number;
@@ -265,6 +267,13 @@ export interface TrainerOptions {
   resolution?: number;
   /** Most points to draw per split (class-balanced sample). */
   maxPoints?: number;
+  /**
+   * Threads each step is split across (data-parallel: this one and N - 1 workers; js and
+   * wasm backends), 1 to 64. Unset: auto, from the work per step, the whole run's work
+   * and the cores available and idle (core/train/parallel/plan.ts). For benchmarks and
+   * tests; numbers differ from one thread's only by float summation order.
+   */
+  workers?: number;
 }
 
 /**

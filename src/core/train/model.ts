@@ -109,7 +109,7 @@ export function disposeNet(net: Net): void {
  * Logits of `x` ([1, n, sizes[0]]) and the hidden activations (x first). Call inside
  * tf.tidy. One fused kernel per layer for linear/relu/sigmoid (tanh adds one).
  */
-export function forward(k: Kernels, net: Net, x: Tensor): { logits: Tensor; acts: Tensor[] } {
+export function forward(k: Kernels, net: { params: readonly Tensor[]; activation: Activation }, x: Tensor): { logits: Tensor; acts: Tensor[] } {
   const acts: Tensor[] = [x];
   let a = x;
   const L = net.params.length / 2;

@@ -26,6 +26,7 @@ import { defaultLoaders, DeviceUnavailableError, loadBackend, type BackendLoader
 import type { RunControl } from './control';
 import type { AutoFramePolicy } from './frames';
 import { layerSizes, paramCount } from './model';
+import { MAX_WORKERS } from './parallel/plan';
 import { train } from './trainer';
 
 /** Largest estimated working set we agree to allocate. */
@@ -84,6 +85,7 @@ function applyOverrides(spec: BlobSpec, o: TrainerOptions): string | undefined {
     spec.boundary = { ...spec.boundary, resolution: o.resolution };
   }
   if (o.maxPoints !== undefined && !(Number.isInteger(o.maxPoints) && o.maxPoints >= 0)) return `maxPoints must be a non-negative integer, got ${o.maxPoints}`;
+  if (o.workers !== undefined && !(Number.isInteger(o.workers) && o.workers >= 1 && o.workers <= MAX_WORKERS)) return `workers must be an integer from 1 to ${MAX_WORKERS}, got ${o.workers}`;
   return undefined;
 }
 
@@ -175,6 +177,7 @@ export async function* runSpec(
       data,
       backend,
       maxPoints: options.maxPoints,
+      workers: options.workers,
       control,
       framePolicy: deps.framePolicy,
       onFinish: writer

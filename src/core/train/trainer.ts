@@ -43,6 +43,7 @@ import { dataBounds, FrameClock, FrameMaker, samplePoints, type AutoFramePolicy 
 import { kernels } from './kernels';
 import { hostHead, TrainLoop } from './loop';
 import { buildNet, disposeNet, forward, layerSizes, modelSummary, paramCount, type Net } from './model';
+import { startWorkers } from './parallel/plan';
 
 const YIELD_MS = 4;
 
@@ -56,6 +57,8 @@ export interface TrainInput {
   control?: RunControl;
   /** The `auto` frame budget (default AUTO_FRAMES); tests and benchmarks pass their own. */
   framePolicy?: AutoFramePolicy;
+  /** Threads to split each step across (TrainerOptions.workers); default auto. */
+  workers?: number;
   /**
    * Called once training ends (completed or cancelled), before the terminal event and
    * before the net is disposed: the place to write artifacts. What it returns is merged
@@ -123,6 +126,16 @@ export async function* train(input: TrainInput): AsyncGenerator<TrainerEvent, vo
       batchSize: spec.training.batch_size,
       seed: spec.seed,
     });
+    const batch = spec.training.batch_size;
+    const workers = await startWorkers(loop, {
+      requested: input.workers,
+      backend: tf.getBackend(),
+      params: paramCount(sizes),
+      stepRows: batch === 'full' ? data.train.n : Math.min(batch, data.train.n),
+      nTrain: data.train.n,
+      nTest: data.test.n,
+      epochs,
+    });
     const ptsTrain = samplePoints(data.train, maxPoints, spec.seed);
     const ptsTest = samplePoints(data.test, maxPoints, spec.seed);
     const bounds = dataBounds(data.all, spec.boundary.padding);
@@ -149,6 +162,7 @@ export async function* train(input: TrainInput): AsyncGenerator<TrainerEvent, vo
       backend: backend.backend,
       device: backend.device,
       reason: backend.reason,
+      workers,
       data: dataSummary(spec, data),
       model: modelSummary(sizes, spec.model.activation),
       epochs,

@@ -88,6 +88,7 @@ export class App {
         this.playback((c) => c.setSpeed(speedOf(p)));
       },
       openPanel: () => post(api, { type: 'openPanel' }),
+      openNotebook: () => post(api, { type: 'openNotebook' }),
       palette: (p) => {
         this.state.palette = p;
         this.saveState();

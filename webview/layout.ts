@@ -83,6 +83,8 @@ export interface ViewActions {
   jumpToEnd(): void;
   speed(s: PlaybackSetting): void;
   openPanel(): void;
+  /** The spec as a PyTorch notebook that reproduces the run (the host writes and opens it). */
+  openNotebook(): void;
   palette(p: PaletteName): void;
   logLoss(on: boolean): void;
   compare(on: boolean): void;
@@ -197,11 +199,17 @@ export function buildView(root: HTMLElement, kind: ViewKind, state: ViewState, a
   const svg = button(doc, 'Export SVG', 'btn-export-svg', { secondary: true, aria: 'Export the figure as SVG' });
   png.addEventListener('click', () => act.export('png'));
   svg.addEventListener('click', () => act.export('svg'));
+  const notebook = button(doc, 'PyTorch notebook', 'btn-notebook', {
+    secondary: true,
+    aria: 'Open this spec as a PyTorch notebook that reproduces the run (written next to the spec)',
+  });
+  notebook.title = 'Write this spec as a PyTorch notebook (.ipynb, next to the spec) that reproduces the run epoch by epoch, and open it';
+  notebook.addEventListener('click', () => act.openNotebook());
   const exportStatus = h(doc, 'span', { class: 'export-status', attrs: { 'aria-live': 'polite' } });
   const net = checkbox(doc, 'Network', 'opt-network', state.network);
   net.addEventListener('change', () => act.network(net.checked));
   network.el.hidden = !state.network;
-  const toolbar = h(doc, 'div', { class: 'toolbar' }, [palette.wrap, log, net, png, svg, exportStatus]);
+  const toolbar = h(doc, 'div', { class: 'toolbar' }, [palette.wrap, log, net, png, svg, notebook, exportStatus]);
 
   // Playback: the run told at a person's pace; the slider is its position (dragging it
   // pauses the playback there).

@@ -389,6 +389,8 @@ export type WebviewToHost =
   /** While training is paused: train `epochs` more epochs, then pause again. */
   | { type: 'step'; epochs: number }
   | { type: 'openPanel' }
+  /** Write the view's spec as a PyTorch notebook next to it and open it (the command "Open as PyTorch Notebook"). */
+  | { type: 'openNotebook' }
   /** Ctrl/Cmd+S in the view: save the view's spec (VS Code's own save acts on the active editor, which may be the panel). */
   | { type: 'save' }
   | { type: 'exportFigure'; format: 'png' | 'svg'; /** data: URL (png) or SVG text */ data: string }
@@ -477,6 +479,7 @@ export function isWebviewToHost(m: unknown): m is WebviewToHost {
     case 'pause':
     case 'resume':
     case 'openPanel':
+    case 'openNotebook':
     case 'save':
       return Object.keys(msg).length === 1;
     case 'editSpec':

@@ -118,5 +118,13 @@ export function computeLenses(s: LensState): LensSpec[] {
       tooltip: s.last.artifacts_dir ? `Open ${s.last.artifacts_dir}` : 'Last run (no artifacts written)',
     });
   }
+  // Back to the notebook, last: not while a run trains (the lens stays short then).
+  if (!s.running) {
+    lenses.push({
+      title: 'PyTorch notebook',
+      command: COMMANDS.exportNotebook,
+      tooltip: 'Write this spec as a PyTorch notebook (.ipynb, next to the spec) that reproduces the run epoch by epoch, and open it',
+    });
+  }
   return lenses;
 }

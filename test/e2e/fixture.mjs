@@ -129,14 +129,20 @@ export async function statusBarEpoch(page, total) {
   return Number((await item.innerText()).match(new RegExp(`(\\d+)/${total}`))[1]);
 }
 
-/** The visible editor panel's content (background panels' iframes are hidden). */
+/**
+ * The visible editor panel's content (background panels' iframes are hidden). Ours only:
+ * a notebook editor's output renderer is a webview too.
+ */
 export function panelFrame(page) {
-  return webviewContent(page, 'iframe.webview.ready:not([src*="purpose=webviewView"])');
+  return webviewContent(page, `${OURS}:not([src*="purpose=webviewView"])`);
 }
 
 export function sideFrame(page) {
-  return webviewContent(page, 'iframe.webview.ready[src*="purpose=webviewView"]');
+  return webviewContent(page, `${OURS}[src*="purpose=webviewView"]`);
 }
+
+/** The webviews of this extension (VS Code names the owner in the iframe's URL). */
+const OURS = 'iframe.webview.ready[src*="extensionId=blob-classifier.blob-classifier"]';
 
 function webviewContent(page, outer) {
   return page.locator(outer).filter({ visible: true }).first().contentFrame().locator('iframe#active-frame').contentFrame();

@@ -5,10 +5,14 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe } from 'node:test';
-import { useSession, uiTest, openFile, runCommand, shot, tab } from './fixture.mjs';
+import { useSession, uiTest, openFile, runCommand, shot, tab, lens, notebookSpec, panelFrame, toast, waitApp } from './fixture.mjs';
 
 describe('Open as PyTorch Notebook', () => {
-  const session = useSession({ name: 'notebook', theme: 'light' });
+  const session = useSession({
+    name: 'notebook',
+    theme: 'light',
+    files: { 'lens.blobs.json': notebookSpec(), 'button.blobs.json': notebookSpec((s) => (s.training.epochs = 20)) },
+  });
 
   uiTest(session, 'the command opens the exported notebook in the notebook editor', async (page) => {
     await openFile(page, 'notebook.blobs.json');
@@ -60,5 +64,36 @@ describe('Open as PyTorch Notebook', () => {
     const editor = page.locator('.notebookOverlay').filter({ visible: true }).first();
     await editor.locator('.code-cell-row').first().locator('.view-lines', { hasText: 'make_blobs' }).waitFor({ timeout: 30_000 });
     assert.equal(JSON.parse(readFileSync(file, 'utf8')).nbformat, 4);
+  });
+
+  /** The notebook editor of `name` is active and its first code cell imports make_blobs. */
+  async function notebookOpened(page, name) {
+    await page.locator('.editor-group-container.active .tabs-container .tab.active', { hasText: name }).waitFor({ timeout: 60_000 });
+    // A notebook editor (its first cells are markdown; the code rows render as they scroll in).
+    await page.locator('.notebookOverlay').filter({ visible: true }).first().waitFor({ timeout: 60_000 });
+    // Not the fallback (the JSON as text, with a warning), which a tab alone cannot tell.
+    const fallback = toast(page, 'as text');
+    await new Promise((r) => setTimeout(r, 500));
+    if (await fallback.isVisible()) assert.fail(`opened as text: ${await fallback.innerText()}`);
+    const file = join(session.workspace, name);
+    assert.ok(existsSync(file), `${name} next to its spec`);
+    const nb = JSON.parse(readFileSync(file, 'utf8'));
+    assert.match(nb.cells.find((c) => c.cell_type === 'code').source.join(''), /make_blobs/);
+  }
+
+  uiTest(session, "the spec's CodeLens opens it too", async (page) => {
+    await openFile(page, 'lens.blobs.json');
+    await lens(page, 'PyTorch notebook').click({ timeout: 60_000 });
+    await notebookOpened(page, 'lens.ipynb');
+  });
+
+  uiTest(session, "so does the panel's PyTorch notebook button, for the spec the panel shows", async (page) => {
+    await openFile(page, 'button.blobs.json');
+    await lens(page, 'Train').click({ timeout: 60_000 });
+    const view = panelFrame(page);
+    await waitApp(view, { status: 'completed' });
+    await view.getByTestId('btn-notebook').click();
+    await notebookOpened(page, 'button.ipynb');
+    await shot(session, 'from-the-panel');
   });
 });

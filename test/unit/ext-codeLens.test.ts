@@ -7,10 +7,16 @@ import { Throttle } from '../../src/extension/throttle';
 const titles = (s: Parameters<typeof computeLenses>[0]) => computeLenses(s).map((l) => l.title);
 
 describe('CodeLens state', () => {
-  test('idle, no run yet: Train and Show visualisation', () => {
+  test('idle, no run yet: Train, Show visualisation and the PyTorch notebook', () => {
     const l = computeLenses({ trusted: true, errors: 0 });
-    assert.deepEqual(l.map((x) => x.title), ['▶ Train', 'Show visualisation']);
-    assert.deepEqual(l.map((x) => x.command), ['blobClassifier.train', 'blobClassifier.showPanel']);
+    assert.deepEqual(l.map((x) => x.title), ['▶ Train', 'Show visualisation', 'PyTorch notebook']);
+    assert.deepEqual(l.map((x) => x.command), ['blobClassifier.train', 'blobClassifier.showPanel', 'blobClassifier.exportNotebook']);
+  });
+
+  test('the PyTorch notebook comes last, after the result, and not while a run trains', () => {
+    const l = computeLenses({ trusted: true, errors: 0, last: summary() });
+    assert.deepEqual(l.map((x) => x.command).slice(-2), ['blobClassifier.openArtifacts', 'blobClassifier.exportNotebook']);
+    assert.ok(!computeLenses({ trusted: true, errors: 0, running: stateOf(start(100)) }).some((x) => x.command === 'blobClassifier.exportNotebook'));
   });
 
   test('training: Stop, and no epoch count for VS Code\'s lens debounce to leave behind; Pause', () => {
@@ -51,7 +57,7 @@ describe('CodeLens state', () => {
 
   test('errors: count lens, Train still offered (it explains the first problem)', () => {
     const l = computeLenses({ trusted: true, errors: 2 });
-    assert.deepEqual(l.map((x) => x.title), ['▶ Train', '⚠ 2 problems', 'Show visualisation']);
+    assert.deepEqual(l.map((x) => x.title), ['▶ Train', '⚠ 2 problems', 'Show visualisation', 'PyTorch notebook']);
     assert.equal(computeLenses({ trusted: true, errors: 1 })[1].title, '⚠ 1 problem');
   });
 
@@ -64,7 +70,7 @@ describe('CodeLens state', () => {
     assert.equal(computeLenses({ trusted: true, errors: 1, markers: markerCounts([0]) })[1].title, '⚠ 1 problem');
     // Notes only: no warning sign; hints (severity 3) are not listed anywhere.
     assert.equal(computeLenses({ trusted: true, errors: 0, markers: markerCounts([2, 3]) })[1].title, 'ⓘ 1 problem');
-    assert.deepEqual(titles({ trusted: true, errors: 0, markers: markerCounts([3]) }), ['▶ Train', 'Show visualisation']);
+    assert.deepEqual(titles({ trusted: true, errors: 0, markers: markerCounts([3]) }), ['▶ Train', 'Show visualisation', 'PyTorch notebook']);
   });
 
   test('countsText', () => {

@@ -736,6 +736,18 @@ describe('webview → host messages', () => {
   });
 });
 
+describe('the PyTorch notebook button', () => {
+  test("the panel's toolbar asks the host to open the spec as a PyTorch notebook; the message is guarded", () => {
+    const h = mount('panel', undefined, 'vscode-dark');
+    h.send({ type: 'run', run: RUN, events: EVENTS, active: false });
+    h.q('btn-notebook').click();
+    assert.deepEqual(h.posted.filter((m) => m.type === 'openNotebook'), [{ type: 'openNotebook' }]);
+    assert.equal(isWebviewToHost({ type: 'openNotebook' }), true);
+    assert.equal(isWebviewToHost({ type: 'openNotebook', path: '/etc/passwd' }), false);
+    h.unmount();
+  });
+});
+
 describe('webview side view', () => {
   test('compact: test boundary only, open-panel button, no evaluation', () => {
     const h = mount('side', undefined, 'vscode-dark');

@@ -10,7 +10,7 @@ import * as vscode from 'vscode';
 import type { HostToWebview, PlaybackSetting, TrainerEvent, WebviewToHost } from '../../core/protocol';
 import { markerCounts, type LensState } from '../codeLensState';
 import { readSettings, type Settings } from '../config';
-import { CONFIG, isSpecPath } from '../ids';
+import { COMMANDS, CONFIG, isSpecPath } from '../ids';
 import { SessionManager } from '../sessions';
 import { SessionStore, type RunRecord } from '../sessionStore';
 import { Throttle } from '../throttle';
@@ -225,6 +225,10 @@ export class Controller implements vscode.Disposable, WebviewHost {
         break;
       case 'openPanel':
         this.commands.showPanel(spec);
+        break;
+      case 'openNotebook':
+        // The command (exportNotebook.ts) asks before replacing a notebook and opens it.
+        if (spec) void vscode.commands.executeCommand(COMMANDS.exportNotebook, spec).then(undefined, (err) => this.output.error(String(err)));
         break;
       case 'save':
         void this.commands.saveSpec(spec).catch((err) => this.output.error(String(err)));

@@ -64,12 +64,24 @@ async function exportAndOpen(spec: vscode.Uri, script: string, output: vscode.Lo
 /** In the notebook editor (VS Code's built-in ipynb support); as JSON text if that is unavailable. */
 async function openNotebook(uri: vscode.Uri): Promise<void> {
   try {
-    const nb = await vscode.workspace.openNotebookDocument(uri);
-    await vscode.window.showNotebookDocument(nb, { preview: false });
-  } catch (e) {
-    await vscode.window.showTextDocument(uri, { preview: false });
-    void vscode.window.showWarningMessage(`Blob Classifier: opened ${uri.path.split('/').pop()} as text: no notebook editor for .ipynb here (${e instanceof Error ? e.message : String(e)}).`);
+    // Through the editor resolver with the notebook type named: showNotebookDocument alone
+    // failed now and then in code-server ("Notebook Editor creation failure") when the
+    // command came from a CodeLens.
+    await vscode.commands.executeCommand('vscode.openWith', uri, 'jupyter-notebook', { preview: false });
+  } catch {
+    try {
+      const nb = await vscode.workspace.openNotebookDocument(uri);
+      await vscode.window.showNotebookDocument(nb, { preview: false });
+      return;
+    } catch (e) {
+      await openAsText(uri, e);
+    }
   }
+}
+
+async function openAsText(uri: vscode.Uri, e: unknown): Promise<void> {
+  await vscode.window.showTextDocument(uri, { preview: false });
+  void vscode.window.showWarningMessage(`Blob Classifier: opened ${uri.path.split('/').pop()} as text: no notebook editor for .ipynb here (${e instanceof Error ? e.message : String(e)}).`);
 }
 
 async function specUri(arg: unknown): Promise<vscode.Uri | undefined> {

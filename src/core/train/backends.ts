@@ -34,11 +34,11 @@
  * with the reason (for gpu: every route tried) — never a silent fallback.
  */
 
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { BackendName, ResolvedDevice } from '../protocol';
 import type { DeviceRequest } from '../spec/types';
+import { runProbeChild } from './probeChild';
 import { describeAdapter, loadWebgpu, probeWebgpu, type AdapterInfo, type WebgpuProbe } from './webgpu';
 
 export type Tf = typeof import('@tensorflow/tfjs');
@@ -436,29 +436,10 @@ export function probeNativePackage(pkg: string, wantGpu: boolean, timeoutMs = 30
     try { lib = tf.backend().binding.TF_Version; } catch {}
     process.stdout.write(JSON.stringify({ v, gpu: !!gpu, version: tf.version && tf.version['tfjs-node'], lib }));
   `;
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['-e', script], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: '2' },
-    });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      child.kill('SIGKILL');
-    }, timeoutMs);
-    child.on('error', (e) => {
-      clearTimeout(timer);
-      resolve({ ok: false, reason: `could not start the probe: ${e.message}` });
-    });
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      if (timedOut) return resolve({ ok: false, reason: `${pkg} did not load within ${timeoutMs / 1000} s` });
-      resolve(interpretProbe(pkg, wantGpu, code, signal, out, err));
-    });
+  return runProbeChild(['-e', script], { ...process.env, TF_CPP_MIN_LOG_LEVEL: '2' }, timeoutMs).then((r) => {
+    if (r.error) return { ok: false, reason: `could not start the probe: ${r.error.message}` };
+    if (r.timedOut) return { ok: false, reason: `${pkg} did not load within ${timeoutMs / 1000} s` };
+    return interpretProbe(pkg, wantGpu, r.code, r.signal, r.stdout, r.stderr);
   });
 }
 

@@ -19,7 +19,7 @@
  * a broken driver can crash the process that loads it.
  */
 
-import { spawn } from 'node:child_process';
+import { runProbeChild } from './probeChild';
 import { pathToFileURL } from 'node:url';
 import type { Tf } from './backends';
 
@@ -191,29 +191,10 @@ export function probeWebgpu(opts: { allowSoftware?: boolean; tries?: DawnTry[]; 
   const timeoutMs = opts.timeoutMs ?? 30_000;
   const entry = resolveDawn();
   if (!entry) return Promise.resolve({ ok: false, reason: 'the `webgpu` package (Dawn) is not installed (optional dependency)', tries: [] });
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--input-type=module', '-e', probeScript(entry, tries)], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, EGL_PLATFORM: process.env.EGL_PLATFORM ?? 'surfaceless' },
-    });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      child.kill('SIGKILL');
-    }, timeoutMs);
-    child.on('error', (e) => {
-      clearTimeout(timer);
-      resolve({ ok: false, reason: `could not start the WebGPU probe: ${e.message}`, tries: [] });
-    });
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      resolve(interpretWebgpuProbe({ code, signal, stdout: out, stderr: err, timedOut, timeoutMs, allowSoftware }));
-    });
-  });
+  const env = { ...process.env, EGL_PLATFORM: process.env.EGL_PLATFORM ?? 'surfaceless' };
+  return runProbeChild(['--input-type=module', '-e', probeScript(entry, tries)], env, timeoutMs).then((r) =>
+    r.error ? { ok: false, reason: `could not start the WebGPU probe: ${r.error.message}`, tries: [] } : interpretWebgpuProbe({ ...r, timeoutMs, allowSoftware }),
+  );
 }
 
 /** Pure: a probe child's exit → WebgpuProbe. Exported for tests. */

@@ -345,14 +345,15 @@ async function warmSection(w: Workload, variants: Variant[]): Promise<WarmResult
   const skipped = variants.filter((v) => !v.runs(w)).map((v) => ({ key: v.key, why: v.skipNote ?? 'not run on this workload' }));
   process.stdout.write(`\n${w.title}\n  warm-up`);
   // Warm-up on every side: short workloads get whole runs (V8 optimises the hot paths only
-  // after many calls), big ones one epoch (the first worker pool of a process, XNNPACK's
-  // packing, PyTorch's allocator).
+  // after many calls: the notebook on wasm needs ~8 runs to settle), big ones one epoch
+  // (the first worker pool of a process, XNNPACK's packing, PyTorch's allocator).
   const short = w.epochs * w.n_samples <= 1_000_000;
+  const warmups = short ? 10 : 1;
   const data_s: Record<string, number> = {}; // each process makes the data on its first request
   for (const v of mine) {
-    for (let i = 0; i < (short ? 3 : 1); i++) {
+    for (let i = 0; i < warmups; i++) {
       const s = await v.run(short ? req : { ...req, epochs: 1 });
-      if (i === 0 && s.data_s !== undefined && (v.key === 'wasm-1' || v.key === 'pytorch-default')) data_s[v.side] = s.data_s;
+      if (i === 0 && typeof s.data_s === 'number' && (v.key === 'wasm-1' || v.key === 'pytorch-default')) data_s[v.side] = s.data_s;
     }
     process.stdout.write('.');
   }
@@ -367,7 +368,7 @@ async function warmSection(w: Workload, variants: Variant[]): Promise<WarmResult
     process.stdout.write('.');
   }
   process.stdout.write('\n');
-  console.log(`  data (make_blobs + train_test_split): ours ${data_s.ours !== undefined ? sec(data_s.ours) : '—'}, scikit-learn ${data_s.pytorch !== undefined ? sec(data_s.pytorch) : '—'}`);
+  console.log(`  data (make_blobs + train_test_split): ${data_s.ours === undefined && data_s.pytorch === undefined ? 'made for the previous workload (the same samples)' : `ours ${data_s.ours !== undefined ? sec(data_s.ours) : '—'}, scikit-learn ${data_s.pytorch !== undefined ? sec(data_s.pytorch) : '—'}`}`);
   const torchDefault = samples.get('pytorch-default');
   const base = torchDefault?.length ? median(torchDefault.map((s) => s.train_s)) : undefined;
   const out: WarmResult = { id: w.id, title: w.title, variants: [], skipped, data_s };

@@ -645,7 +645,7 @@ function markdown(rep: Report): string {
   const label = (k: string) => warm.flatMap((w) => w.variants).find((v) => v.key === k)?.label ?? k;
   L.push(`Workloads: ${warm.map((w) => w.title).join('; ')}.`);
   L.push('');
-  L.push(`**Warm training loop** (long-lived processes after warm-up, rounds alternating between all of them; the loop's time, median (min–max); **×** = ours / ${label('pytorch-default')})`);
+  L.push(`**Warm training loop** (long-lived processes after warm-up, rounds alternating between all of them; the loop's time, median (min–max); **×** = the row's median / ${label('pytorch-default')}'s)`);
   L.push('');
   L.push(`| warm loop | ${warm.map((w) => w.id).join(' | ')} |`);
   L.push(`|---|${warm.map(() => '---').join('|')}|`);
@@ -664,7 +664,7 @@ function markdown(rep: Report): string {
     L.push(`Making the data (make_blobs + train_test_split, outside the loop; in the whole-process times below): ${d.map((w) => `${w.id} ours ${sec(w.data_s.ours!)} / scikit-learn ${sec(w.data_s.pytorch!)}`).join(', ')}.`);
   }
   L.push('');
-  L.push('**Cold, whole process** (a fresh process per run, alternating; process wall time from spawn to exit / the loop time the run reports / peak RSS)');
+  L.push('**Cold, whole process** (a fresh process per run, alternating; process: wall time from spawn to exit; loop: the time the run reports; × = the row / the python script\'s; peak RSS: the process\'s high-water mark)');
   L.push('');
   L.push('| workload | run | process | loop | peak RSS | device, threads |');
   L.push('|---|---|---|---|---|---|');

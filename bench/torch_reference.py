@@ -1,9 +1,18 @@
 #!/usr/bin/python3
 """The notebook's own stack (scikit-learn + PyTorch), as the benchmark's reference.
 
-Run by `scripts/bench.mjs` as a long-lived worker so rounds can alternate with the
-TypeScript engine without paying for `import torch` each time. Protocol: one JSON
-request per line on stdin, one JSON reply per line on stdout.
+Two ways bench/bench.ts runs it:
+
+- a long-lived worker (no --once): rounds alternate with our engine without paying for
+  `import torch` each time (the warm figures). Protocol: one JSON request per line on
+  stdin, one JSON reply per line on stdout.
+- `--once REQUEST`: the whole workload as a person's script does it, in a fresh process:
+  import torch and scikit-learn, make_blobs, train_test_split, build the model, train,
+  printing the notebook's log line every 10 epochs, then one JSON reply line. bench.ts
+  times the process from spawn to exit (the `blobs train` comparison).
+
+`--threads N` sets torch.set_num_threads(N); without it PyTorch keeps its default
+(reported in the first line / the reply as "threads").
 
   request:  {"workload": "notebook", "n_samples": 1000, "centers": 4, "n_features": 2,
              "cluster_std": 1.5, "seed": 42, "test_size": 0.2, "hidden": [8, 8],
@@ -54,8 +63,10 @@ _data_cache = {}
 
 
 def dataset(req):
+    """The request's data, made once per process; the second value says whether it was made now."""
     key = json.dumps([req[k] for k in ("n_samples", "n_features", "centers", "cluster_std", "seed", "test_size")])
-    if key not in _data_cache:
+    made = key not in _data_cache
+    if made:
         X, y = make_blobs(n_samples=req["n_samples"], n_features=req["n_features"],
                           centers=req["centers"], cluster_std=req["cluster_std"],
                           random_state=req["seed"])
@@ -63,11 +74,13 @@ def dataset(req):
         y = torch.from_numpy(y).type(torch.long)
         _data_cache.clear()
         _data_cache[key] = train_test_split(X, y, test_size=req["test_size"], random_state=req["seed"])
-    return _data_cache[key]
+    return _data_cache[key], made
 
 
-def run(req):
-    X_train, X_test, y_train, y_test = dataset(req)
+def run(req, log=False):
+    d0 = time.perf_counter()
+    (X_train, X_test, y_train, y_test), made = dataset(req)
+    data_s = time.perf_counter() - d0 if made else None
     torch.manual_seed(req["seed"])
     model = build_model(req["n_features"], req["hidden"], req["centers"], req["activation"])
     loss_fn = nn.CrossEntropyLoss()
@@ -106,9 +119,14 @@ def run(req):
             test_pred = torch.softmax(test_logits, dim=1).argmax(dim=1)
             test_loss = loss_fn(test_logits, y_test).item()
             test_acc = accuracy(y_test, test_pred)
+        if log and epoch % 10 == 0:
+            print(f"Epoch: {epoch} | Loss: {train_loss:.5f}, Acc: {acc * 100:.2f}% | "
+                  f"Test Loss: {test_loss:.5f}, Test Acc: {test_acc * 100:.2f}%", flush=True)
     train_s = time.perf_counter() - t0
     return {
         "train_s": train_s,
+        "data_s": data_s,
+        "threads": torch.get_num_threads(),
         "epochs": req["epochs"],
         "train_loss": train_loss,
         "train_acc": acc,
@@ -120,8 +138,15 @@ def run(req):
 
 
 def main():
-    torch.set_num_threads(max(1, torch.get_num_threads()))
-    print(json.dumps({"ready": True, "torch": torch.__version__, "threads": torch.get_num_threads()}), flush=True)
+    args = sys.argv[1:]
+    default_threads = torch.get_num_threads()
+    if "--threads" in args:
+        torch.set_num_threads(int(args[args.index("--threads") + 1]))
+    if "--once" in args:
+        print(json.dumps(run(json.loads(args[args.index("--once") + 1]), log=True)), flush=True)
+        return
+    print(json.dumps({"ready": True, "torch": torch.__version__, "threads": torch.get_num_threads(),
+                      "default_threads": default_threads}), flush=True)
     for line in sys.stdin:
         line = line.strip()
         if not line:

@@ -1,10 +1,10 @@
 /**
- * Scaling of data-parallel training (core/train/parallel/) on the benchmark's big
- * workloads, in ONE process, rounds alternating between thread counts (and PyTorch with
- * its default threads and with one, when /usr/bin/python3 has torch) so machine noise
- * hits all alike:
+ * A tuning tool for data-parallel training (core/train/parallel/), not the benchmark:
+ * `npm run bench` (bench/bench.ts) reports the worker scaling next to PyTorch. This one
+ * digs into the machinery, on the benchmark's big workloads, in ONE process, rounds
+ * alternating between thread counts so machine noise hits all alike:
  *
- *   npx tsx bench/workers.ts [--threads 1,2,auto] [--rounds 3] [--only scale-batch,scale-full,million] [--device wasm|js] [--no-torch]
+ *   npx tsx bench/workers.ts [--threads 1,2,auto] [--rounds 3] [--only scale-batch,scale-full,million] [--device wasm|js] [--overhead] [--barrier]
  *
  * Runs the trainer itself (`train`, as `blobs train` does, frames off) with
  * TrainerOptions.workers forced, and reports per workload and thread count: the loop's
@@ -17,11 +17,7 @@
  * posted to a worker blocked in Atomics.wait, or spinning first, and waited for
  * (`--barrier`).
  */
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg } from 'node:os';
-import { join } from 'node:path';
-import { createInterface, type Interface } from 'node:readline';
 import { Worker } from 'node:worker_threads';
 import { buildDataset } from '../src/core/data/build';
 import type { RunSummary, StartEvent } from '../src/core/protocol';
@@ -44,44 +40,6 @@ function arg(name: string): string | undefined {
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[(xs.length - 1) >> 1];
 const s2 = (x: number) => x.toFixed(2);
 
-/** bench/torch_reference.py as a long-lived worker (one thread when `oneThread`). */
-class Torch {
-  private constructor(
-    private readonly proc: ChildProcessWithoutNullStreams,
-    private readonly lines: Interface,
-    readonly threads: number,
-    readonly label: string,
-  ) {}
-  static async start(oneThread: boolean): Promise<Torch | undefined> {
-    if (!existsSync('/usr/bin/python3')) return undefined;
-    const env = oneThread ? { ...process.env, OMP_NUM_THREADS: '1', MKL_NUM_THREADS: '1' } : process.env;
-    const proc = spawn('/usr/bin/python3', [join(__dirname, 'torch_reference.py')], { stdio: ['pipe', 'pipe', 'pipe'], env });
-    const lines = createInterface({ input: proc.stdout });
-    const first = await new Promise<string | undefined>((r) => {
-      lines.once('line', r);
-      proc.once('exit', () => r(undefined));
-    });
-    if (!first) return undefined;
-    const threads = JSON.parse(first).threads as number;
-    return new Torch(proc, lines, threads, oneThread ? 'PyTorch, 1 thread' : `PyTorch, default threads (${threads})`);
-  }
-  run(id: Id): Promise<{ train_s: number; train_loss: number }> {
-    const w = W[id];
-    const req = { workload: id, n_samples: w.n, centers: 4, n_features: 2, cluster_std: 1.5, seed: 42, test_size: 0.2, hidden: [64, 64], activation: 'relu', lr: 0.1, epochs: w.epochs, batch_size: w.bs };
-    return new Promise((res, rej) => {
-      this.lines.once('line', (line) => {
-        const r = JSON.parse(line);
-        if (r.error) rej(new Error(r.error));
-        else res(r);
-      });
-      this.proc.stdin.write(JSON.stringify(req) + '\n');
-    });
-  }
-  close(): void {
-    this.proc.stdin.end();
-  }
-}
-
 async function main(): Promise<void> {
   // 0: auto (whatever the trainer picks now; shown as auto→N).
   const threadsList = (arg('--threads') ?? '1,2').split(',').map((t) => (t === 'auto' ? 0 : Number(t)));
@@ -90,9 +48,7 @@ async function main(): Promise<void> {
   const device = (arg('--device') ?? 'wasm') as 'wasm' | 'js';
   const tf = device === 'wasm' ? await defaultLoaders.loadWasm() : await defaultLoaders.loadJs();
   const backend: LoadedBackend = { tf, backend: device === 'wasm' ? 'wasm' : 'cpu', device, reason: 'bench' };
-  const torches = process.argv.includes('--no-torch') ? [] : (await Promise.all([Torch.start(false), Torch.start(true)])).filter((t): t is Torch => !!t);
   console.log(`data-parallel scaling: ${cpus().length} × ${cpus()[0]?.model.trim()}, availableParallelism ${availableParallelism()}, load average ${loadavg().map(s2).join(' ')} at start; ${device}; ${rounds} rounds, alternating`);
-  console.log(`PyTorch: ${torches.length ? torches.map((t) => t.label).join(' and ') : 'skipped'}`);
   const rows: string[] = [];
   for (const id of only) {
     const w = W[id];
@@ -107,7 +63,6 @@ async function main(): Promise<void> {
     });
     const data = buildDataset(spec, '/tmp');
     const ours = new Map<number, { loop: number[]; cpu: number[]; start: number[]; loss: number; picked: Set<number> }>();
-    const theirs = new Map<string, { loop: number[]; loss: number }>();
     const one = async (threads: number) => {
       let summary: RunSummary | undefined;
       let startEv: StartEvent | undefined;
@@ -135,12 +90,6 @@ async function main(): Promise<void> {
     ours.clear();
     for (let r = 0; r < rounds; r++) {
       for (const t of threadsList) await one(t);
-      for (const t of torches) {
-        const res = await t.run(id);
-        const e = theirs.get(t.label) ?? { loop: [], loss: res.train_loss };
-        e.loop.push(res.train_s);
-        theirs.set(t.label, e);
-      }
     }
     console.log(`\n${w.title}`);
     const base = median(ours.get(threadsList[0])!.loop);
@@ -152,21 +101,13 @@ async function main(): Promise<void> {
       console.log('  ' + cells.join(' | '));
       rows.push(`| ${id} | ${cells.join(' | ')} |`);
     }
-    for (const [label, r] of theirs) {
-      const m = median(r.loop);
-      const best = Math.min(...[...ours.values()].map((o) => median(o.loop)));
-      const cells = [label, `${s2(m)} s (${s2(Math.min(...r.loop))}–${s2(Math.max(...r.loop))})`, '', `ours best / this ${(best / m).toFixed(2)}`, '', ''];
-      console.log('  ' + cells.join(' | '));
-      rows.push(`| ${id} | ${cells.join(' | ')} |`);
-    }
   }
-  console.log('\n| workload | run | loop time, median (min–max) | CPU time of the loop (all threads) | speed-up over the first, or ours best / PyTorch | workers\' start | Δ final train loss vs the first |');
+  console.log('\n| workload | run | loop time, median (min–max) | CPU time of the loop (all threads) | speed-up over the first | workers\' start | Δ final train loss vs the first |');
   console.log('|---|---|---|---|---|---|---|');
   rows.forEach((r) => console.log(r));
   if (process.argv.includes('--overhead')) await overhead(backend);
   if (process.argv.includes('--barrier')) for (const spin of [0, 0.5]) await barrier(spin);
   console.log(`\nload average at end ${loadavg().map(s2).join(' ')}`);
-  torches.forEach((t) => t.close());
 }
 
 /** Per-step cost of splitting: a model whose steps are too small to gain, 1 vs 2 threads. */

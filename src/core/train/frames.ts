@@ -247,7 +247,7 @@ export interface AutoFramePolicy {
  * resolution): the view interpolates between grid points (heatmap.ts), so they look as
  * smooth, and cost a quarter: the notebook's 100 epochs train in ~80 ms on wasm, and 100
  * frames at 101 x 101 (~0.9 ms each) would more than double that; at 51 x 51 they add
- * about as much again on a loaded 2-core machine (bench/frames.ts). `baseMs` lets a short
+ * about as much again on a loaded 2-core machine (`npm run bench`, "Frames"). `baseMs` lets a short
  * run have all its frames even on a machine several times as loaded; past it, frames get
  * a quarter of the training time. 10 MiB: the bound is in frames unless the grid and
  * point sets are large (a 501 x 501 frame is 1 MB).

@@ -4,10 +4,11 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { defaultLoaders, type LoadedBackend, type Tf } from '../../src/core/train/backends';
 import { RunControl } from '../../src/core/train/control';
-import { AUTO_FRAMES, dataBounds, FrameClock, frameBytes, gridInputs, plannedFrameEpochs, samplePoints, sliceNote, topTwo } from '../../src/core/train/frames';
+import { AUTO_FRAMES, dataBounds, FrameClock, FrameMaker, frameBytes, gridInputs, plannedFrameEpochs, samplePoints, sliceNote, topTwo } from '../../src/core/train/frames';
+import { kernels } from '../../src/core/train/kernels';
 import { classQuotas, drawIndices, MIN_PER_CLASS } from '../../src/core/figure/sample';
 import { TrainLoop, type LoopConfig } from '../../src/core/train/loop';
-import { buildNet, disposeNet, initialWeights } from '../../src/core/train/model';
+import { buildNet, disposeNet, forward, initialWeights } from '../../src/core/train/model';
 import { runSpec } from '../../src/core/train/run';
 import { formatLogLine, train } from '../../src/core/train/trainer';
 import { pyFixed } from '../../src/core/figure/format';
@@ -654,6 +655,40 @@ describe('frames', () => {
     assert.ok(Math.abs(two.margin[0] - 0.5 * 255) <= 1, `margin ${two.margin[0]}`);
     const one = topTwo([5, -1], 1);
     assert.deepEqual([...one.conf], [255, 255]);
+  });
+
+  test("a frame's classes are the net's own arg-max, on the grid and for the drawn points (one forward pass for all of them)", async () => {
+    for (const device of ['wasm', 'js'] as const) {
+      const tf = device === 'wasm' ? await defaultLoaders.loadWasm() : await defaultLoaders.loadJs();
+      const data = buildDataset(resolveSpec(NOTEBOOK_SPEC), '/');
+      const net = buildNet(tf, [2, 8, 8, 4], 'tanh', 3);
+      const tr = samplePoints(data.train, 300, 1);
+      const te = samplePoints(data.test, 100, 1);
+      const bounds = dataBounds(data.all, 0.1);
+      const decodeIndices = (b: string) => [...Buffer.from(b, 'base64')];
+      const fm = new FrameMaker(tf, kernels(tf), bounds, 21, { train: data.train, test: data.test, trainIdx: tr.idx, testIdx: te.idx, featureNames: data.featureNames }, 11);
+      try {
+        for (const grid of ['full', 'coarse'] as const) {
+          const f = await fm.frame(net, 0, grid);
+          const res = grid === 'full' ? 21 : 11;
+          assert.equal(f.resolution, res);
+          const argmax = (rows: Float32Array, n: number) => {
+            const t = tf.tidy(() => forward(kernels(tf), net, tf.tensor3d(rows, [1, n, 2])).logits.argMax(2));
+            const v = [...(t.dataSync() as Int32Array)];
+            t.dispose();
+            return v;
+          };
+          const pts = (ds: Dataset, idx: number[]) => Float32Array.from(idx.flatMap((r) => [ds.X[r * 2], ds.X[r * 2 + 1]]));
+          assert.deepEqual(decodeIndices(f.predTrain), argmax(pts(data.train, tr.idx), tr.idx.length), `${device} ${grid}: train points`);
+          assert.deepEqual(decodeIndices(f.predTest), argmax(pts(data.test, te.idx), te.idx.length), `${device} ${grid}: test points`);
+          const gridRows = gridInputs(bounds, res, 2, new Float64Array(2));
+          assert.deepEqual(decodeIndices(f.cls), argmax(gridRows, res * res), `${device} ${grid}: grid classes`);
+        }
+      } finally {
+        fm.dispose();
+        disposeNet(net);
+      }
+    }
   });
 
   test('auto plan: every epoch of a short run; a long run covered end to end, densest early', () => {

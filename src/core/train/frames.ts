@@ -15,7 +15,7 @@ import { drawIndices } from '../figure/sample';
 import { encodeBase64 } from '../figure/base64';
 import { packWeights } from '../figure/network';
 import { WEIGHTS_MAX_PARAMS, type Bounds, type FrameEvent, type PointSet } from '../protocol';
-import type { Tf } from './backends';
+import { readsSync, type Tf } from './backends';
 import type { Kernels } from './kernels';
 import { forward, type Net } from './model';
 
@@ -103,51 +103,70 @@ export function frameBytes(resolution: number, points: number, params = 0): numb
  * Per row of `z` (logits, K per row): the most likely class, its softmax probability and
  * its margin over the runner-up's, as bytes (probabilities x 255).
  */
-export function topTwo(z: Float32Array | Float64Array | number[], K: number): { cls: Uint8Array; conf: Uint8Array; margin: Uint8Array } {
-  const rows = Math.floor(z.length / Math.max(1, K));
+export function topTwo(z: ArrayLike<number>, K: number, rows = Math.floor(z.length / Math.max(1, K))): { cls: Uint8Array; conf: Uint8Array; margin: Uint8Array } {
   const cls = new Uint8Array(rows);
   const conf = new Uint8Array(rows);
   const margin = new Uint8Array(rows);
   for (let r = 0, o = 0; r < rows; r++, o += K) {
     let b1 = 0;
-    let b2 = -1;
-    for (let j = 1; j < K; j++) {
-      if (z[o + j] > z[o + b1]) {
-        b2 = b1;
-        b1 = j;
-      } else if (b2 < 0 || z[o + j] > z[o + b2]) b2 = j;
-    }
+    for (let j = 1; j < K; j++) if (z[o + j] > z[o + b1]) b1 = j;
     const top = z[o + b1];
+    // One exp per other class: their sum gives p1, the largest is the runner-up's (exp is
+    // monotonic), so p2 needs no second pass.
     let sum = 1; // exp(0) for the winner
-    for (let j = 0; j < K; j++) if (j !== b1) sum += Math.exp(z[o + j] - top);
+    let e2 = 0;
+    for (let j = 0; j < K; j++) {
+      if (j === b1) continue;
+      const e = Math.exp(z[o + j] - top);
+      sum += e;
+      if (e > e2) e2 = e;
+    }
     const p1 = 1 / sum;
-    const p2 = b2 < 0 ? 0 : Math.exp(z[o + b2] - top) * p1;
     cls[r] = b1;
     // Probabilities are in [0, 1]: no clamping needed; + 0.5 rounds.
     conf[r] = p1 * 255 + 0.5;
-    margin[r] = (p1 - p2) * 255 + 0.5;
+    margin[r] = (p1 - e2 * p1) * 255 + 0.5;
   }
   return { cls, conf, margin };
+}
+
+/** The class of each of `rows` rows of `z` (K logits each) from row `from`: the first of equal maxima, as ArgMax. */
+export function argMaxRows(z: ArrayLike<number>, K: number, from: number, rows: number): Uint8Array {
+  const out = new Uint8Array(rows);
+  for (let r = 0, o = from * K; r < rows; r++, o += K) {
+    let b = 0;
+    for (let j = 1; j < K; j++) if (z[o + j] > z[o + b]) b = j;
+    out[r] = b;
+  }
+  return out;
 }
 
 /**
  * The net's parameters for the frame (protocol FrameEvent.weights), or undefined above
  * WEIGHTS_MAX_PARAMS. The [1, in, out] weight tensors' data is already W row-major.
  */
-export async function frameWeights(net: Net): Promise<string | undefined> {
+export async function frameWeights(net: Net, sync = false): Promise<string | undefined> {
   let n = 0;
   for (const p of net.params) n += p.size;
   if (n > WEIGHTS_MAX_PARAMS) return undefined;
-  // Awaited reads: webgpu cannot read synchronously.
+  // `sync` where reads are copies (wasm, js, native CPU): six copies beat six promises.
+  // Awaited elsewhere: webgpu cannot read synchronously.
+  if (sync) return packWeights(net.params.map((p) => p.dataSync() as Float32Array));
   return packWeights((await Promise.all(net.params.map((p) => p.data()))) as Float32Array[]);
 }
 
 export class FrameMaker {
-  private readonly grid: Tensor;
-  /** The coarser grid of intermediate frames, when it differs from the full one. */
-  private readonly coarseGrid?: Tensor;
-  private readonly trainPts: Tensor;
-  private readonly testPts: Tensor;
+  /**
+   * The inputs of one frame as ONE tensor [1, grid² + drawn train + drawn test, d]: the
+   * grid and the drawn points go through the net in a single forward pass and come back
+   * in one read. On wasm/js a frame of the notebook's net costs what its kernel calls
+   * cost (per-op overhead), not its arithmetic: one pass instead of three.
+   */
+  private readonly inputs: Tensor;
+  /** The same with the coarser grid of intermediate frames, when it differs. */
+  private readonly coarseInputs?: Tensor;
+  private readonly nTrain: number;
+  private readonly nTest: number;
   readonly slice?: string;
   /** Train means of every feature (the slice's fixed values), for the start event. */
   readonly means: Float64Array;
@@ -168,57 +187,64 @@ export class FrameMaker {
     const means = featureMeans(sets.train);
     this.means = means;
     this.slice = sliceNote(sets.featureNames);
-    const upload = (res: number) => tf.keep(tf.tensor3d(gridInputs(bounds, res, d, means), [1, res * res, d]));
-    this.grid = upload(resolution);
-    if (coarseResolution !== resolution) this.coarseGrid = upload(coarseResolution);
-    this.trainPts = tf.keep(tf.tensor3d(rowsOf(sets.train, sets.trainIdx), [1, sets.trainIdx.length, d]));
-    this.testPts = tf.keep(tf.tensor3d(rowsOf(sets.test, sets.testIdx), [1, sets.testIdx.length, d]));
+    this.nTrain = sets.trainIdx.length;
+    this.nTest = sets.testIdx.length;
+    const points = [rowsOf(sets.train, sets.trainIdx), rowsOf(sets.test, sets.testIdx)];
+    const upload = (res: number) => {
+      const grid = gridInputs(bounds, res, d, means);
+      const all = new Float32Array(grid.length + points[0].length + points[1].length);
+      all.set(grid);
+      all.set(points[0], grid.length);
+      all.set(points[1], grid.length + points[0].length);
+      return tf.keep(tf.tensor3d(all, [1, res * res + this.nTrain + this.nTest, d]));
+    };
+    this.inputs = upload(resolution);
+    if (coarseResolution !== resolution) this.coarseInputs = upload(coarseResolution);
   }
 
   /**
    * The frame of `net` after `epoch` completed epochs, on the full or the coarse grid.
    * Async: its read-backs are awaited together (webgpu cannot read synchronously; a GPU
-   * pays one sync for the three).
+   * pays one sync for them).
    */
   async frame(net: Net, epoch: number, grid: 'full' | 'coarse' = 'full'): Promise<FrameEvent> {
     const { tf, k } = this;
-    const coarse = grid === 'coarse' && this.coarseGrid !== undefined;
-    const gridT = coarse ? this.coarseGrid! : this.grid;
+    const coarse = grid === 'coarse' && this.coarseInputs !== undefined;
+    const res = coarse ? this.coarseResolution : this.resolution;
     // Logits read back, softmax's top two on the host: one small forward on the device
-    // and ~K exps per grid point here beat Softmax + TopK (or Max + ArgMax) kernels,
-    // which cost more in per-op overhead than they compute (about half the time, wasm).
-    const [logitsT, prTr, prTe] = tf.tidy(() => {
-      const pred = (x: Tensor) => (x.shape[1] ? k.argMax(forward(k, net, x).logits, 2) : tf.zeros([0], 'int32'));
-      return [forward(k, net, gridT).logits, pred(this.trainPts), pred(this.testPts)];
-    });
+    // and ~K exps per row here beat Softmax + TopK (or Max + ArgMax) kernels, which cost
+    // more in per-op overhead than they compute. The points' predicted class is the same
+    // top one (first of equal maxima, as ArgMax).
+    const logitsT = tf.tidy(() => forward(k, net, coarse ? this.coarseInputs! : this.inputs).logits);
     const K = logitsT.shape[2] ?? 1;
-    let z: ArrayLike<number>, prTrV: ArrayLike<number>, prTeV: ArrayLike<number>;
+    let z: ArrayLike<number>;
+    let weights: string | undefined;
     try {
-      [z, prTrV, prTeV] = await Promise.all([logitsT.data(), prTr.data(), prTe.data()]);
+      [z, weights] = await Promise.all([logitsT.data(), frameWeights(net, readsSync(tf.getBackend()))]);
     } finally {
-      tf.dispose([logitsT, prTr, prTe]);
+      tf.dispose(logitsT);
     }
-    const { cls, conf, margin } = topTwo(z as Float32Array, K);
+    const cells = res * res;
+    const { cls, conf, margin } = topTwo(z, K, cells);
     const ev: FrameEvent = {
       type: 'frame',
       epoch,
-      resolution: coarse ? this.coarseResolution : this.resolution,
+      resolution: res,
       bounds: this.bounds,
       cls: encodeBase64(cls),
       conf: encodeBase64(conf),
       margin: encodeBase64(margin),
-      predTrain: encodeBase64(Uint8Array.from(prTrV)),
-      predTest: encodeBase64(Uint8Array.from(prTeV)),
+      predTrain: encodeBase64(argMaxRows(z, K, cells, this.nTrain)),
+      predTest: encodeBase64(argMaxRows(z, K, cells + this.nTrain, this.nTest)),
     };
     if (this.slice) ev.slice = this.slice;
-    const weights = await frameWeights(net);
     if (weights) ev.weights = weights;
     return ev;
   }
 
   dispose(): void {
-    this.tf.dispose([this.grid, this.trainPts, this.testPts]);
-    if (this.coarseGrid) this.tf.dispose(this.coarseGrid);
+    this.tf.dispose(this.inputs);
+    if (this.coarseInputs) this.tf.dispose(this.coarseInputs);
   }
 }
 

@@ -18,8 +18,14 @@ import { fileURLToPath } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const only = process.argv.slice(2);
 
+// A stage that runs past its limit is killed (its whole process group: code-server,
+// Chromium, trainers) and fails with a message, so a hang costs minutes, not CI's 90.
+const limitsMin = { typecheck: 5, build: 5, unit: 15, notebook: 8, native: 8, 'bench-smoke': 3, package: 8, integration: 15, e2e: 25 };
+let stageName = '';
+
 function run(cmd, args, opts = {}) {
-  const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit', ...opts });
+  const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit', timeout: limitsMin[stageName] * 60_000, killSignal: 'SIGKILL', ...opts });
+  if (r.error?.code === 'ETIMEDOUT') console.error(`\n=== ${stageName}: killed after its limit of ${limitsMin[stageName]} min`);
   return r.status ?? 1;
 }
 
@@ -30,7 +36,26 @@ const summary = [];
 /** Runs a test stage, streaming its output, and counts its tests from what it prints. */
 function runCounted(cmd, args, opts = {}) {
   return new Promise((resolve) => {
-    const child = spawn(cmd, args, { cwd: root, stdio: ['inherit', 'pipe', 'pipe'], ...opts });
+    const child = spawn(cmd, args, { cwd: root, stdio: ['inherit', 'pipe', 'pipe'], detached: true, ...opts });
+    const limit = limitsMin[stageName];
+    const watchdog = setTimeout(() => {
+      console.error(`\n=== ${stageName}: killed after its limit of ${limit} min (a hang?)`);
+      try {
+        process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        child.kill('SIGKILL');
+      }
+    }, limit * 60_000);
+    // The stage has a process group of its own (for the watchdog): pass Ctrl+C and kills on.
+    const forward = (sig) => () => {
+      try {
+        process.kill(-child.pid, sig);
+      } catch {}
+      process.exit(130);
+    };
+    const onInt = forward('SIGINT');
+    const onTerm = forward('SIGTERM');
+    process.once('SIGINT', onInt).once('SIGTERM', onTerm);
     let out = '';
     const tee = (stream) => (d) => {
       out += d;
@@ -39,6 +64,8 @@ function runCounted(cmd, args, opts = {}) {
     child.stdout.on('data', tee(process.stdout));
     child.stderr.on('data', tee(process.stderr));
     child.on('close', (code) => {
+      clearTimeout(watchdog);
+      process.off('SIGINT', onInt).off('SIGTERM', onTerm);
       const text = out.replace(/\x1b\[[0-9;]*m/g, '');
       // Our runners end with "<layer>: N passed, N failed"; node:test prints "ℹ pass N".
       const own = [...text.matchAll(/^[\w-]+: (\d+) passed, (\d+) failed/gm)].at(-1);
@@ -90,6 +117,7 @@ function finish(code) {
 for (const [name, fn] of stages) {
   if (only.length && !only.includes(name)) continue;
   console.log(`\n=== ${name}`);
+  stageName = name;
   const t0 = Date.now();
   const r = await fn();
   const code = typeof r === 'number' ? r : r.code;

@@ -69,8 +69,12 @@ describe('vsix package', () => {
   // The packaged trainer as the extension runs it (a child process with IPC), from the
   // vsix's own files only: its worker threads must find dist/trainWorker.js and dist/wasm.
   const temps = [];
-  after(() => temps.forEach((d) => rmSync(d, { recursive: true, force: true })));
-  it("the packaged trainer trains on 2 threads from the vsix's files alone", async () => {
+  const children = [];
+  after(() => {
+    children.forEach((c) => c.kill('SIGKILL')); // a failed or timed-out test leaves no trainer behind
+    temps.forEach((d) => rmSync(d, { recursive: true, force: true }));
+  });
+  it("the packaged trainer trains on 2 threads from the vsix's files alone", { timeout: 120_000 }, async () => {
     const dir = mkdtempSync(join(tmpdir(), 'blobs-vsix-'));
     temps.push(dir);
     for (const e of entries.filter((e) => /^extension\/dist\/(trainer\.js|trainWorker\.js|wasm\/)/.test(e.name))) {
@@ -87,15 +91,25 @@ describe('vsix package', () => {
     const specPath = join(dir, 'w.blobs.json');
     writeFileSync(specPath, JSON.stringify(spec));
     const child = fork(join(dir, 'extension/dist/trainer.js'), [], { cwd: dir, stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
+    children.push(child);
     let stderr = '';
     child.stderr.on('data', (d) => (stderr += d));
     const events = [];
-    child.on('message', (m) => {
-      if (m.type === 'events') events.push(...m.events);
-      else if (m.type === 'event') events.push(m.event);
-    });
-    child.send({ type: 'train', specText: JSON.stringify(spec), specPath, options: { workers: 2 } });
-    const code = await new Promise((r) => child.on('exit', r));
+    // The trainer is a warm one: it stays for the next run until its host lets go of the
+    // IPC channel, so the test lets go once the run's terminal event has come.
+    const exited = new Promise((r) => child.on('exit', r));
+    const terminal = (e) => e.type === 'done' || e.type === 'error' || e.type === 'cancelled';
+    const over = new Promise((resolve) =>
+      child.on('message', (m) => {
+        const got = m.type === 'events' ? m.events : m.type === 'event' ? [m.event] : [];
+        events.push(...got);
+        if (got.some(terminal)) resolve();
+      }),
+    );
+    child.send({ type: 'train', runId: '20261130-120000-0a0b', specText: JSON.stringify(spec), specPath, options: { workers: 2 } });
+    await Promise.race([over, exited]);
+    if (child.connected) child.disconnect();
+    const code = await exited;
     assert.equal(code, 0, stderr);
     const start = events.find((e) => e.type === 'start');
     const end = events[events.length - 1];

@@ -27,6 +27,7 @@ import { join } from 'node:path';
 import { exportVerb } from '../../src/cli/export';
 import { trainVerb } from '../../src/cli/train';
 import { pyFixed } from '../../src/core/figure/format';
+import { captureOutput } from '../fixtures/captureOutput';
 
 const root = join(__dirname, '..', '..');
 const PYTHON = process.env.BLOB_PYTHON ?? '/usr/bin/python3';
@@ -48,19 +49,8 @@ const skip = problem ? `skipped: ${problem}` : false;
 
 /** Runs a verb in-process with stdout/stderr captured (the verbs print progress). */
 async function runVerb(verb: typeof trainVerb, args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const ow = process.stdout.write.bind(process.stdout);
-  const ew = process.stderr.write.bind(process.stderr);
-  // Strings only: node:test's own reporter protocol goes through the same streams as Buffers.
-  process.stdout.write = ((s: string | Uint8Array, ...rest: never[]) => (typeof s === 'string' ? (out.push(s), true) : ow(s, ...rest))) as typeof process.stdout.write;
-  process.stderr.write = ((s: string | Uint8Array, ...rest: never[]) => (typeof s === 'string' ? (err.push(s), true) : ew(s, ...rest))) as typeof process.stderr.write;
-  try {
-    return { code: await verb.run(args), out: out.join(''), err: err.join('') };
-  } finally {
-    process.stdout.write = ow;
-    process.stderr.write = ew;
-  }
+  const { value: code, out, err } = await captureOutput(() => verb.run(args));
+  return { code, out, err };
 }
 
 interface Row {

@@ -23,6 +23,7 @@ import type { BlobSpec } from '../../src/core/spec/types';
 import { initialWeights } from '../../src/core/train/model';
 import { formatLogLine } from '../../src/core/train/trainer';
 import { runExporter } from '../../src/exporter/client';
+import { captureOutput } from '../fixtures/captureOutput';
 
 const root = join(__dirname, '..', '..');
 const dirs: string[] = [];
@@ -51,24 +52,16 @@ function cellsOf(spec: BlobSpec, file: string): Cell[] {
 const code = (cells: Cell[]) => cells.filter((c) => c.kind === 'code').map((c) => c.source);
 const all = (cells: Cell[]) => cells.map((c) => c.source).join('\n');
 
-/** Runs a verb in-process with stdout/stderr captured. */
+/** Runs a verb in-process with stdout/stderr captured; a usage error is its exit code. */
 async function runVerb(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const ow = process.stdout.write.bind(process.stdout);
-  const ew = process.stderr.write.bind(process.stderr);
-  process.stdout.write = ((s: string | Uint8Array, ...rest: never[]) => (typeof s === 'string' ? (out.push(s), true) : ow(s, ...rest))) as typeof process.stdout.write;
-  process.stderr.write = ((s: string | Uint8Array, ...rest: never[]) => (typeof s === 'string' ? (err.push(s), true) : ew(s, ...rest))) as typeof process.stderr.write;
-  try {
-    const code = await exportVerb.run(args).catch((e) => {
-      err.push(e.message);
+  const failure: string[] = [];
+  const { value: code, out, err } = await captureOutput(() =>
+    exportVerb.run(args).catch((e) => {
+      failure.push(e.message);
       return e.exitCode as number;
-    });
-    return { code, out: out.join(''), err: err.join('') };
-  } finally {
-    process.stdout.write = ow;
-    process.stderr.write = ew;
-  }
+    }),
+  );
+  return { code, out, err: err + failure.join('') };
 }
 
 describe('Python literals', () => {

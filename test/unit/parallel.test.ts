@@ -16,6 +16,7 @@ import { AUTO_WORKERS, idleCores, planWorkers, stepFlops, type WorkersInput } fr
 import { WorkerPool } from '../../src/core/train/parallel/pool';
 import { partOf } from '../../src/core/train/parallel/shared';
 import { runSpec } from '../../src/core/train/run';
+import { captureOutput } from '../fixtures/captureOutput';
 
 const dirs: string[] = [];
 after(() => {
@@ -323,17 +324,9 @@ describe('data-parallel runs (runSpec)', () => {
     const dir = tempDir();
     const file = join(dir, 'p.blobs.json');
     writeFileSync(file, specText({ epochs: 2 }));
-    const out: string[] = [];
-    const ow = process.stdout.write.bind(process.stdout);
-    process.stdout.write = ((s: string | Uint8Array, ...rest: never[]) => (typeof s === 'string' ? (out.push(s), true) : ow(s, ...rest))) as typeof process.stdout.write;
-    let code: number;
-    try {
-      code = await trainVerb.run([file, '--workers', '2', '--json', '--no-frames', '--no-save']);
-    } finally {
-      process.stdout.write = ow;
-    }
+    const { value: code, out } = await captureOutput(() => trainVerb.run([file, '--workers', '2', '--json', '--no-frames', '--no-save']));
     assert.equal(code, 0);
-    const start = JSON.parse(out.join('').split('\n')[0]) as StartEvent;
+    const start = JSON.parse(out.split('\n')[0]) as StartEvent;
     assert.equal(start.workers?.count, 2);
     for (const bad of ['0', '65', '1.5', 'two']) await assert.rejects(trainVerb.run([file, '--workers', bad]), /--workers must be auto or an integer from 1 to 64/);
     assert.match(trainVerb.usage, /--workers N/);

@@ -9,31 +9,12 @@ import { predictVerb } from '../../src/cli/predict';
 import { evaluate } from '../../src/core/train/evaluate';
 import { NOTEBOOK_SPEC } from '../../src/core/spec/defaults';
 import { tempDir } from './tempDir';
+import { captureOutput } from '../fixtures/captureOutput';
 
 /** Runs a verb in-process, capturing stdout and stderr. */
 async function runVerb(verb: typeof trainVerb, args: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const ow = process.stdout.write.bind(process.stdout);
-  const ew = process.stderr.write.bind(process.stderr);
-  // Strings only: node:test's own reporter protocol goes through the same streams as Buffers.
-  process.stdout.write = ((s: string | Uint8Array, ...rest: never[]) => {
-    if (typeof s !== 'string') return ow(s, ...rest);
-    out.push(s);
-    return true;
-  }) as typeof process.stdout.write;
-  process.stderr.write = ((s: string | Uint8Array, ...rest: never[]) => {
-    if (typeof s !== 'string') return ew(s, ...rest);
-    err.push(s);
-    return true;
-  }) as typeof process.stderr.write;
-  try {
-    const code = await verb.run(args);
-    return { code, out: out.join(''), err: err.join('') };
-  } finally {
-    process.stdout.write = ow;
-    process.stderr.write = ew;
-  }
+  const { value: code, out, err } = await captureOutput(() => verb.run(args));
+  return { code, out, err };
 }
 
 

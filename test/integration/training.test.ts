@@ -72,6 +72,27 @@ describe('training', () => {
     assert.notStrictEqual(s.runId, runId);
   });
 
+  // Issue 10's "Train again": the warm trainer, from the command (what the panel's Train
+  // button and the CodeLens call) to the run's `done` in the extension host. Reported, not
+  // bounded: a loaded CI machine must not fail it (the benchmark measures it from a click).
+  it('"Train again" on the notebook spec runs in the warm trainer: command → done in the host', async () => {
+    const bc = await api();
+    const uri = specUri('notebook.blobs.json');
+    await bc.train(uri); // the pool's process has run this spec once
+    const ms: number[] = [];
+    for (let i = 0; i < 7; i++) {
+      const t0 = performance.now();
+      const rec = await vscode.commands.executeCommand<{ ref: { runId: string } } | undefined>('blobClassifier.train', uri);
+      assert.ok(rec?.ref.runId, 'the command resolves with the run it started');
+      const ended = await bc.waitForRun(rec.ref.runId);
+      ms.push(performance.now() - t0);
+      assert.strictEqual(ended?.status, 'completed');
+      assert.strictEqual(ended?.epochsDone, 100);
+    }
+    const sorted = [...ms].sort((a, b) => a - b);
+    note(`Train again (command → done in the host), n=${ms.length}: median ${sorted[3].toFixed(0)} ms, ${sorted[0].toFixed(0)}–${sorted.at(-1)!.toFixed(0)} ms; all ${ms.map((x) => x.toFixed(0)).join(', ')}`);
+  });
+
   it('kept the extension host responsive while training', async () => {
     const bc = await api();
     const lag = bc.maxEventLoopLagMs();

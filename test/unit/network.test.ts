@@ -16,18 +16,13 @@ import {
 import { gridAnswer, nearestSample, probabilitiesAt, probe } from '../../src/core/figure/probe';
 import { decodeBase64, encodeBase64 } from '../../src/core/figure/base64';
 import { WEIGHTS_MAX_PARAMS, isTrainerEvent, type Bounds } from '../../src/core/protocol';
-import type { Dataset } from '../../src/core/data/dataset';
+import { randomSet } from '../fixtures/randomSet';
 
 let tf: Tf;
 before(async () => {
   tf = await defaultLoaders.loadWasm();
 });
 
-function randomSet(n: number, d: number, k: number, seed: number): Dataset {
-  let s = seed;
-  const r = () => ((s = (s * 1103515245 + 12345) % 2147483648) / 2147483648) * 8 - 4;
-  return { X: new Float64Array(n * d).map(r), y: new Int32Array(n).map((_, i) => i % k), n, d };
-}
 
 /** The trainer's class probabilities for rows `x` ([n, d] row-major), float32 on wasm. */
 function trainerProbs(net: Net, x: Float32Array, n: number, d: number): Float32Array {
@@ -83,8 +78,8 @@ describe('weights on frames', () => {
   });
 
   test('FrameMaker frames carry the weights and pass the protocol guard; a corrupt weights string does not', async () => {
-    const train = randomSet(60, 3, 3, 1);
-    const test_ = randomSet(20, 3, 3, 2);
+    const train = randomSet(60, 3, 3, 1, 4);
+    const test_ = randomSet(20, 3, 3, 2, 4);
     const net = buildNet(tf, [3, 5, 3], 'tanh', 3);
     const bounds: Bounds = { xMin: -4, xMax: 4, yMin: -4, yMax: 4 };
     const fm = new FrameMaker(tf, kernels(tf), bounds, 11, { train, test: test_, trainIdx: [0, 1, 2], testIdx: [0, 1], featureNames: ['a', 'b', 'c'] });
@@ -110,7 +105,7 @@ describe('the forward pass in the view agrees with the trainer', () => {
         perturb(net, 5);
         const w = unpackWeights((await frameWeights(net))!, sizes)!;
         const n = 50;
-        const x = Float32Array.from(randomSet(n, 3, 4, 9).X);
+        const x = Float32Array.from(randomSet(n, 3, 4, 9, 4).X);
         const want = trainerProbs(net, x, n, 3);
         let worst = 0;
         for (let i = 0; i < n; i++) {

@@ -17,6 +17,7 @@ import { WorkerPool } from '../../src/core/train/parallel/pool';
 import { partOf } from '../../src/core/train/parallel/shared';
 import { runSpec } from '../../src/core/train/run';
 import { captureOutput } from '../fixtures/captureOutput';
+import { randomSet } from '../fixtures/randomSet';
 
 const dirs: string[] = [];
 after(() => {
@@ -29,13 +30,6 @@ function tempDir(): string {
   return d;
 }
 
-function randomSet(n: number, d: number, k: number, seed: number): Dataset {
-  let s = seed;
-  const r = () => ((s = (s * 1103515245 + 12345) % 2147483648) / 2147483648) * 2 - 1;
-  const X = new Float64Array(n * d).map(r);
-  const y = new Int32Array(n).map((_, i) => i % k);
-  return { X, y, n, d };
-}
 
 const loadTf = (device: 'wasm' | 'js'): Promise<Tf> => (device === 'wasm' ? defaultLoaders.loadWasm() : defaultLoaders.loadJs());
 const params = (loop: { net: ReturnType<typeof buildNet> }) => loop.net.params.map((p) => Array.from(p.dataSync()));

@@ -18,6 +18,7 @@ import { resolveSpec } from '../../src/core/spec/defaults';
 import type { Dataset } from '../../src/core/data/dataset';
 import type { EpochEvent, FrameEvent, TrainerEvent } from '../../src/core/protocol';
 import type { Activation } from '../../src/core/spec/types';
+import { randomSet } from '../fixtures/randomSet';
 
 type Obj = Record<string, unknown>;
 /** The notebook spec with sections overridden. */
@@ -48,13 +49,6 @@ function done(evs: TrainerEvent[]) {
   return d as Extract<TrainerEvent, { type: 'done' }>;
 }
 
-function randomSet(n: number, d: number, k: number, seed: number): Dataset {
-  let s = seed;
-  const r = () => ((s = (s * 1103515245 + 12345) % 2147483648) / 2147483648) * 2 - 1;
-  const X = new Float64Array(n * d).map(r);
-  const y = new Int32Array(n).map((_, i) => i % k);
-  return { X, y, n, d };
-}
 
 describe('gradients of the hand-written loop match autodiff', () => {
   const sizes = [3, 5, 4, 3];

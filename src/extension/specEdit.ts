@@ -13,18 +13,12 @@
  * `WorkspaceEdit` (vscode/steering.ts).
  */
 
-import { findNodeAtLocation, modify, parseTree, type Node } from 'jsonc-parser';
+import { applyEdits, findNodeAtLocation, modify, parseTree, type Node } from 'jsonc-parser';
 import type { FieldProblem, SpecControlValues, SpecField, SpecFieldValue } from '../core/protocol';
 import { BLOBS_FIELDS, DATA_COMMON, MODEL_FIELDS, MOONS_FIELDS, TOP_FIELDS, TRAINING_FIELDS } from '../core/spec/fields';
+import { formattingOf, minimalEdit, type TextEdit } from '../core/spec/fixes';
 import { LIMITS } from '../core/spec/types';
 import type { JsonPath, Problem } from '../core/spec/problems';
-
-/** A text replacement in offsets of the original text. */
-export interface TextEdit {
-  offset: number;
-  length: number;
-  text: string;
-}
 
 /** Where each control's field lives in the spec. */
 export const FIELD_PATHS: Record<SpecField, JsonPath> = {
@@ -60,27 +54,6 @@ export function formatJsonValue(v: SpecFieldValue): string {
   return JSON.stringify(v);
 }
 
-/** The file's indentation and line ends, for the text `modify` inserts. */
-export function detectFormatting(text: string): { insertSpaces: boolean; tabSize: number; eol: string } {
-  const eol = /\r\n/.test(text) ? '\r\n' : '\n';
-  const indents = [...text.matchAll(/^([ \t]+)\S/gm)].map((m) => m[1]);
-  if (indents.some((s) => s.startsWith('\t'))) return { insertSpaces: false, tabSize: 4, eol };
-  const widths = indents.map((s) => s.length).filter((n) => n > 0);
-  const tabSize = widths.length ? Math.max(1, Math.min(8, Math.min(...widths))) : 2;
-  return { insertSpaces: true, tabSize, eol };
-}
-
-/** One replacement covering exactly what differs between `before` and `after`. */
-export function minimalEdit(before: string, after: string): TextEdit | undefined {
-  if (before === after) return undefined;
-  let start = 0;
-  const max = Math.min(before.length, after.length);
-  while (start < max && before.charCodeAt(start) === after.charCodeAt(start)) start++;
-  let end = 0;
-  while (end < max - start && before.charCodeAt(before.length - 1 - end) === after.charCodeAt(after.length - 1 - end)) end++;
-  return { offset: start, length: before.length - start - end, text: after.slice(start, after.length - end) };
-}
-
 export type EditOutcome =
   | { ok: true; edit?: TextEdit; text: string }
   | { ok: false; message: string };
@@ -108,17 +81,14 @@ export function specEdit(text: string, field: SpecField, value: SpecFieldValue):
     // In place: only the value's own characters change.
     after = text.slice(0, node.offset) + formatJsonValue(value) + text.slice(node.offset + node.length);
   } else {
-    const edits = modify(text, path, value, { formattingOptions: detectFormatting(text) });
-    after = text;
-    // modify's edits are non-overlapping; apply from the end so offsets stay valid.
-    for (const e of [...edits].sort((a, b) => b.offset - a.offset)) after = after.slice(0, e.offset) + e.content + after.slice(e.offset + e.length);
+    after = applyEdits(text, modify(text, path, value, { formattingOptions: formattingOf(text) }));
     // `modify` writes a new list one item per line; keep it on one line like the rest.
     if (Array.isArray(value)) {
       const added = findNodeAtLocation(parseTree(after) ?? root, path);
       if (added) after = after.slice(0, added.offset) + formatJsonValue(value) + after.slice(added.offset + added.length);
     }
   }
-  return { ok: true, edit: minimalEdit(text, after), text: after };
+  return { ok: true, edit: after === text ? undefined : minimalEdit(text, after), text: after };
 }
 
 function valueOf(node: Node | undefined): unknown {

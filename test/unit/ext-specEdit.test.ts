@@ -7,7 +7,8 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { LIMITS } from '../../src/core/spec/types';
-import { controlValues, detectFormatting, fieldOf, fieldProblems, formatJsonValue, minimalEdit, newError, specEdit, type TextEdit } from '../../src/extension/specEdit';
+import { controlValues, fieldOf, fieldProblems, formatJsonValue, newError, specEdit } from '../../src/extension/specEdit';
+import { formattingOf, minimalEdit, type TextEdit } from '../../src/core/spec/fixes';
 import { Retrainer } from '../../src/extension/retrainer';
 import { isWebviewToHost, SPEC_FIELDS } from '../../src/core/protocol';
 import { validateSpecText } from '../../src/core/spec/validate';
@@ -15,7 +16,7 @@ import { validateSpecText } from '../../src/core/spec/validate';
 const NOTEBOOK = readFileSync(join(__dirname, '../../examples/notebook.blobs.json'), 'utf8');
 
 function apply(text: string, e: TextEdit | undefined): string {
-  return e ? text.slice(0, e.offset) + e.text + text.slice(e.offset + e.length) : text;
+  return e ? text.slice(0, e.offset) + e.content + text.slice(e.offset + e.length) : text;
 }
 
 /** Applies the edit and checks it is what `text` says, and minimal. */
@@ -41,7 +42,7 @@ describe('spec edits', () => {
   test('a value that is there is replaced in place: one minimal edit, comments, order and formatting kept', () => {
     const { text, edit } = edited(COMMENTED, 'lr', 0.01);
     // "0.1" → "0.01": one character inserted, nothing else touched.
-    assert.deepEqual(edit, { offset: COMMENTED.indexOf('0.1') + 2, length: 0, text: '0' });
+    assert.deepEqual(edit, { offset: COMMENTED.indexOf('0.1') + 2, length: 0, content: '0' });
     assert.equal(text, COMMENTED.replace('"lr": 0.1', '"lr": 0.01'));
     const h = edited(COMMENTED, 'hidden_units', [16, 16, 4]).text;
     assert.equal(h, COMMENTED.replace('[8, 8]', '[16, 16, 4]'));
@@ -85,11 +86,13 @@ describe('spec edits', () => {
     assert.equal(formatJsonValue([16, 16]), '[16, 16]');
     assert.equal(formatJsonValue(null), 'null');
     assert.equal(formatJsonValue('full'), '"full"');
-    assert.deepEqual(detectFormatting('{\n\t"a": 1\n}'), { insertSpaces: false, tabSize: 4, eol: '\n' });
-    assert.deepEqual(detectFormatting('{\r\n    "a": {\r\n        "b": 1\r\n    }\r\n}'), { insertSpaces: true, tabSize: 4, eol: '\r\n' });
-    assert.equal(minimalEdit('abc', 'abc'), undefined);
-    assert.deepEqual(minimalEdit('a 0.1 b', 'a 0.01 b'), { offset: 4, length: 0, text: '0' });
-    assert.deepEqual(minimalEdit('[8, 8]', '[16, 16]'), { offset: 1, length: 4, text: '16, 16' });
+    assert.deepEqual(formattingOf('{\n\t"a": 1\n}'), { insertSpaces: false, tabSize: 4, eol: '\n' });
+    assert.deepEqual(formattingOf('{\r\n    "a": {\r\n        "b": 1\r\n    }\r\n}'), { insertSpaces: true, tabSize: 4, eol: '\r\n' });
+    const same = specEdit('{ "training": { "lr": 0.1 } }', 'lr', 0.1);
+    assert.ok(same.ok);
+    assert.equal(same.edit, undefined, 'a value set to what it is: no edit');
+    assert.deepEqual(minimalEdit('a 0.1 b', 'a 0.01 b'), { offset: 4, length: 0, content: '0' });
+    assert.deepEqual(minimalEdit('[8, 8]', '[16, 16]'), { offset: 1, length: 4, content: '16, 16' });
   });
 });
 

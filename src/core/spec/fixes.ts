@@ -263,9 +263,14 @@ export function minimalEdit(before: string, after: string): TextEdit {
   return { offset: p, length: before.length - p - s, content: after.slice(p, after.length - s) };
 }
 
-/** The text's own layout: its line ends and its first indentation (tabs or N spaces). */
+/**
+ * The text's own layout, for text that `modify` inserts: its line ends, and tabs if any
+ * line is indented with one, else the narrowest indentation (1 to 8 spaces; 2 if none).
+ */
 export function formattingOf(text: string): FormattingOptions {
   const eol = text.includes('\r\n') ? '\r\n' : '\n';
-  const indent = /\n([ \t]+)\S/.exec(text)?.[1] ?? '  ';
-  return indent.startsWith('\t') ? { eol, insertSpaces: false, tabSize: 4 } : { eol, insertSpaces: true, tabSize: indent.length };
+  const indents = [...text.matchAll(/^([ \t]+)\S/gm)].map((m) => m[1]);
+  if (indents.some((s) => s.startsWith('\t'))) return { eol, insertSpaces: false, tabSize: 4 };
+  const widths = indents.map((s) => s.length);
+  return { eol, insertSpaces: true, tabSize: widths.length ? Math.max(1, Math.min(8, ...widths)) : 2 };
 }

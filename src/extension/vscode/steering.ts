@@ -96,7 +96,7 @@ export class Steering implements vscode.Disposable {
     if (out.edit) {
       const e = out.edit;
       const we = new vscode.WorkspaceEdit();
-      we.replace(uri, new vscode.Range(doc.positionAt(e.offset), doc.positionAt(e.offset + e.length)), e.text);
+      we.replace(uri, new vscode.Range(doc.positionAt(e.offset), doc.positionAt(e.offset + e.length)), e.content);
       if (!(await vscode.workspace.applyEdit(we))) {
         answer(false, 'VS Code did not apply the edit (is the spec read-only?).');
         return;
